@@ -1,0 +1,189 @@
+"""Affordances: what an agent can do in an environment, described once.
+
+An :class:`Affordance` is the single source for prompts, OpenAI tool schemas,
+parsers, ``CommandSpace.sample()`` and the index of a ``Discrete`` action.
+
+Example:
+    >>> go = Affordance("go", "Walk through an exit.", params(direction=enum_param(
+    ...     "Compass direction.", ["north", "south", "east", "west"])), kind="move")
+    >>> go.required
+    ('direction',)
+    >>> tool_schemas([go])[0]["function"]["name"]
+    'go'
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+#: The kinds of affordance. ``answer`` ends an episode with a reply to be checked.
+KINDS: tuple[str, ...] = ("move", "tool", "memory", "answer")
+
+#: The capability names an env may list in ``metadata["capabilities"]``.
+CAPABILITIES: tuple[str, ...] = (
+    "planning",
+    "tool_use",
+    "memory",
+    "reasoning",
+    "perception",
+    "multi_agent",
+    "self_improve",
+)
+
+Kind = Literal["move", "tool", "memory", "answer"]
+
+_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
+_SCALAR_TYPES = ("string", "integer", "number", "boolean")
+
+
+def _empty_schema() -> dict[str, Any]:
+    return {"type": "object", "properties": {}, "required": []}
+
+
+@dataclass(frozen=True)
+class Affordance:
+    """One thing an agent can do: a move, a tool, a memory operation or an answer.
+
+    ``parameters`` is a JSON Schema object (``{"type": "object", "properties":
+    {...}, "required": [...]}``) whose properties are scalars: ``string`` (optionally
+    with ``enum``, ``maxLength``, ``examples``), ``integer`` / ``number`` (optionally
+    with ``minimum`` / ``maximum``) or ``boolean``. Property order is the order of
+    the canonical command text.
+    """
+
+    name: str
+    description: str
+    parameters: Mapping[str, Any] = field(default_factory=_empty_schema)
+    kind: Kind = "move"
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not _NAME.match(self.name):
+            raise ValueError(f"affordance name must match [a-z][a-z0-9_]*, got {self.name!r}")
+        if self.kind not in KINDS:
+            raise ValueError(f"affordance kind must be one of {KINDS}, got {self.kind!r}")
+        schema = dict(self.parameters)
+        schema.setdefault("type", "object")
+        schema.setdefault("properties", {})
+        schema.setdefault("required", [])
+        if schema["type"] != "object":
+            raise ValueError(f"{self.name}: parameters must be a JSON Schema object")
+        for key, prop in schema["properties"].items():
+            if not _NAME.match(key):
+                raise ValueError(f"{self.name}: parameter name {key!r} must match [a-z][a-z0-9_]*")
+            if prop.get("type") not in _SCALAR_TYPES:
+                raise ValueError(f"{self.name}.{key}: type must be one of {_SCALAR_TYPES}")
+        unknown = set(schema["required"]) - set(schema["properties"])
+        if unknown:
+            raise ValueError(f"{self.name}: required names unknown parameters {sorted(unknown)}")
+        object.__setattr__(self, "parameters", schema)
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.kind, self.description, json.dumps(self.parameters, sort_keys=True)))
+
+    @property
+    def properties(self) -> dict[str, dict[str, Any]]:
+        """The parameter schemas by name, in canonical order."""
+        return self.parameters["properties"]
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        """Names of the required parameters, in canonical order."""
+        required = set(self.parameters["required"])
+        return tuple(k for k in self.properties if k in required)
+
+    @property
+    def value_parameter(self) -> str | None:
+        """The parameter that the short form ``name value`` sets, if there is one.
+
+        It is the single required parameter when exactly one is required, or the only
+        parameter when none is required. Strings, enums, integers, numbers and booleans
+        qualify; the canonical text uses the short form only for strings.
+        """
+        required = self.required
+        if len(required) == 1:
+            return required[0]
+        if not required and len(self.properties) == 1:
+            return next(iter(self.properties))
+        return None
+
+    def usage(self) -> str:
+        """A one-line usage string, e.g. ``go <direction>`` or ``flights(origin=..., day=...)``."""
+        props = self.properties
+        if not props:
+            return self.name
+        value = self.value_parameter
+        if value is not None and len(props) == 1:
+            return f"{self.name} <{value}>"
+        parts = []
+        for key in props:
+            part = f"{key}=<{props[key]['type']}>"
+            parts.append(part if key in self.required else f"[{part}]")
+        return f"{self.name}(" + ", ".join(parts) + ")"
+
+    def describe(self) -> str:
+        """Usage, description and argument constraints, for a prompt."""
+        lines = [f"{self.usage()}: {self.description}"]
+        for key, prop in self.properties.items():
+            detail = prop.get("description", "")
+            if "enum" in prop:
+                detail += (" " if detail else "") + "One of: " + ", ".join(map(str, prop["enum"])) + "."
+            if "minimum" in prop or "maximum" in prop:
+                detail += f" Range {prop.get('minimum', '-inf')}..{prop.get('maximum', 'inf')}."
+            if key not in self.required:
+                detail += " Optional."
+            lines.append(f"    {key} ({prop['type']}): {detail.strip()}")
+        return "\n".join(lines)
+
+
+def params(required: Sequence[str] | None = None, **properties: Mapping[str, Any]) -> dict[str, Any]:
+    """A parameters schema; every property is required unless ``required`` says otherwise."""
+    names = list(properties) if required is None else list(required)
+    return {"type": "object", "properties": {k: dict(v) for k, v in properties.items()}, "required": names}
+
+
+def string_param(description: str, *, max_length: int | None = None, examples: Iterable[str] = ()) -> dict:
+    """A free string parameter; ``examples`` feed ``CommandSpace.sample()``."""
+    prop: dict[str, Any] = {"type": "string", "description": description}
+    if max_length is not None:
+        prop["maxLength"] = max_length
+    examples = list(examples)
+    if examples:
+        prop["examples"] = examples
+    return prop
+
+
+def enum_param(description: str, values: Iterable[str]) -> dict:
+    """A string parameter restricted to ``values`` (matched case-insensitively)."""
+    return {"type": "string", "description": description, "enum": list(values)}
+
+
+def int_param(description: str, *, minimum: int | None = None, maximum: int | None = None) -> dict:
+    """An integer parameter with optional bounds."""
+    prop: dict[str, Any] = {"type": "integer", "description": description}
+    if minimum is not None:
+        prop["minimum"] = minimum
+    if maximum is not None:
+        prop["maximum"] = maximum
+    return prop
+
+
+def tool_schemas(affordances: Iterable[Affordance]) -> list[dict[str, Any]]:
+    """OpenAI function-calling tool dicts (``{"type": "function", "function": {...}}``)."""
+    tools = []
+    for aff in affordances:
+        schema = {
+            "type": "object",
+            "properties": {
+                k: {key: val for key, val in v.items() if key != "examples"} for k, v in aff.properties.items()
+            },
+            "required": list(aff.required),
+            "additionalProperties": False,
+        }
+        tools.append(
+            {"type": "function", "function": {"name": aff.name, "description": aff.description, "parameters": schema}}
+        )
+    return tools

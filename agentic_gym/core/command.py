@@ -1,0 +1,274 @@
+"""Commands: the one text form of an action, and the strict parser that reads it back.
+
+The canonical text of a :class:`Command` depends on its ``args`` alone:
+
+* no args: ``name`` (``look``)
+* exactly one arg whose value is a non-empty single-line string without
+  surrounding whitespace: ``name value`` (``take red key``, ``go north``)
+* otherwise ``name(key=<JSON>, ...)`` in argument order, no space before ``(``
+  (``flights(origin="Oslo", destination="Rome", day=3)``)
+
+Example:
+    >>> from agentic_gym.core.affordance import Affordance, params, enum_param
+    >>> go = Affordance("go", "Walk.", params(direction=enum_param("Where.", ["north", "south"])))
+    >>> cmd = parse_command("go North", [go])
+    >>> cmd
+    Command(name='go', args={'direction': 'north'})
+    >>> str(cmd)
+    'go north'
+    >>> parse_command('go(direction="south")', [go]) == Command("go", {"direction": "south"})
+    True
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from agentic_gym.core.affordance import Affordance
+from agentic_gym.core.text import quote
+
+#: Longest command text :func:`parse_command` reads; longer input is rejected before any scan.
+MAX_COMMAND_CHARS = 8192
+
+_NAME_AT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_KEY_AT = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*")
+_BARE_AT = re.compile(r"[A-Za-z0-9_.+\-]+")
+_SPACE_AT = re.compile(r"\s*")
+_DECODER = json.JSONDecoder()
+
+
+class InvalidAction(ValueError):
+    """An action that cannot be carried out; the message tells an agent what to do instead."""
+
+
+@dataclass(frozen=True)
+class Command:
+    """A parsed action: an affordance name and its arguments (JSON scalars)."""
+
+    name: str
+    args: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "args", dict(self.args))
+
+    def __hash__(self) -> int:
+        return hash((self.name, json.dumps(self.args, sort_keys=True)))
+
+    def __str__(self) -> str:
+        args = self.args
+        if not args:
+            return self.name
+        if len(args) == 1:
+            (value,) = args.values()
+            if _is_short_form_value(value):
+                return f"{self.name} {value}"
+        inner = ", ".join(f"{k}={json.dumps(v, ensure_ascii=True)}" for k, v in args.items())
+        return f"{self.name}({inner})"
+
+
+def _is_short_form_value(value: Any) -> bool:
+    return (
+        isinstance(value, str)
+        and value != ""
+        and value == value.strip()
+        and "\n" not in value
+        and "\r" not in value
+        and value.isprintable()
+    )
+
+
+def command_list(affordances: Iterable[Affordance]) -> str:
+    """``go <direction>, take <object>, ...``: the valid forms, for error messages."""
+    return ", ".join(a.usage() for a in affordances)
+
+
+def find_affordance(name: str, affordances: Iterable[Affordance]) -> Affordance:
+    """The affordance called ``name`` (case-insensitive), or :class:`InvalidAction`."""
+    affordances = tuple(affordances)
+    lowered = name.lower()
+    for aff in affordances:
+        if aff.name == lowered:
+            return aff
+    raise InvalidAction(f"Unknown command {quote(name)}. Valid commands: {command_list(affordances)}.")
+
+
+def _coerce(aff: Affordance, key: str, value: Any) -> Any:
+    prop = aff.properties[key]
+    kind = prop["type"]
+    where = f"{aff.name}: argument {key!r}"
+    if kind == "string":
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise InvalidAction(f"{where} must be a string, got {_type_name(value)}.")
+        if not isinstance(value, str):
+            value = json.dumps(value)
+        if "enum" in prop:
+            for option in prop["enum"]:
+                if option.lower() == value.strip().lower():
+                    return option
+            raise InvalidAction(f"{where} must be one of {', '.join(prop['enum'])}; got {quote(value)}.")
+        if "maxLength" in prop and len(value) > prop["maxLength"]:
+            raise InvalidAction(f"{where} is {len(value)} characters; the limit is {prop['maxLength']}.")
+        return value
+    if kind == "boolean":
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+            return value.strip().lower() == "true"
+        raise InvalidAction(f"{where} must be true or false, got {_type_name(value)}.")
+    # integer or number
+    number = value
+    if isinstance(value, str):
+        text = value.strip().replace(",", "").replace("_", "")
+        if len(text) > 40:
+            raise InvalidAction(f"{where} must be a {kind}; {quote(value)} is too long.")
+        try:
+            number = int(text)
+        except ValueError:
+            try:
+                number = float(text)
+            except ValueError:
+                raise InvalidAction(f"{where} must be a {kind}, got {quote(value)}.") from None
+    if isinstance(number, bool) or not isinstance(number, (int, float)):
+        raise InvalidAction(f"{where} must be a {kind}, got {_type_name(value)}.")
+    if isinstance(number, float) and not math.isfinite(number):
+        raise InvalidAction(f"{where} must be a finite {kind}.")
+    if kind == "integer":
+        if isinstance(number, float):
+            if not number.is_integer():
+                raise InvalidAction(f"{where} must be a whole number, got {number}.")
+            number = int(number)
+    low, high = prop.get("minimum"), prop.get("maximum")
+    if (low is not None and number < low) or (high is not None and number > high):
+        bounds = f"{low if low is not None else '-inf'}..{high if high is not None else 'inf'}"
+        raise InvalidAction(f"{where} must be in {bounds}, got {quote(str(number))}.")
+    return number
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "null"
+    return {bool: "a boolean", str: "a string", int: "an integer", float: "a number", list: "a list",
+            dict: "an object"}.get(type(value), type(value).__name__)
+
+
+def validate_args(aff: Affordance, args: Any) -> dict[str, Any]:
+    """Check ``args`` against the affordance's schema; return them coerced, in schema order.
+
+    Strings holding numbers are accepted for integer/number parameters, whole floats
+    for integers, enum values case-insensitively. Anything else raises
+    :class:`InvalidAction` naming the argument and what it must be.
+    """
+    if args is None:
+        args = {}
+    if not isinstance(args, Mapping):
+        raise InvalidAction(f"{aff.name}: arguments must be an object of named values, got {_type_name(args)}. "
+                            f"Usage: {aff.usage()}")
+    props = aff.properties
+    for key in args:
+        if key not in props:
+            valid = ", ".join(props) or "none"
+            raise InvalidAction(f"{aff.name}: unknown argument {quote(str(key))}; valid arguments: {valid}. "
+                                f"Usage: {aff.usage()}")
+    missing = [k for k in aff.required if k not in args or args[k] is None]
+    if missing:
+        noun = "argument" if len(missing) == 1 else "arguments"
+        raise InvalidAction(f"{aff.name}: missing {noun} {', '.join(missing)}. Usage: {aff.usage()}")
+    out = {}
+    for key in props:
+        if key in args and args[key] is not None:
+            out[key] = _coerce(aff, key, args[key])
+    return out
+
+
+def make_command(name: str, args: Any, affordances: Iterable[Affordance]) -> Command:
+    """A validated :class:`Command` from a name and an argument mapping (e.g. a tool call)."""
+    aff = find_affordance(name, affordances)
+    return Command(aff.name, validate_args(aff, args))
+
+
+def _parse_call_args(aff: Affordance, text: str) -> dict[str, Any]:
+    """Read ``key=<JSON>, ...`` (positional JSON values fill parameters in order)."""
+    args: dict[str, Any] = {}
+    order = list(aff.properties)
+    pos = 0
+    end = len(text)
+    index = 0
+    while True:
+        pos = _SPACE_AT.match(text, pos).end()
+        if pos >= end:
+            break
+        key_match = _KEY_AT.match(text, pos)
+        if key_match:
+            key = key_match.group(1)
+            pos = key_match.end()
+        else:
+            if index >= len(order):
+                raise InvalidAction(f"{aff.name}: too many arguments. Usage: {aff.usage()}")
+            key = order[index]
+        index += 1
+        if key in args:
+            raise InvalidAction(f"{aff.name}: argument {quote(key)} given twice.")
+        try:
+            value, pos = _DECODER.raw_decode(text, pos)
+        except (ValueError, RecursionError):
+            bare = _BARE_AT.match(text, pos)
+            if not bare:
+                raise InvalidAction(
+                    f"{aff.name}: could not read the value of {key!r}; write it as JSON, "
+                    f'e.g. {key}="text" or {key}=3. Usage: {aff.usage()}'
+                ) from None
+            value, pos = bare.group(0), bare.end()
+        args[key] = value
+        pos = _SPACE_AT.match(text, pos).end()
+        if pos >= end:
+            break
+        if text[pos] != ",":
+            raise InvalidAction(f"{aff.name}: expected ',' between arguments. Usage: {aff.usage()}")
+        pos += 1
+    return args
+
+
+def parse_command(text: str, affordances: Iterable[Affordance], max_length: int = MAX_COMMAND_CHARS) -> Command:
+    """Read one command in canonical text form, validated against ``affordances``.
+
+    Accepts ``name``, ``name value`` (for an affordance with a
+    :attr:`~Affordance.value_parameter`; enums case-insensitive) and
+    ``name(key=<JSON>, ...)`` for every affordance. ``parse_command(str(c), affs) == c``
+    for every valid command ``c``. Raises :class:`InvalidAction` otherwise; never
+    evaluates anything. Time is linear in ``len(text)``.
+    """
+    affordances = tuple(affordances)
+    if not isinstance(text, str):
+        raise InvalidAction(f"A command must be text, got {_type_name(text)}.")
+    if len(text) > max_length:
+        raise InvalidAction(f"The command is {len(text)} characters; the limit is {max_length}.")
+    stripped = text.strip()
+    if not stripped:
+        raise InvalidAction(f"Empty command. Valid commands: {command_list(affordances)}.")
+    match = _NAME_AT.match(stripped)
+    if not match:
+        raise InvalidAction(
+            f"Could not read a command from {quote(stripped)}. Valid commands: {command_list(affordances)}."
+        )
+    aff = find_affordance(match.group(0), affordances)
+    rest = stripped[match.end():]
+    if not rest:
+        return Command(aff.name, validate_args(aff, {}))
+    if rest[0] == "(":
+        if not rest.endswith(")"):
+            raise InvalidAction(f"{aff.name}: missing ')' at the end. Usage: {aff.usage()}")
+        return Command(aff.name, validate_args(aff, _parse_call_args(aff, rest[1:-1])))
+    if not rest[0].isspace():
+        raise InvalidAction(
+            f"Could not read a command from {quote(stripped)}. Valid commands: {command_list(affordances)}."
+        )
+    key = aff.value_parameter
+    if key is None:
+        raise InvalidAction(f"{aff.name} takes {'no arguments' if not aff.properties else 'named arguments'}. "
+                            f"Usage: {aff.usage()}")
+    return Command(aff.name, validate_args(aff, {key: rest.strip()}))

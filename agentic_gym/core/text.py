@@ -1,0 +1,59 @@
+"""ASCII text by contract: the charset of every ``Text`` space and the one sanitiser.
+
+Every string an environment emits, above all any echo of agent or LLM text, goes
+through :func:`sanitize` so that it always lies in the observation space.
+
+Example:
+    >>> sanitize("caf\u00e9\tbar", 20)
+    'caf? bar'
+    >>> sanitize("x" * 10, 4)
+    'xxxx'
+"""
+
+from __future__ import annotations
+
+import re
+import string
+
+from gymnasium import spaces
+
+#: Letters, digits, punctuation, space and newline: the charset of every Text space.
+CHARSET: str = string.ascii_letters + string.digits + string.punctuation + " \n"
+
+_CHARSET_SET = frozenset(CHARSET)
+_OUTSIDE = re.compile(r"[^A-Za-z0-9!-/:-@\[-`{-~ \n]")
+
+
+def sanitize(text: str, max_length: int | None = None) -> str:
+    """Clip ``text`` to ``max_length`` and map characters outside :data:`CHARSET` to ``?``.
+
+    Tabs become a space and ``\\r\\n`` / ``\\r`` become ``\\n`` first, so ordinary
+    formatting survives. Runs in time linear in the (clipped) input.
+    """
+    if not isinstance(text, str):
+        text = str(text)
+    if max_length is not None:
+        # Clip twice: before the replacements (bounded work) and after (exact length).
+        text = text[: max_length + 1]
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\t" in text:
+        text = text.replace("\t", " ")
+    if not _CHARSET_SET.issuperset(text):
+        text = _OUTSIDE.sub("?", text)
+    if max_length is not None and len(text) > max_length:
+        text = text[:max_length]
+    return text
+
+
+def text_space(max_length: int) -> spaces.Text:
+    """A ``spaces.Text`` over :data:`CHARSET` that also holds the empty string."""
+    return spaces.Text(max_length=max_length, min_length=0, charset=CHARSET)
+
+
+def quote(text: str, limit: int = 40) -> str:
+    """Quote at most ``limit`` sanitised characters of untrusted text for feedback messages."""
+    text = sanitize(text, limit + 1).replace("\n", " ")
+    if len(text) > limit:
+        text = text[: limit - 3] + "..."
+    return '"' + text + '"'

@@ -1,0 +1,1 @@
+"""Grid family: a pure numpy grid engine, its renderer and the grid environments."""

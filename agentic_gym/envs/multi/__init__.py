@@ -1,0 +1,1 @@
+"""Multi-agent PettingZoo environments."""

@@ -1,0 +1,1 @@
+"""Text family: partially observable text worlds over pure world models."""

@@ -1,0 +1,1 @@
+"""Tool family: deterministic offline tool worlds."""

@@ -1,0 +1,1 @@
+"""The language layer: prompts, parsers, memory and tool wrappers."""
