@@ -190,9 +190,7 @@ def calculate(expression: str) -> Number:
         tree = ast.parse(text, mode="eval")
     except (SyntaxError, ValueError, MemoryError, RecursionError) as error:
         raise _fail(f"could not read the expression ({type(error).__name__}).") from None
-    count = 0
-    for _ in ast.walk(tree):
-        count += 1
+    for count, _ in enumerate(ast.walk(tree), start=1):
         if count > MAX_NODES:
             raise _fail(f"the expression has more than {MAX_NODES} parts.")
     return _walk(tree.body, 0)
