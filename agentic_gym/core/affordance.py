@@ -79,6 +79,9 @@ class Affordance:
         unknown = set(schema["required"]) - set(schema["properties"])
         if unknown:
             raise ValueError(f"{self.name}: required names unknown parameters {sorted(unknown)}")
+        if not schema["required"] and len(schema["properties"]) > 1:
+            # With nothing required, `name value` could not tell which parameter a value sets.
+            raise ValueError(f"{self.name}: with several parameters, at least one must be required")
         object.__setattr__(self, "parameters", schema)
 
     def __hash__(self) -> int:

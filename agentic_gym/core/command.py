@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agentic_gym.core.affordance import Affordance
-from agentic_gym.core.text import quote
+from agentic_gym.core.text import CHARSET, quote
 
 #: Longest command text :func:`parse_command` reads; longer input is rejected before any scan.
 MAX_COMMAND_CHARS = 8192
@@ -71,15 +71,13 @@ class Command:
         return f"{self.name}({inner})"
 
 
+_SHORT_FORM_CHARS = frozenset(CHARSET) - {"\n"}
+
+
 def _is_short_form_value(value: Any) -> bool:
-    return (
-        isinstance(value, str)
-        and value != ""
-        and value == value.strip()
-        and "\n" not in value
-        and "\r" not in value
-        and value.isprintable()
-    )
+    # Only plain single-line ASCII goes bare; anything else is JSON-escaped in the call form,
+    # so a command's text always lies in CHARSET.
+    return isinstance(value, str) and value != "" and value == value.strip() and _SHORT_FORM_CHARS.issuperset(value)
 
 
 def command_list(affordances: Iterable[Affordance]) -> str:
