@@ -2,10 +2,13 @@
 
 Entries are ``(role, text)`` pairs; ``role`` is ``"env"`` (what the environment
 said), ``"agent"`` (the agent's command, drawn in another colour and prefixed with
-``> ``) or ``"note"`` (dim status lines). The panel word-wraps, keeps the latest
-entry at the bottom and has a fixed size, so frames make videos. pygame is imported
-and the font loaded on the first frame only; rendered lines are cached, so a frame
-costs a few dozen blits.
+``> ``) or ``"note"`` (dim status lines). The panel word-wraps to its pixel width,
+keeps the latest entry at the bottom and has a fixed size, so frames make videos.
+
+pygame is imported and the font loaded on the first frame only. Each wrapped
+entry and each rendered line is cached as a numpy array, so a frame is a copy of
+the background plus a few dozen array slices: no glyph is drawn twice and no
+pygame surface is converted per frame.
 
 Example:
     >>> panel = TranscriptPanel(width=320, height=200, title="Demo")
@@ -13,6 +16,9 @@ Example:
     == Demo ==
     You are in a hall.
     > go north
+    >>> frame = panel.frame([("env", "You are in a hall."), ("agent", "go north")])
+    >>> frame.shape, frame.dtype.name
+    ((200, 320, 3), 'uint8')
 """
 
 from __future__ import annotations
@@ -23,6 +29,8 @@ from typing import Any
 
 import numpy as np
 
+from agentic_gym.core.text import sanitize
+
 BACKGROUND = (16, 18, 24)
 TITLE_BAR = (40, 44, 60)
 COLOURS = {
@@ -31,7 +39,9 @@ COLOURS = {
     "note": (140, 150, 170),
     "title": (250, 250, 250),
 }
+_MARGIN = 8
 _MAX_CACHED_LINES = 2048
+_MAX_CACHED_ENTRIES = 1024
 
 
 def wrap(text: str, width: int) -> list[str]:
@@ -51,8 +61,53 @@ def wrap(text: str, width: int) -> list[str]:
     return lines
 
 
+def _surface_to_array(surface: Any) -> np.ndarray:
+    """An ``(h, w, 3)`` ``uint8`` copy of a pygame surface (``tobytes`` is far cheaper than surfarray)."""
+    import pygame
+
+    width, height = surface.get_size()
+    data = pygame.image.tobytes(surface, "RGB")
+    return np.frombuffer(data, dtype=np.uint8).reshape(height, width, 3)
+
+
+def _put(canvas: np.ndarray, pixels: np.ndarray, x: int, y: int) -> None:
+    """Copy ``pixels`` into ``canvas`` at ``(x, y)``, clipped to the canvas."""
+    height, width = canvas.shape[:2]
+    top, left = max(y, 0), max(x, 0)
+    bottom = min(y + pixels.shape[0], height)
+    right = min(x + pixels.shape[1], width)
+    if bottom > top and right > left:
+        canvas[top:bottom, left:right] = pixels[top - y : bottom - y, left - x : right - x]
+
+
+class _LRU(OrderedDict):
+    """A small least-recently-used cache."""
+
+    def __init__(self, capacity: int):
+        super().__init__()
+        self.capacity = capacity
+
+    def get_or_make(self, key: Any, make: Any) -> Any:
+        value = self.get(key)
+        if value is None:
+            value = make()
+            self[key] = value
+            if len(self) > self.capacity:
+                self.popitem(last=False)
+        else:
+            self.move_to_end(key)
+        return value
+
+
 class TranscriptPanel:
-    """Draws a transcript of ``(role, text)`` entries into fixed-size RGB frames."""
+    """Draws a transcript of ``(role, text)`` entries into fixed-size RGB frames.
+
+    Args:
+        width, height: the frame size in pixels (fixed, so every frame of an
+            episode has the same shape).
+        font_size: the text size; pygame's bundled font is used.
+        title: drawn in a bar at the top (and as the first line of :meth:`ansi`).
+    """
 
     def __init__(self, width: int = 640, height: int = 480, font_size: int = 15, title: str = ""):
         self.width = width
@@ -62,42 +117,85 @@ class TranscriptPanel:
         self._font: Any = None
         self._line_height = 0
         self._columns = 0
-        self._lines: OrderedDict[tuple[str, str], Any] = OrderedDict()
-        self._surface: Any = None
-        self._title_surface: Any = None
+        self._top = 0
+        self._background: np.ndarray | None = None
+        self._lines = _LRU(_MAX_CACHED_LINES)
+        self._wrapped = _LRU(_MAX_CACHED_ENTRIES)
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
-        state.update(_font=None, _lines=OrderedDict(), _surface=None, _title_surface=None)
+        state.update(_font=None, _background=None, _lines=_LRU(_MAX_CACHED_LINES),
+                     _wrapped=_LRU(_MAX_CACHED_ENTRIES))
         return state
 
     def _load(self) -> None:
         import pygame
 
+        # Only the font module: no display or audio subsystem is needed to draw.
         if not pygame.font.get_init():
             pygame.font.init()
-        # pygame's bundled font; its advance is measured so wrapping fits the panel.
         self._font = pygame.font.Font(None, self.font_size + 4)
         self._line_height = self._font.get_linesize()
+        # Character columns for the text form; frames wrap by measured pixel width.
         advance = max(self._font.size("M")[0], 1)
-        self._columns = max((self.width - 16) // advance, 8)
-        self._surface = pygame.Surface((self.width, self.height))
-        self._title_surface = self._font.render(self.title, True, COLOURS["title"], TITLE_BAR)
+        self._columns = max((self.width - 2 * _MARGIN) // advance, 8)
+        background = np.empty((self.height, self.width, 3), dtype=np.uint8)
+        background[:] = BACKGROUND
+        self._top = 0
+        if self.title:
+            self._top = self._line_height + 6
+            background[: self._top] = TITLE_BAR
+            title = _surface_to_array(self._font.render(self.title, True, COLOURS["title"], TITLE_BAR))
+            _put(background, title, _MARGIN, 3)
+        self._background = background
 
-    def _line(self, role: str, text: str) -> Any:
-        key = (role, text)
-        surface = self._lines.get(key)
-        if surface is None:
-            surface = self._font.render(text, True, COLOURS.get(role, COLOURS["env"]), BACKGROUND)
-            self._lines[key] = surface
-            if len(self._lines) > _MAX_CACHED_LINES:
-                self._lines.popitem(last=False)
-        else:
-            self._lines.move_to_end(key)
-        return surface
+    def _fits(self, text: str) -> bool:
+        return self._font.size(text)[0] <= self.width - 2 * _MARGIN
+
+    def _split_long_word(self, word: str) -> tuple[str, str]:
+        """The longest prefix of ``word`` that fits the panel (at least one character), and the rest."""
+        low, high = 1, len(word)
+        while low < high:
+            middle = (low + high + 1) // 2
+            if self._fits(word[:middle]):
+                low = middle
+            else:
+                high = middle - 1
+        return word[:low], word[low:]
+
+    def _wrap_pixels(self, text: str) -> tuple[str, ...]:
+        """Greedy word wrap of ``text`` to the panel's pixel width."""
+        lines: list[str] = []
+        for paragraph in text.split("\n"):
+            line = ""
+            for word in paragraph.split(" "):
+                candidate = word if not line else line + " " + word
+                if self._fits(candidate):
+                    line = candidate
+                    continue
+                if line:
+                    lines.append(line)
+                while word and not self._fits(word):
+                    head, word = self._split_long_word(word)
+                    lines.append(head)
+                line = word
+            lines.append(line)
+        return tuple(lines)
+
+    def _rows(self, role: str, text: str) -> tuple[str, ...]:
+        if role == "agent":
+            text = "> " + text
+        # Agent text may hold anything (NULs make pygame raise); sanitise once, on a cache miss.
+        return self._wrapped.get_or_make((role, text), lambda: self._wrap_pixels(sanitize(text)))
+
+    def _line(self, role: str, text: str) -> np.ndarray:
+        colour = COLOURS.get(role, COLOURS["env"])
+        return self._lines.get_or_make(
+            (role, text), lambda: _surface_to_array(self._font.render(text, True, colour, BACKGROUND))
+        )
 
     def layout(self, entries: Sequence[tuple[str, str]], columns: int) -> list[tuple[str, str]]:
-        """The wrapped ``(role, line)`` rows of ``entries``, oldest first."""
+        """The ``(role, line)`` rows of ``entries`` wrapped to ``columns`` characters, oldest first."""
         rows: list[tuple[str, str]] = []
         for role, text in entries:
             if role == "agent":
@@ -107,31 +205,23 @@ class TranscriptPanel:
 
     def frame(self, entries: Sequence[tuple[str, str]]) -> np.ndarray:
         """An ``(height, width, 3)`` ``uint8`` frame with the latest entry at the bottom."""
-        import pygame
-
-        if self._font is None:
+        if self._background is None:
             self._load()
-        surface = self._surface
-        surface.fill(BACKGROUND)
-        top = 0
-        if self.title:
-            top = self._line_height + 6
-            surface.fill(TITLE_BAR, (0, 0, self.width, top))
-            surface.blit(self._title_surface, (8, 3))
-        capacity = max((self.height - top - 8) // self._line_height, 1)
+        canvas = self._background.copy()
+        capacity = max((self.height - self._top - 6) // self._line_height, 1)
         rows: list[tuple[str, str]] = []
-        # Lay out from the newest entry backwards, stopping once the panel is full.
+        # Walk from the newest entry backwards, stopping once the panel is full.
         for role, text in reversed(entries):
-            rows[:0] = self.layout([(role, text)], self._columns)
+            rows[:0] = [(role, line) for line in self._rows(role, text)]
             if len(rows) >= capacity:
                 break
         rows = rows[-capacity:]
         y = self.height - 6 - len(rows) * self._line_height
         for role, line in rows:
             if line:
-                surface.blit(self._line(role, line), (8, y))
+                _put(canvas, self._line(role, line), _MARGIN, y)
             y += self._line_height
-        return pygame.surfarray.array3d(surface).transpose(1, 0, 2).copy()
+        return canvas
 
     def ansi(self, entries: Sequence[tuple[str, str]], columns: int = 80) -> str:
         """The transcript as plain text (the ``ansi`` render mode)."""
