@@ -1,1 +1,14 @@
-"""Built-in agents."""
+"""Built-in agents and the protocol :func:`agentic_gym.evaluate` drives.
+
+``RandomAgent`` and ``OracleAgent`` are the lower and upper baselines; ``OpenAIAgent``
+plays through any OpenAI-compatible server (the ``llm`` extra).
+"""
+
+from __future__ import annotations
+
+from agentic_gym.agents.base import Agent, AgentError
+from agentic_gym.agents.openai_agent import OpenAIAgent
+from agentic_gym.agents.oracle import OracleAgent
+from agentic_gym.agents.random_agent import RandomAgent
+
+__all__ = ["Agent", "AgentError", "OpenAIAgent", "OracleAgent", "RandomAgent"]

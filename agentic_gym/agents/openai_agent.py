@@ -1,0 +1,206 @@
+"""An agent backed by any OpenAI-compatible chat-completions server.
+
+vLLM (``vllm serve MODEL`` -> ``http://localhost:8000/v1``), Ollama
+(``http://localhost:11434/v1``), the llama.cpp server and hosted APIs all speak
+this protocol. The official ``openai`` client is the optional extra ``llm``
+(``pip install "agentic-gym[llm]"``).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from agentic_gym.agents.base import AgentError
+
+
+def _load_openai() -> Any:
+    try:
+        import openai
+    except ImportError as error:  # the extra is optional
+        raise AgentError('OpenAIAgent needs the openai package: pip install "agentic-gym[llm]"') from error
+    return openai
+
+
+def _one_line(text: object, limit: int = 200) -> str:
+    line = " ".join(str(text).split())
+    return line if len(line) <= limit else line[: limit - 3] + "..."
+
+
+class OpenAIAgent:
+    """Asks a chat model for each reply; plays through :func:`agentic_gym.chat`.
+
+    Each step sends the chat env's message list and returns the model's reply. With
+    ``use_tools=True`` the request carries the env's tools (``info["tools"]``, OpenAI
+    tool schemas) and a reply that calls one is returned as the assistant message
+    dict with its ``tool_calls``; otherwise the reply is the message text.
+
+    Failures are split by what can be done about them. Timeouts, dropped
+    connections, 429 and 5xx are retried by the client with exponential backoff
+    (``max_retries`` times). A reply that is empty, or a response body that is not
+    valid JSON, is returned as ``""`` and left to the chat env's invalid-output
+    policy like any other unusable reply: it never stops the run
+    (``malformed_responses`` counts them). A server that stays unreachable, keeps
+    failing, or rejects the request (bad model name, bad key) raises
+    :class:`~agentic_gym.agents.base.AgentError` with one line naming the URL and
+    what failed.
+
+    ``prompt_tokens`` and ``completion_tokens`` accumulate the server's ``usage``
+    counts; ``requests`` counts completed requests.
+
+    Args:
+        model: model name as the server knows it.
+        base_url: server URL ending in ``/v1``; ``None`` uses ``OPENAI_BASE_URL`` or OpenAI.
+        api_key: ``None`` uses ``OPENAI_API_KEY``, else ``"EMPTY"`` (local servers ignore it).
+        temperature: sampling temperature (0 for the most repeatable runs).
+        max_tokens: cap on each reply's length.
+        use_tools: send the env's tools and return tool-call replies as message dicts.
+        timeout: seconds before one request is abandoned (and retried).
+        max_retries: retries of a transient failure before giving up.
+        name: label in evaluation results; defaults to ``model``.
+
+    Example:
+        >>> agent = OpenAIAgent("qwen2.5:7b", base_url="http://localhost:11434/v1")
+        >>> agent.uses_chat, agent.name
+        (True, 'qwen2.5:7b')
+    """
+
+    uses_chat = True
+
+    def __init__(
+        self,
+        model: str,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        temperature: float = 0.0,
+        max_tokens: int = 512,
+        use_tools: bool = False,
+        timeout: float = 60.0,
+        max_retries: int = 3,
+        name: str | None = None,
+    ):
+        self.model = model
+        self.base_url = base_url
+        self.api_key = api_key
+        self.temperature = temperature
+        self.max_tokens = max_tokens
+        self.use_tools = use_tools
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.name = name or model
+        self.prompt_tokens = 0
+        self.completion_tokens = 0
+        self.requests = 0
+        self.malformed_responses = 0
+        self._tools: list[dict[str, Any]] = []
+        self._client: Any = None
+
+    @property
+    def client(self) -> Any:
+        """The ``openai.OpenAI`` client, created on first use (it is not picklable)."""
+        if self._client is None:
+            openai = _load_openai()
+            self._client = openai.OpenAI(
+                base_url=self.base_url,
+                api_key=self.api_key or os.environ.get("OPENAI_API_KEY") or "EMPTY",
+                timeout=self.timeout,
+                max_retries=self.max_retries,
+            )
+        return self._client
+
+    @property
+    def url(self) -> str:
+        """The server URL requests go to."""
+        return str(self.client.base_url).rstrip("/")
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Worker processes rebuild the client; its connection pool cannot be pickled.
+        state = self.__dict__.copy()
+        state["_client"] = None
+        return state
+
+    def reset(self, info: dict[str, Any]) -> None:
+        self._tools = list(info.get("tools") or [])
+
+    def act(self, observation: Any, info: dict[str, Any]) -> Any:
+        request: dict[str, Any] = {
+            "model": self.model,
+            "messages": list(observation),
+            "temperature": self.temperature,
+            "max_tokens": self.max_tokens,
+        }
+        tools = info.get("tools") or self._tools
+        if self.use_tools and tools:
+            request["tools"] = tools
+        response = self._complete(request)
+        if response is None:
+            return ""
+        self.requests += 1
+        usage = getattr(response, "usage", None)
+        if usage is not None:
+            self.prompt_tokens += int(getattr(usage, "prompt_tokens", 0) or 0)
+            self.completion_tokens += int(getattr(usage, "completion_tokens", 0) or 0)
+        choices = getattr(response, "choices", None) or []
+        message = getattr(choices[0], "message", None) if choices else None
+        if message is None:
+            self.malformed_responses += 1
+            return ""
+        content = message.content if isinstance(message.content, str) else ""
+        tool_calls = getattr(message, "tool_calls", None) or []
+        if self.use_tools and tool_calls:
+            return {
+                "role": "assistant",
+                "content": content,
+                "tool_calls": [_tool_call_dict(call) for call in tool_calls],
+            }
+        return content
+
+    def _complete(self, request: dict[str, Any]) -> Any:
+        """One chat completion; ``None`` when the server's answer cannot be read."""
+        openai = _load_openai()
+        try:
+            return self.client.chat.completions.create(**request)
+        except openai.APITimeoutError as error:
+            raise AgentError(
+                f"{self.url} did not answer within {self.timeout:g} s "
+                f"(after {self.max_retries} retries): {_one_line(error)}"
+            ) from error
+        except openai.APIConnectionError as error:
+            reason = error.__cause__ if error.__cause__ is not None else error
+            raise AgentError(
+                f"cannot reach {self.url} (after {self.max_retries} retries): {_one_line(reason)}"
+            ) from error
+        except openai.APIStatusError as error:
+            transient = error.status_code == 429 or error.status_code >= 500
+            what = f"kept failing (after {self.max_retries} retries)" if transient else "rejected the request"
+            raise AgentError(
+                f"{self.url} {what}: HTTP {error.status_code}: {_one_line(_error_message(error))}"
+            ) from error
+        except (openai.APIResponseValidationError, ValueError):
+            # A 200 whose body is not a chat completion: an unusable reply, not a reason to stop.
+            self.malformed_responses += 1
+            return None
+
+
+def _error_message(error: Any) -> str:
+    body = getattr(error, "body", None)
+    if isinstance(body, dict):
+        inner = body.get("error", body)
+        if isinstance(inner, dict) and inner.get("message"):
+            return str(inner["message"])
+        if isinstance(inner, str):
+            return inner
+    return str(getattr(error, "message", error))
+
+
+def _tool_call_dict(call: Any) -> dict[str, Any]:
+    function = getattr(call, "function", None)
+    return {
+        "id": str(getattr(call, "id", "") or ""),
+        "type": "function",
+        "function": {
+            "name": str(getattr(function, "name", "") or ""),
+            # Left as the raw string: malformed arguments are the parser's to report.
+            "arguments": str(getattr(function, "arguments", "") or ""),
+        },
+    }
