@@ -1,0 +1,249 @@
+"""Words for grid worlds: the natural-language view and the ``ansi`` map.
+
+Pure (no gymnasium, no pygame). Both views are built only from a
+:class:`~agentic_gym.envs.grid.engine.View`'s visible slots, so they cannot say more
+than the agent sees. Phrases are precomputed tables indexed by cell code, which
+keeps the text cheap enough to build on every step.
+
+Example:
+    >>> from agentic_gym.envs.grid.engine import World, Tile, Colour, State, Direction, visible_cells
+    >>> world = World.empty(7, 7)
+    >>> world.place(3, 1, Tile.KEY, Colour.RED)
+    >>> world.place(4, 3, Tile.DOOR, Colour.BLUE, State.LOCKED)
+    >>> world.agent_x, world.agent_y, world.agent_dir = 1, 3, Direction.EAST
+    >>> print(describe_view(visible_cells(world), world.carrying))
+    You face east. You can walk 2 steps ahead, then a locked blue door. To your left is floor; to your right is floor.
+    A locked blue door is 3 steps ahead.
+    A red key is 2 steps ahead and 2 to the left.
+    You carry nothing.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+from agentic_gym.envs.grid.engine import (
+    N_STATES,
+    N_TILES,
+    PASSABLE,
+    Colour,
+    Direction,
+    State,
+    Tile,
+    View,
+    World,
+    view_slots,
+)
+
+N_COLOURS = len(Colour)
+
+COLOUR_NAMES: tuple[str, ...] = tuple(c.name.lower() for c in Colour)
+DIRECTION_NAMES: tuple[str, ...] = tuple(d.name.lower() for d in Direction)
+
+#: Tiles the text names one by one; walls and floor are only summarised.
+LISTED_TILES = frozenset(
+    {Tile.DOOR, Tile.KEY, Tile.BALL, Tile.BOX, Tile.GOAL, Tile.LAVA, Tile.CRATE, Tile.TARGET}
+)
+_DOOR_WORDS = {State.OPEN: "an open", State.CLOSED: "a closed", State.LOCKED: "a locked"}
+
+
+def object_phrase(tile: int, colour: int, state: int) -> str:
+    """``a locked blue door``, ``a red key``, ``the goal``, ``floor`` ... ('' for unseen)."""
+    tile = Tile(tile)
+    name = COLOUR_NAMES[colour] if 0 <= colour < N_COLOURS else "grey"
+    if tile == Tile.UNSEEN:
+        return ""
+    if tile == Tile.FLOOR:
+        return "floor"
+    if tile == Tile.WALL:
+        return "a wall"
+    if tile == Tile.DOOR:
+        return f"{_DOOR_WORDS.get(State(state), 'a')} {name} door"
+    if tile in (Tile.KEY, Tile.BALL, Tile.BOX):
+        return f"a {name} {tile.name.lower()}"
+    if tile == Tile.GOAL:
+        return "the goal"
+    if tile == Tile.LAVA:
+        return "lava"
+    if tile == Tile.CRATE:
+        return "a crate on a target" if state == State.ON_TARGET else "a crate"
+    return "a target"
+
+
+def _code(tile: int, colour: int, state: int) -> int:
+    return (tile * N_COLOURS + colour) * N_STATES + state
+
+
+#: ``CELL_CODE[tile, colour, state]``: a dense code for every cell triple.
+CELL_CODE = np.arange(N_TILES * N_COLOURS * N_STATES, dtype=np.intp).reshape(N_TILES, N_COLOURS, N_STATES)
+_TRIPLES = [(t, c, s) for t in range(N_TILES) for c in range(N_COLOURS) for s in range(N_STATES)]
+#: Phrase of each cell code, and the same with a capital first letter.
+PHRASES: tuple[str, ...] = tuple(object_phrase(*triple) for triple in _TRIPLES)
+CAPITALISED: tuple[str, ...] = tuple(p[:1].upper() + p[1:] for p in PHRASES)
+#: Whether the text names the cell on its own line, by code.
+LISTED: tuple[bool, ...] = tuple(t in LISTED_TILES for t, _, _ in _TRIPLES)
+#: Whether the agent may walk onto the cell, by code.
+WALKABLE: tuple[bool, ...] = tuple(bool(PASSABLE[t, s]) for t, _, s in _TRIPLES)
+
+
+def _steps(n: int) -> str:
+    return "1 step" if n == 1 else f"{n} steps"
+
+
+@lru_cache(maxsize=16)
+def position_phrases(size: int, centred: bool) -> tuple[str, ...]:
+    """Where each view slot lies, in words: ``2 steps ahead and 1 to the left``.
+
+    Centred (north-up) views speak of compass directions: ``2 steps north and 1 east``.
+    The agent's own slot is ``here``.
+    """
+    forward, right, agent = view_slots(size, centred)
+    ahead, behind, left, rightward = (
+        ("north", "south", "west", "east") if centred else ("ahead", "behind", "to the left", "to the right")
+    )
+    phrases = []
+    for s in range(size * size):
+        f, r = int(forward[s]), int(right[s])
+        parts = []
+        if f:
+            parts.append(f"{_steps(abs(f))} {ahead if f > 0 else behind}")
+        if r:
+            side = rightward if r > 0 else left
+            parts.append(f"{abs(r)} {side}" if parts else f"{_steps(abs(r))} {side}")
+        phrases.append(" and ".join(parts) if s != agent else "here")
+    return tuple(phrases)
+
+
+@lru_cache(maxsize=16)
+def _reading_order(size: int, centred: bool) -> tuple[int, ...]:
+    """View slots nearest first (then ahead before behind, left before right)."""
+    forward, right, agent = view_slots(size, centred)
+    slots = [s for s in range(size * size) if s != agent]
+    return tuple(
+        sorted(
+            slots, key=lambda s: (abs(int(forward[s])) + abs(int(right[s])), -int(forward[s]), int(right[s]))
+        )
+    )
+
+
+@lru_cache(maxsize=16)
+def _neighbours(size: int, centred: bool) -> tuple[tuple[int, ...], tuple[int, int, int, int]]:
+    """The straight-ahead slots (nearest first) and the slots ahead, right, behind and left of the agent.
+
+    In a centred view these are north, east, south and west; an egocentric view has
+    no slot behind the agent, so the agent's own slot stands in for it.
+    """
+    _, _, agent = view_slots(size, centred)
+    ahead = tuple(agent - size * k for k in range(1, agent // size + 1))
+    behind = agent + size if agent + size < size * size else agent
+    return ahead, (agent - size, agent + 1, behind, agent - 1)
+
+
+def visible_codes(view: View) -> list[int]:
+    """Cell codes of the view's slots; hidden slots get code 0 (unseen)."""
+    cells = view.cells
+    codes = CELL_CODE[cells[:, 0], cells[:, 1], cells[:, 2]]
+    return (codes * view.visible).tolist()
+
+
+def describe_view(view: View, carrying: tuple[int, int] = (0, 0)) -> str:
+    """The natural-language view: facing, the way ahead, each visible object, what is carried."""
+    codes = visible_codes(view)
+    size, centred = view.size, view.centred
+    where = position_phrases(size, centred)
+    agent = view_slots(size, centred)[2]
+    ahead, (north, east, south, west) = _neighbours(size, centred)
+    lines = []
+    if centred:
+        around = []
+        for name, slot in (("north", north), ("east", east), ("south", south), ("west", west)):
+            around.append(f"{name} {PHRASES[codes[slot]] or 'nothing you can see'}")
+        lines.append("Around you: " + ", ".join(around) + ".")
+    else:
+        run = 0
+        stop = ""
+        for slot in ahead:
+            code = codes[slot]
+            if not WALKABLE[code]:
+                stop = PHRASES[code]
+                break
+            run += 1
+        facing = f"You face {DIRECTION_NAMES[view.direction]}."
+        if run == 0:
+            way = (
+                f"{CAPITALISED[codes[ahead[0]]]} is right in front of you."
+                if stop
+                else "You cannot see ahead."
+            )
+        elif stop:
+            way = f"You can walk {_steps(run)} ahead, then {stop}."
+        else:
+            way = f"You can walk at least {_steps(run)} ahead."
+        sides = f"To your left is {PHRASES[codes[west]] or 'nothing'}; to your right is {PHRASES[codes[east]] or 'nothing'}."
+        lines.append(f"{facing} {way} {sides}")
+    here = codes[agent]
+    if LISTED[here]:
+        lines.append(f"You stand on {PHRASES[here]}.")
+    for slot in _reading_order(size, centred):
+        code = codes[slot]
+        if LISTED[code]:
+            lines.append(f"{CAPITALISED[code]} is {where[slot]}.")
+    if carrying[0]:
+        lines.append(f"You carry {PHRASES[_code(carrying[0], carrying[1], 0)]}.")
+    else:
+        lines.append("You carry nothing.")
+    return "\n".join(lines)
+
+
+# ---- the ansi map -----------------------------------------------------------------
+
+_TILE_CHARS = {
+    Tile.UNSEEN: " ",
+    Tile.FLOOR: ".",
+    Tile.WALL: "#",
+    Tile.KEY: "k",
+    Tile.BALL: "o",
+    Tile.BOX: "b",
+    Tile.GOAL: "G",
+    Tile.LAVA: "~",
+    Tile.TARGET: "x",
+}
+_DOOR_CHARS = {State.OPEN: "/", State.CLOSED: "+", State.LOCKED: "L"}
+#: The agent as an arrow per :class:`Direction`.
+AGENT_CHARS = (">", "v", "<", "^")
+
+
+def _cell_chars(tile: int, colour: int, state: int) -> str:
+    """Two characters per cell: the object and its colour's initial (or a space)."""
+    tile = Tile(tile)
+    if tile == Tile.DOOR:
+        char = _DOOR_CHARS.get(State(state), "+")
+    elif tile == Tile.CRATE:
+        char = "*" if state == State.ON_TARGET else "$"
+    else:
+        char = _TILE_CHARS[tile]
+    coloured = tile in (Tile.DOOR, Tile.KEY, Tile.BALL, Tile.BOX)
+    return char + (COLOUR_NAMES[colour][0].upper() if coloured and colour < N_COLOURS else " ")
+
+
+CELL_CHARS: tuple[str, ...] = tuple(_cell_chars(*triple) for triple in _TRIPLES)
+
+
+def ansi_map(world: World, mask: np.ndarray, mission: str = "") -> str:
+    """The world as two characters per cell, blank where ``mask`` is False, plus the mission.
+
+    ``mask`` is what the agent sees (:func:`~agentic_gym.envs.grid.engine.visible_mask`)
+    or, for a map of everything seen so far, the union of those masks.
+    """
+    grid = world.grid
+    codes = (CELL_CODE[grid[:, :, 0], grid[:, :, 1], grid[:, :, 2]] * mask).tolist()
+    rows = []
+    for y, row in enumerate(codes):
+        chars = [CELL_CHARS[code] for code in row]
+        if y == world.agent_y:
+            chars[world.agent_x] = AGENT_CHARS[world.agent_dir] + " "
+        rows.append("".join(chars).rstrip())
+    text = "\n".join(rows)
+    return f"{text}\n{mission}" if mission else text

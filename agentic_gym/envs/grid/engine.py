@@ -1,0 +1,590 @@
+"""The grid world engine: state on numpy arrays, rules as typed tables, one view function.
+
+Pure logic: this module imports neither gymnasium nor pygame, so one world serves a
+single-agent env, a multi-agent env and a batched vector env alike.
+
+World state (:class:`World`)
+    ``grid`` is an ``(height, width, 3)`` ``uint8`` array whose channels are
+    ``[Tile, Colour, State]``: exactly the encoding of the observation image.
+    ``content`` is an ``(height, width, 2)`` array ``[Tile, Colour]`` of what a
+    closed :data:`Tile.BOX` holds (``Tile.UNSEEN`` = nothing). The agent is not a
+    tile: it is ``(x, y)`` (column, row; ``grid[y, x]``) and a :class:`Direction`,
+    and carries at most one object (``carrying`` = ``(Tile, Colour)`` or
+    ``(Tile.UNSEEN, 0)``).
+
+Rules
+    Objects are passive: :data:`PASSABLE`, :data:`OPAQUE` and :data:`PICKABLE` say what
+    they are, and :func:`interact` is the one function that applies an :class:`Action`,
+    returning an :class:`Event` (:data:`EVENT_OK` says whether it succeeded). A
+    locked door opens with ``toggle`` while carrying a key of the same colour; a box
+    opened with ``toggle`` is replaced by its content; ``forward`` into a
+    :data:`Tile.CRATE` pushes it when the cell beyond is floor or a target (a crate on
+    a :data:`Tile.TARGET` has :data:`State.ON_TARGET`, and leaves the target behind
+    when pushed off). The allocentric moves ``MOVE_EAST`` .. ``MOVE_NORTH`` face that
+    way, then act like ``forward``.
+
+Visibility
+    :func:`visible_cells` is the only place that decides what the agent sees. The
+    view is ``size x size`` cells: egocentric (the agent at the bottom centre, facing
+    up, row 0 farthest ahead) or, with ``centred=True``, north-up around the agent (for
+    allocentric envs with a view radius ``r``: ``size = 2r + 1``). A cell is visible
+    when it lies inside the grid and no opaque cell (wall, closed or locked door)
+    lies strictly between it and the agent: the segment between the two cell centres
+    must not cross the interior of an opaque cell (grazing a corner does not block).
+    The image (:func:`view_image`), the text (:mod:`agentic_gym.envs.grid.describe`)
+    and the renderer's highlight (:func:`visible_mask`) are all computed from the
+    returned :class:`View`.
+
+Planning
+    :func:`distance_map` and :func:`step_towards` give privileged solvers a BFS
+    route for egocentric (turn/forward) or allocentric movers.
+
+Example:
+    >>> world = World.empty(5, 5)
+    >>> world.place(3, 2, Tile.KEY, Colour.RED)
+    >>> world.agent_x, world.agent_y, world.agent_dir = 1, 2, Direction.EAST
+    >>> interact(world, Action.FORWARD)
+    <Event.MOVED: 2>
+    >>> interact(world, Action.PICKUP)
+    <Event.PICKED_UP: 5>
+    >>> world.carrying == (Tile.KEY, Colour.RED)
+    True
+    >>> view = visible_cells(world, size=3)
+    >>> view_image(view)[:2, 1].tolist()  # two cells ahead: the east wall, then floor
+    [[2, 5, 0], [1, 5, 0]]
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import IntEnum
+from functools import lru_cache
+
+import numpy as np
+
+
+class Tile(IntEnum):
+    """What occupies a cell. ``UNSEEN`` (0) marks cells outside the view in images."""
+
+    UNSEEN = 0
+    FLOOR = 1
+    WALL = 2
+    DOOR = 3
+    KEY = 4
+    BALL = 5
+    BOX = 6
+    GOAL = 7
+    LAVA = 8
+    CRATE = 9
+    TARGET = 10
+
+
+class Colour(IntEnum):
+    """Object colours (walls and floors are grey)."""
+
+    RED = 0
+    GREEN = 1
+    BLUE = 2
+    PURPLE = 3
+    YELLOW = 4
+    GREY = 5
+
+
+class State(IntEnum):
+    """A cell's state: doors are open, closed or locked; a crate may sit on a target."""
+
+    NONE = 0
+    OPEN = 1
+    CLOSED = 2
+    LOCKED = 3
+    ON_TARGET = 4
+
+
+class Direction(IntEnum):
+    """Facing, clockwise from east (screen coordinates: y grows southwards)."""
+
+    EAST = 0
+    SOUTH = 1
+    WEST = 2
+    NORTH = 3
+
+
+class Action(IntEnum):
+    """Primitive actions the engine understands. Envs map their affordances onto them."""
+
+    LEFT = 0
+    RIGHT = 1
+    FORWARD = 2
+    PICKUP = 3
+    DROP = 4
+    TOGGLE = 5
+    DONE = 6
+    MOVE_EAST = 7
+    MOVE_SOUTH = 8
+    MOVE_WEST = 9
+    MOVE_NORTH = 10
+
+
+class Event(IntEnum):
+    """What :func:`interact` did."""
+
+    TURNED = 1
+    MOVED = 2
+    REACHED_GOAL = 3
+    ENTERED_LAVA = 4
+    PICKED_UP = 5
+    DROPPED = 6
+    OPENED = 7
+    CLOSED = 8
+    UNLOCKED = 9
+    OPENED_BOX = 10
+    PUSHED = 11
+    WAITED = 12
+    BLOCKED = 13
+    NOTHING_TO_PICK_UP = 14
+    HANDS_FULL = 15
+    CANNOT_DROP = 16
+    NEED_KEY = 17
+    NOTHING_TO_TOGGLE = 18
+
+
+#: ``(dx, dy)`` of each :class:`Direction`.
+DIR_VEC: tuple[tuple[int, int], ...] = ((1, 0), (0, 1), (-1, 0), (0, -1))
+
+N_TILES = len(Tile)
+N_STATES = len(State)
+
+
+def _table(entries: dict[Tile, Iterable[State] | None]) -> np.ndarray:
+    """A ``[tile, state]`` bool table: listed tiles are True in the listed states (None: all)."""
+    table = np.zeros((N_TILES, N_STATES), dtype=bool)
+    for tile, states in entries.items():
+        if states is None:
+            table[tile, :] = True
+        else:
+            for state in states:
+                table[tile, state] = True
+    return table
+
+
+#: Cells the agent may stand on, by ``[tile, state]``.
+PASSABLE = _table(
+    {Tile.FLOOR: None, Tile.GOAL: None, Tile.LAVA: None, Tile.TARGET: None, Tile.DOOR: [State.OPEN]}
+)
+#: Cells that block sight, by ``[tile, state]``. Out-of-grid cells are never visible.
+OPAQUE = _table({Tile.WALL: None, Tile.DOOR: [State.CLOSED, State.LOCKED]})
+#: Tiles the agent can pick up.
+PICKABLE = frozenset({Tile.KEY, Tile.BALL, Tile.BOX})
+#: Tiles that take a dropped object or a pushed crate.
+EMPTY_TILES = frozenset({Tile.FLOOR, Tile.TARGET})
+
+#: Whether each :class:`Event` means the action was carried out as given.
+EVENT_OK: dict[Event, bool] = {event: event < Event.BLOCKED for event in Event}
+
+_NOTHING = (int(Tile.UNSEEN), 0)
+
+
+@dataclass
+class World:
+    """The full, privileged state of one grid world (see the module docstring)."""
+
+    grid: np.ndarray
+    content: np.ndarray
+    agent_x: int = 1
+    agent_y: int = 1
+    agent_dir: int = Direction.EAST
+    carrying: tuple[int, int] = _NOTHING
+    carried_content: tuple[int, int] = _NOTHING
+
+    @classmethod
+    def empty(cls, width: int, height: int) -> World:
+        """A grey floor surrounded by grey walls."""
+        grid = np.zeros((height, width, 3), dtype=np.uint8)
+        grid[:, :, 0] = Tile.WALL
+        grid[:, :, 1] = Colour.GREY
+        grid[1:-1, 1:-1, 0] = Tile.FLOOR
+        return cls(grid, np.zeros((height, width, 2), dtype=np.uint8))
+
+    @property
+    def width(self) -> int:
+        return self.grid.shape[1]
+
+    @property
+    def height(self) -> int:
+        return self.grid.shape[0]
+
+    @property
+    def tile(self) -> np.ndarray:
+        """The ``Tile`` channel (a view into ``grid``)."""
+        return self.grid[:, :, 0]
+
+    @property
+    def colour(self) -> np.ndarray:
+        """The ``Colour`` channel (a view into ``grid``)."""
+        return self.grid[:, :, 1]
+
+    @property
+    def state(self) -> np.ndarray:
+        """The ``State`` channel (a view into ``grid``)."""
+        return self.grid[:, :, 2]
+
+    def place(
+        self, x: int, y: int, tile: Tile, colour: Colour = Colour.GREY, state: State = State.NONE
+    ) -> None:
+        """Put an object in cell ``(x, y)``, replacing what was there."""
+        self.grid[y, x] = (tile, colour, state)
+        self.content[y, x] = _NOTHING
+
+    def put_in_box(self, x: int, y: int, tile: Tile, colour: Colour) -> None:
+        """Hide an object inside the box at ``(x, y)``."""
+        if self.grid[y, x, 0] != Tile.BOX:
+            raise ValueError(f"no box at ({x}, {y})")
+        self.content[y, x] = (tile, colour)
+
+    def front(self) -> tuple[int, int]:
+        """The cell the agent faces."""
+        dx, dy = DIR_VEC[self.agent_dir]
+        return self.agent_x + dx, self.agent_y + dy
+
+    def inside(self, x: int, y: int) -> bool:
+        return 0 <= x < self.grid.shape[1] and 0 <= y < self.grid.shape[0]
+
+    def passable(self, x: int, y: int) -> bool:
+        """Whether the agent may stand on ``(x, y)``."""
+        if not self.inside(x, y):
+            return False
+        return bool(PASSABLE[self.grid[y, x, 0], self.grid[y, x, 2]])
+
+    def find(self, tile: Tile, colour: Colour | None = None) -> list[tuple[int, int]]:
+        """Cells ``(x, y)`` holding ``tile`` (of ``colour``), in row-major order."""
+        mask = self.grid[:, :, 0] == tile
+        if colour is not None:
+            mask &= self.grid[:, :, 1] == colour
+        ys, xs = np.nonzero(mask)
+        return list(zip(xs.tolist(), ys.tolist()))
+
+    def copy(self) -> World:
+        return World(
+            self.grid.copy(),
+            self.content.copy(),
+            self.agent_x,
+            self.agent_y,
+            self.agent_dir,
+            self.carrying,
+            self.carried_content,
+        )
+
+
+def interact(world: World, action: Action | int) -> Event:
+    """Apply ``action`` to ``world`` in place and say what happened.
+
+    This is the only function that changes a world during play.
+    """
+    if action <= Action.RIGHT:
+        world.agent_dir = (world.agent_dir + (3 if action == Action.LEFT else 1)) % 4
+        return Event.TURNED
+    if action >= Action.MOVE_EAST:
+        world.agent_dir = int(action) - Action.MOVE_EAST
+        action = Action.FORWARD
+    grid = world.grid
+    dx, dy = DIR_VEC[world.agent_dir]
+    fx, fy = world.agent_x + dx, world.agent_y + dy
+    height, width = grid.shape[:2]
+    inside = 0 <= fx < width and 0 <= fy < height
+    tile = int(grid[fy, fx, 0]) if inside else Tile.WALL
+    state = int(grid[fy, fx, 2]) if inside else State.NONE
+    if action == Action.FORWARD:
+        if tile == Tile.CRATE:
+            return _push(world, fx, fy, dx, dy)
+        if not PASSABLE[tile, state]:
+            return Event.BLOCKED
+        world.agent_x, world.agent_y = fx, fy
+        if tile == Tile.GOAL:
+            return Event.REACHED_GOAL
+        if tile == Tile.LAVA:
+            return Event.ENTERED_LAVA
+        return Event.MOVED
+    if action == Action.PICKUP:
+        if tile not in PICKABLE:
+            return Event.NOTHING_TO_PICK_UP
+        if world.carrying[0] != Tile.UNSEEN:
+            return Event.HANDS_FULL
+        world.carrying = (tile, int(grid[fy, fx, 1]))
+        # A carried box keeps its content and puts it back where it is dropped.
+        world.carried_content = (int(world.content[fy, fx, 0]), int(world.content[fy, fx, 1]))
+        grid[fy, fx] = (Tile.FLOOR, Colour.GREY, State.NONE)
+        world.content[fy, fx] = _NOTHING
+        return Event.PICKED_UP
+    if action == Action.DROP:
+        if world.carrying[0] == Tile.UNSEEN or tile != Tile.FLOOR:
+            return Event.CANNOT_DROP
+        grid[fy, fx] = (world.carrying[0], world.carrying[1], State.NONE)
+        world.content[fy, fx] = world.carried_content
+        world.carrying = _NOTHING
+        world.carried_content = _NOTHING
+        return Event.DROPPED
+    if action == Action.TOGGLE:
+        if tile == Tile.DOOR:
+            if state == State.OPEN:
+                grid[fy, fx, 2] = State.CLOSED
+                return Event.CLOSED
+            if state == State.CLOSED:
+                grid[fy, fx, 2] = State.OPEN
+                return Event.OPENED
+            if world.carrying == (Tile.KEY, int(grid[fy, fx, 1])):
+                grid[fy, fx, 2] = State.OPEN
+                return Event.UNLOCKED
+            return Event.NEED_KEY
+        if tile == Tile.BOX:
+            inner_tile, inner_colour = (int(v) for v in world.content[fy, fx])
+            if inner_tile == Tile.UNSEEN:
+                grid[fy, fx] = (Tile.FLOOR, Colour.GREY, State.NONE)
+            else:
+                grid[fy, fx] = (inner_tile, inner_colour, State.NONE)
+            world.content[fy, fx] = _NOTHING
+            return Event.OPENED_BOX
+        return Event.NOTHING_TO_TOGGLE
+    return Event.WAITED
+
+
+def _push(world: World, fx: int, fy: int, dx: int, dy: int) -> Event:
+    grid = world.grid
+    bx, by = fx + dx, fy + dy
+    if not world.inside(bx, by) or grid[by, bx, 0] not in EMPTY_TILES:
+        return Event.BLOCKED
+    onto_target = grid[by, bx, 0] == Tile.TARGET
+    colour = grid[fy, fx, 1]
+    grid[by, bx] = (Tile.CRATE, colour, State.ON_TARGET if onto_target else State.NONE)
+    if grid[fy, fx, 2] == State.ON_TARGET:
+        grid[fy, fx] = (Tile.TARGET, Colour.GREY, State.NONE)
+    else:
+        grid[fy, fx] = (Tile.FLOOR, Colour.GREY, State.NONE)
+    world.agent_x, world.agent_y = fx, fy
+    return Event.PUSHED
+
+
+# ---- visibility -------------------------------------------------------------------
+
+
+def _segment_crosses(
+    x0: float, y0: float, x1: float, y1: float, lo_x: float, hi_x: float, lo_y: float, hi_y: float
+) -> bool:
+    """Liang-Barsky: does the segment meet the open box ``(lo, hi)``?"""
+    t0, t1 = 0.0, 1.0
+    for p, q in (
+        (-(x1 - x0), x0 - lo_x),
+        (x1 - x0, hi_x - x0),
+        (-(y1 - y0), y0 - lo_y),
+        (y1 - y0, hi_y - y0),
+    ):
+        if p == 0:
+            if q <= 0:
+                return False
+            continue
+        t = q / p
+        if p < 0:
+            t0 = max(t0, t)
+        else:
+            t1 = min(t1, t)
+        if t0 >= t1:
+            return False
+    return True
+
+
+@lru_cache(maxsize=16)
+def view_slots(size: int, centred: bool) -> tuple[np.ndarray, np.ndarray, int]:
+    """Per view slot ``(row, col)`` (flattened): forward and rightward offsets from the agent.
+
+    Returns ``(forward, right, agent_slot)``. For a centred view ``forward`` counts
+    rows northwards and ``right`` columns eastwards.
+    """
+    if size < 1 or size % 2 == 0:
+        raise ValueError(f"view size must be a positive odd number, got {size}")
+    rows, cols = np.divmod(np.arange(size * size), size)
+    half = size // 2
+    agent_row = half if centred else size - 1
+    forward = agent_row - rows
+    right = cols - half
+    return forward, right, agent_row * size + half
+
+
+@lru_cache(maxsize=16)
+def _between(size: int, centred: bool) -> np.ndarray:
+    """``B[s, q] = 1`` when view cell ``q`` lies strictly between the agent and cell ``s``."""
+    forward, right, agent = view_slots(size, centred)
+    n = size * size
+    table = np.zeros((n, n), dtype=np.float32)
+    # A cell blocks a line of sight only if the segment enters its interior; the small
+    # margin keeps a segment that grazes a corner from counting as crossing it.
+    margin = 1e-6
+    for s in range(n):
+        x1, y1 = float(right[s]), float(forward[s])
+        for q in range(n):
+            if q in (s, agent):
+                continue
+            qx, qy = float(right[q]), float(forward[q])
+            if _segment_crosses(
+                0.0, 0.0, x1, y1, qx - 0.5 + margin, qx + 0.5 - margin, qy - 0.5 + margin, qy + 0.5 - margin
+            ):
+                table[s, q] = 1.0
+    table.setflags(write=False)
+    return table
+
+
+@lru_cache(maxsize=32)
+def _view_index(height: int, width: int, size: int, centred: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Flat world index of every view slot, and a penalty for slots outside the grid.
+
+    Both are indexed ``[direction, y, x]``; out-of-grid slots point at cell 0 and get
+    a penalty of 1 so that they are never visible.
+    """
+    forward, right, _ = view_slots(size, centred)
+    index = np.zeros((4, height, width, size * size), dtype=np.intp)
+    outside = np.zeros((4, height, width, size * size), dtype=np.float32)
+    ys, xs = np.mgrid[0:height, 0:width]
+    for d in range(4):
+        if centred:
+            fdx, fdy, rdx, rdy = 0, -1, 1, 0
+        else:
+            fdx, fdy = DIR_VEC[d]
+            rdx, rdy = DIR_VEC[(d + 1) % 4]
+        cx = xs[:, :, None] + forward * fdx + right * rdx
+        cy = ys[:, :, None] + forward * fdy + right * rdy
+        ok = (cx >= 0) & (cx < width) & (cy >= 0) & (cy < height)
+        index[d] = np.where(ok, cy * width + cx, 0)
+        outside[d] = (~ok).astype(np.float32)
+    index.setflags(write=False)
+    outside.setflags(write=False)
+    return index, outside
+
+
+_OPAQUE_F32 = OPAQUE.astype(np.float32)
+
+
+class View:
+    """What the agent sees now: ``size x size`` slots, flattened row-major.
+
+    Attributes:
+        size: the side of the square view.
+        centred: north-up around the agent (True) or egocentric (False).
+        direction: the agent's facing when the view was taken.
+        cells: ``(size*size, 3)`` ``uint8`` ``[tile, colour, state]`` of every slot,
+            *including hidden ones*: read it only through ``visible``.
+        visible: ``(size*size,)`` bool.
+        index: ``(size*size,)`` flat world index (``y * width + x``) of every slot.
+    """
+
+    __slots__ = ("size", "centred", "direction", "cells", "visible", "index")
+
+    def __init__(
+        self,
+        size: int,
+        centred: bool,
+        direction: int,
+        cells: np.ndarray,
+        visible: np.ndarray,
+        index: np.ndarray,
+    ):
+        self.size = size
+        self.centred = centred
+        self.direction = direction
+        self.cells = cells
+        self.visible = visible
+        self.index = index
+
+
+def visible_cells(world: World, size: int = 7, centred: bool = False) -> View:
+    """The agent's view of ``world`` (see the module docstring for the geometry)."""
+    height, width = world.grid.shape[:2]
+    index_table, outside_table = _view_index(height, width, size, centred)
+    d = 0 if centred else world.agent_dir
+    index = index_table[d, world.agent_y, world.agent_x]
+    cells = world.grid.reshape(-1, 3)[index]
+    blocked = _between(size, centred) @ _OPAQUE_F32[cells[:, 0], cells[:, 2]]
+    visible = (blocked + outside_table[d, world.agent_y, world.agent_x]) == 0
+    return View(size, centred, d, cells, visible, index)
+
+
+def view_image(view: View) -> np.ndarray:
+    """The ``(size, size, 3)`` ``uint8`` observation image: hidden slots are all zero."""
+    return (
+        np.where(view.visible[:, None], view.cells, 0)
+        .astype(np.uint8, copy=False)
+        .reshape(view.size, view.size, 3)
+    )
+
+
+def visible_mask(world: World, view: View) -> np.ndarray:
+    """A ``(height, width)`` bool mask of the world cells in view (the renderer's highlight)."""
+    mask = np.zeros(world.grid.shape[0] * world.grid.shape[1], dtype=bool)
+    mask[view.index[view.visible]] = True
+    return mask.reshape(world.grid.shape[:2])
+
+
+# ---- planning (privileged solvers) ------------------------------------------------
+
+
+def distance_map(
+    world: World, targets: Iterable[tuple[int, int]], avoid: Iterable[Tile] = (Tile.LAVA,)
+) -> np.ndarray:
+    """BFS distance (in moves) from every cell to the nearest target over passable cells.
+
+    Targets count as reachable even when they are not passable themselves (the
+    distance then says how far the cell *next to* it is, plus one). Unreachable cells
+    hold -1.
+    """
+    height, width = world.grid.shape[:2]
+    walk = PASSABLE[world.grid[:, :, 0], world.grid[:, :, 2]]
+    for tile in avoid:
+        walk &= world.grid[:, :, 0] != tile
+    walk_rows = walk.tolist()
+    dist = [[-1] * width for _ in range(height)]
+    queue: deque[tuple[int, int]] = deque()
+    for x, y in targets:
+        if dist[y][x] < 0:
+            dist[y][x] = 0
+            queue.append((x, y))
+    while queue:
+        x, y = queue.popleft()
+        nd = dist[y][x] + 1
+        for dx, dy in DIR_VEC:
+            nx, ny = x + dx, y + dy
+            if 0 <= nx < width and 0 <= ny < height and dist[ny][nx] < 0 and walk_rows[ny][nx]:
+                dist[ny][nx] = nd
+                queue.append((nx, ny))
+    return np.array(dist, dtype=np.int32)
+
+
+def step_towards(
+    world: World, dist: np.ndarray, face: bool = False, allocentric: bool = False
+) -> Action | None:
+    """The next move along ``dist`` (from :func:`distance_map`) towards its targets.
+
+    With ``face=False`` the walk ends standing on a target; with ``face=True`` it ends
+    facing a target from a neighbouring cell (to pick it up, toggle or touch it).
+    Returns None when the walk is over (or there is no route).
+    """
+    x, y = world.agent_x, world.agent_y
+    height, width = dist.shape
+    here = int(dist[y, x])
+    if here <= 0:
+        return None
+    best_dir, best = -1, here
+    # Straight on first, then the sides, then behind: ties keep the turns few.
+    heading = world.agent_dir
+    for d in (heading, (heading + 1) % 4, (heading + 3) % 4, (heading + 2) % 4):
+        dx, dy = DIR_VEC[d]
+        nx, ny = x + dx, y + dy
+        if 0 <= nx < width and 0 <= ny < height and 0 <= dist[ny, nx] < best:
+            best_dir, best = d, int(dist[ny, nx])
+    if best_dir < 0:
+        return None
+    if face and best == 0 and best_dir == heading:
+        return None
+    if allocentric:
+        return Action(Action.MOVE_EAST + best_dir)
+    if best_dir == heading:
+        return Action.FORWARD
+    return Action.LEFT if best_dir == (heading + 3) % 4 else Action.RIGHT
