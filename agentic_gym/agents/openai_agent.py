@@ -119,6 +119,13 @@ class OpenAIAgent:
         state["_client"] = None
         return state
 
+    def settings(self) -> dict[str, Any]:
+        """What decides the replies (recorded with results; never the API key)."""
+        return {
+            "model": self.model, "base_url": self.base_url, "temperature": self.temperature,
+            "max_tokens": self.max_tokens, "use_tools": self.use_tools,
+        }
+
     def reset(self, info: dict[str, Any]) -> None:
         self._tools = list(info.get("tools") or [])
 
