@@ -11,6 +11,8 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from agentic_gym.evaluation import add_eval_arguments, run_eval_command
+
 
 def _space_summary(space: Any) -> str:
     from gymnasium import spaces
@@ -78,6 +80,8 @@ Command = tuple[str, str, Callable[[argparse.ArgumentParser], None], Callable[[a
 
 COMMANDS: list[Command] = [
     ("list", "list the registered environments", _add_list, _run_list),
+    ("eval", "evaluate agents on environments and report their capability profile",
+     add_eval_arguments, run_eval_command),
 ]
 
 
