@@ -247,3 +247,22 @@ def ansi_map(world: World, mask: np.ndarray, mission: str = "") -> str:
         rows.append("".join(chars).rstrip())
     text = "\n".join(rows)
     return f"{text}\n{mission}" if mission else text
+
+
+_MINIMAP_CHARS: tuple[str, ...] = tuple(chars[0] for chars in CELL_CHARS)
+
+
+def minimap(world: World, mask: np.ndarray) -> str:
+    """One character per cell (``#`` wall, ``.`` floor, ``G`` goal, blank where ``mask`` is False).
+
+    The agent is an arrow; north is up.
+    """
+    grid = world.grid
+    codes = (CELL_CODE[grid[:, :, 0], grid[:, :, 1], grid[:, :, 2]] * mask).tolist()
+    rows = []
+    for y, row in enumerate(codes):
+        chars = [_MINIMAP_CHARS[code] for code in row]
+        if y == world.agent_y:
+            chars[world.agent_x] = AGENT_CHARS[world.agent_dir]
+        rows.append("".join(chars).rstrip())
+    return "\n".join(rows)

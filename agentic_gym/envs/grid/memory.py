@@ -1,0 +1,130 @@
+"""GridMemory: remember a cue object, walk a corridor, touch its twin at the far end."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from agentic_gym.core import RENDER_MODES
+from agentic_gym.envs.grid.base import FORWARD, TURN_LEFT, TURN_RIGHT, GridEnv
+from agentic_gym.envs.grid.engine import Action, Colour, Event, Tile, World, distance_map, step_towards
+
+_OBJECTS = (Tile.KEY, Tile.BALL)
+
+
+class GridMemory(GridEnv):
+    """See a cue object, walk down a corridor and touch the object that matches it.
+
+    ## Description
+    The agent starts in a small room in the west holding a cue object (a key or a
+    ball of some colour). A corridor leads east to a crossing with one object to the
+    north and one to the south: one is the cue's twin, the other differs in kind or
+    colour. From the crossing the cue is long out of sight, so the agent must
+    remember it. Touching an object means walking forward into it.
+
+    ## Action Space
+    ``Discrete(3)``; action ``i`` is ``affordances[i]``.
+
+    | index | command | effect |
+    |---|---|---|
+    | 0 | left | turn left |
+    | 1 | right | turn right |
+    | 2 | forward | move one cell forward, or touch the object in front |
+
+    ## Observation Space
+    ``Dict(text=Text, image=Box(0, 255, (7, 7, 3), uint8), direction=Discrete(4),
+    mission=Text)`` as in every grid env.
+
+    ## Rewards
+    ``1 - 0.9 * steps / max_steps`` for touching the matching object, 0 otherwise.
+
+    ## Episode End
+    Terminates when the agent touches either end object (``info["success"]`` says
+    whether it was the right one); truncates after ``max_steps`` steps.
+
+    ## Arguments
+    ``size`` (side of the square grid, odd, >= 7), ``max_steps`` (default
+    ``5 * size**2``), ``view_size`` (odd, default 7), ``render_mode``, ``tile_size``.
+
+    ## Registered Configurations
+    ``agentic_gym/GridMemory-S7-v0``, ``agentic_gym/GridMemory-S13-v0``.
+
+    ## Prompt Format
+    The grid text view, e.g. ``You face east. You can walk 4 steps ahead, then a wall.
+    To your left is a wall; to your right is a wall.`` and ``A green ball is 1 step
+    ahead and 1 to the left.`` while the cue is in sight.
+
+    ## Action Grammar
+    One command name: ``left``, ``right`` or ``forward``.
+
+    ## Version History
+    * v0: initial version.
+
+    Example:
+        >>> env = GridMemory(size=7)
+        >>> obs, info = env.reset(seed=1)
+        >>> while not info["success"]:
+        ...     obs, reward, terminated, truncated, info = env.step(env.oracle_action())
+        >>> terminated
+        True
+    """
+
+    metadata: ClassVar[dict[str, Any]] = {
+        "render_modes": RENDER_MODES,
+        "render_fps": 10,
+        "capabilities": ("memory", "perception"),
+    }
+    affordances = (TURN_LEFT, TURN_RIGHT, FORWARD)
+    engine_actions = (Action.LEFT, Action.RIGHT, Action.FORWARD)
+
+    def __init__(
+        self,
+        size: int = 13,
+        max_steps: int | None = None,
+        view_size: int = 7,
+        render_mode: str | None = None,
+        tile_size: int = 32,
+    ):
+        if size < 7 or size % 2 == 0:
+            raise ValueError(f"size must be odd and at least 7, got {size}")
+        self.size = size
+        self.match = (0, 0)
+        self.other = (0, 0)
+        super().__init__(size, size, max_steps or 5 * size * size, view_size, render_mode, tile_size)
+
+    def generate(self) -> tuple[World, str]:
+        size, mid = self.size, self.size // 2
+        end = size - 2
+        u = self.np_random.random(7).tolist()
+        world = World.empty(size, size)
+        world.grid[:, :, 0] = Tile.WALL
+        world.grid[mid - 1 : mid + 2, 1:4, 0] = Tile.FLOOR  # the start room
+        world.grid[mid, 4:end, 0] = Tile.FLOOR  # the corridor
+        world.grid[mid - 1 : mid + 2, end, 0] = Tile.FLOOR  # the crossing
+        kind = _OBJECTS[int(u[0] * 2)]
+        colour = Colour(int(u[1] * 5))
+        # The decoy differs in kind, in colour, or both.
+        differs = int(u[2] * 3)  # 0: in kind, 1: in colour, 2: in both
+        decoy_kind = kind if differs == 1 else _OBJECTS[1 - _OBJECTS.index(kind)]
+        decoy_colour = colour if differs == 0 else Colour((colour + 1 + int(u[3] * 4)) % 5)
+        world.place(1, mid - 1, kind, colour)
+        north, south = (end, mid - 2), (end, mid + 2)
+        self.match, self.other = (north, south) if u[5] < 0.5 else (south, north)
+        world.place(*self.match, kind, colour)
+        world.place(*self.other, decoy_kind, decoy_colour)
+        # Anywhere in the start room but the cue's cell.
+        start = 1 + int(u[6] * 8)
+        world.agent_x, world.agent_y = 1 + start % 3, mid - 1 + start // 3
+        world.agent_dir = int(u[4] * 4)
+        return world, "remember the object in the first room, then touch its twin at the end of the corridor"
+
+    def resolve(self, event: Event) -> tuple[bool, bool]:
+        if event != Event.BLOCKED:
+            return False, False
+        front = self.world.front()
+        if front == self.match:
+            return True, True
+        return front == self.other, False
+
+    def oracle_action(self) -> int:
+        move = step_towards(self.world, distance_map(self.world, [self.match]), face=True)
+        return int(Action.FORWARD if move is None else move)
