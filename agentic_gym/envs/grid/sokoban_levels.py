@@ -1,0 +1,678 @@
+"""Sokoban levels: room generation, reverse play, the push rules and a box-pushing solver.
+
+Pure logic: this module imports neither gymnasium nor pygame, so the env, tests and
+benchmarks use it directly. A level lives on a ``width x height`` grid whose border
+is wall; cells are flat indices ``y * width + x`` (``x`` the column, ``y`` the row),
+so a move is one integer offset and no bounds check is ever needed (the border
+stops the player and every box before it could leave the grid).
+
+Levels are made by *reverse play*: boxes start on their targets (the solved state)
+and the player walks at random, sometimes pulling the box behind it. A pull is
+exactly an undone push, so reading the walk backwards is a forward solution of at
+most ``max_moves`` moves: every generated level is solvable within that budget.
+Levels with a box still on a target or fewer than ``min_pushes`` necessary pushes
+are rejected. The inner loops are plain Python over ``bytearray`` s and one batch
+of floats from the generator: on grids this small that beats numpy's per-call cost.
+
+Example:
+    >>> import numpy as np
+    >>> level = generate_level(np.random.default_rng(0), SokobanConfig(8, 8, boxes=2))
+    >>> len(level.boxes), len(level.targets), set(level.boxes) & set(level.targets)
+    (2, 2, set())
+    >>> plan = solve(level)
+    >>> state = level.state()
+    >>> for move in plan:
+    ...     _ = state.move(move)
+    >>> state.solved
+    True
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from dataclasses import dataclass
+from enum import IntEnum
+
+import numpy as np
+
+
+class Move(IntEnum):
+    """The four allocentric moves; the value is the Discrete action index."""
+
+    UP = 0
+    DOWN = 1
+    LEFT = 2
+    RIGHT = 3
+
+
+#: Column and row change of each move (``y`` grows downwards).
+MOVE_DELTA: tuple[tuple[int, int], ...] = ((0, -1), (0, 1), (-1, 0), (1, 0))
+
+
+_OPPOSITE = (Move.DOWN, Move.UP, Move.RIGHT, Move.LEFT)
+
+
+class Outcome(IntEnum):
+    """What a move did."""
+
+    BLOCKED = 0  # a wall, or a box that cannot move, is in the way
+    MOVED = 1
+    PUSHED = 2
+
+
+def move_offsets(width: int) -> tuple[int, int, int, int]:
+    """The flat-index offset of each :class:`Move` on a grid ``width`` cells wide."""
+    return (-width, width, -1, 1)
+
+
+@dataclass(frozen=True)
+class SokobanConfig:
+    """How to generate a level.
+
+    ``width``/``height`` include the border wall. ``obstacles`` interior wall cells
+    are scattered (default: one per nine interior cells) before pockets cut off from
+    the player's room are walled in. ``max_moves`` bounds the reverse play, hence the
+    length of a solution (keep it within the episode's step limit; default
+    ``8 * (width + height)``). ``min_pushes`` is the least number of pushes a level
+    must need, measured by the sum of each box's distance to its nearest target
+    (default ``2 * boxes + 1``).
+    """
+
+    width: int
+    height: int
+    boxes: int = 1
+    obstacles: int | None = None
+    min_pushes: int | None = None
+    max_moves: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.width < 5 or self.height < 5:
+            raise ValueError(
+                f"a Sokoban room needs at least 5x5 cells with its border, got {self.width}x{self.height}"
+            )
+        interior = (self.width - 2) * (self.height - 2)
+        if not 1 <= self.boxes <= interior // 4:
+            raise ValueError(
+                f"boxes must be in [1, {interior // 4}] for a {self.width}x{self.height} room, got {self.boxes}"
+            )
+        for name in ("obstacles", "min_pushes", "max_moves"):
+            value = getattr(self, name)
+            if value is not None and value < 0:
+                raise ValueError(f"{name} must be >= 0, got {value}")
+
+    @property
+    def n_obstacles(self) -> int:
+        if self.obstacles is not None:
+            return self.obstacles
+        return (self.width - 2) * (self.height - 2) // 9
+
+    @property
+    def n_min_pushes(self) -> int:
+        return self.min_pushes if self.min_pushes is not None else 2 * self.boxes + 1
+
+    @property
+    def n_max_moves(self) -> int:
+        return self.max_moves if self.max_moves is not None else 8 * (self.width + self.height)
+
+
+@dataclass(frozen=True)
+class Level:
+    """A generated start position.
+
+    ``walls`` holds one byte per cell (1 = wall); ``targets`` and ``boxes`` are sorted
+    cell indices. The reverse play that made the level is kept: the player started
+    at ``solved_player`` with every box on its target, then made ``pulls``, each
+    ``(box cell, offset, count)``: walk to ``box + offset`` and pull the box
+    ``count`` cells along ``offset``. ``reverse_moves`` is its length in moves, an
+    upper bound on the moves a solution needs (:meth:`reverse_solution`).
+    """
+
+    width: int
+    height: int
+    walls: bytes
+    targets: tuple[int, ...]
+    boxes: tuple[int, ...]
+    player: int
+    reverse_moves: int
+    solved_player: int
+    pulls: tuple[tuple[int, int, int], ...]
+
+    def state(self) -> SokobanState:
+        """A fresh mutable game state at this level's start."""
+        box_at = bytearray(self.width * self.height)
+        for cell in self.boxes:
+            box_at[cell] = 1
+        return SokobanState(self.width, self.height, self.walls, self.targets, box_at, self.player)
+
+    def to_text(self) -> str:
+        """The level in the usual Sokoban characters (see :meth:`SokobanState.to_text`)."""
+        return self.state().to_text()
+
+    def reverse_solution(self) -> list[Move]:
+        """The reverse play read backwards: a solution of exactly ``reverse_moves`` moves.
+
+        Each pull undoes a push, each walk step is walked back the other way, so the
+        reversed, inverted move list leads from the start position to the solved one.
+        """
+        box_at = bytearray(self.width * self.height)
+        for cell in self.targets:
+            box_at[cell] = 1
+        offsets = move_offsets(self.width)
+        backwards: list[Move] = []
+        player = self.solved_player
+        for box, offset, count in self.pulls:
+            backwards.extend(_walk(self.width, _reachable(self.width, self.walls, box_at, player), box + offset))
+            box_at[box] = 0
+            box_at[box + count * offset] = 1
+            backwards.extend([Move(offsets.index(offset))] * count)
+            player = box + (count + 1) * offset
+        return [_OPPOSITE[m] for m in reversed(backwards)]
+
+
+class SokobanState:
+    """A mutable game position: the push rules live in :meth:`move`.
+
+    A move steps the player one cell; if a box is there it is pushed one cell further
+    when that cell holds neither wall nor box. Boxes are never pulled.
+    """
+
+    __slots__ = ("width", "height", "walls", "targets", "box_at", "player", "_target_at")
+
+    def __init__(
+        self, width: int, height: int, walls: bytes, targets: tuple[int, ...], box_at: bytearray, player: int
+    ):
+        self.width = width
+        self.height = height
+        self.walls = walls
+        self.targets = targets
+        self.box_at = box_at
+        self.player = player
+        target_at = bytearray(width * height)
+        for cell in targets:
+            target_at[cell] = 1
+        self._target_at = bytes(target_at)
+
+    def __getstate__(self) -> tuple:
+        return (self.width, self.height, self.walls, self.targets, bytes(self.box_at), self.player)
+
+    def __setstate__(self, state: tuple) -> None:
+        width, height, walls, targets, box_at, player = state
+        self.__init__(width, height, walls, targets, bytearray(box_at), player)
+
+    def copy(self) -> SokobanState:
+        return SokobanState(
+            self.width, self.height, self.walls, self.targets, bytearray(self.box_at), self.player
+        )
+
+    @property
+    def boxes(self) -> tuple[int, ...]:
+        """Sorted cells that hold a box."""
+        return tuple(i for i, b in enumerate(self.box_at) if b)
+
+    @property
+    def boxes_on_targets(self) -> int:
+        box_at = self.box_at
+        return sum(box_at[t] for t in self.targets)
+
+    @property
+    def solved(self) -> bool:
+        box_at = self.box_at
+        return all(box_at[t] for t in self.targets)
+
+    def is_target(self, cell: int) -> bool:
+        return bool(self._target_at[cell])
+
+    def xy(self, cell: int) -> tuple[int, int]:
+        """Column and row of a flat cell index."""
+        return cell % self.width, cell // self.width
+
+    def outcome(self, move: int) -> Outcome:
+        """What :meth:`move` would do, without doing it."""
+        step = move_offsets(self.width)[move]
+        ahead = self.player + step
+        if self.walls[ahead]:
+            return Outcome.BLOCKED
+        if not self.box_at[ahead]:
+            return Outcome.MOVED
+        beyond = ahead + step
+        if self.walls[beyond] or self.box_at[beyond]:
+            return Outcome.BLOCKED
+        return Outcome.PUSHED
+
+    def move(self, move: int) -> Outcome:
+        """Apply one move with the push rules and say what happened."""
+        result = self.outcome(move)
+        if result is Outcome.BLOCKED:
+            return result
+        ahead = self.player + move_offsets(self.width)[move]
+        if result is Outcome.PUSHED:
+            self.box_at[ahead] = 0
+            self.box_at[ahead + (ahead - self.player)] = 1
+        self.player = ahead
+        return result
+
+    def to_text(self) -> str:
+        """XSB characters: ``#`` wall, ``-`` floor, ``.`` target, ``$`` box, ``*`` box on
+        a target, ``@`` player, ``+`` player on a target; one line per row."""
+        rows = []
+        for y in range(self.height):
+            row = []
+            for x in range(self.width):
+                c = y * self.width + x
+                if self.walls[c]:
+                    row.append("#")
+                elif c == self.player:
+                    row.append("+" if self._target_at[c] else "@")
+                elif self.box_at[c]:
+                    row.append("*" if self._target_at[c] else "$")
+                else:
+                    row.append("." if self._target_at[c] else "-")
+            rows.append("".join(row))
+        return "\n".join(rows)
+
+
+# ---------------------------------------------------------------------------------------------
+# Generation
+
+
+def _room(
+    width: int, height: int, obstacles: int, u: list[float], k: int
+) -> tuple[bytearray, list[int], int]:
+    """Border walls, ``obstacles`` random interior walls, pockets walled in.
+
+    Returns the walls, the floor cells (sorted) and the next unused index into ``u``.
+    """
+    n = width * height
+    walls = bytearray(b"\x01") * n
+    for y in range(1, height - 1):
+        row = y * width
+        walls[row + 1 : row + width - 1] = bytes(width - 2)
+    iw, ih = width - 2, height - 2
+    interior = iw * ih
+    for _ in range(obstacles):
+        r = int(u[k] * interior)
+        k += 1
+        walls[(r // iw + 1) * width + r % iw + 1] = 1
+    # Keep the room of a random interior floor cell; every other pocket becomes wall.
+    r = int(u[k] * interior)
+    k += 1
+    start = (r // iw + 1) * width + r % iw + 1
+    if walls[start]:
+        start = walls.find(0)
+    seen = bytearray(walls)
+    seen[start] = 1
+    stack = [start]
+    floor = []
+    offsets = (-width, width, -1, 1)
+    while stack:
+        c = stack.pop()
+        floor.append(c)
+        for o in offsets:
+            d = c + o
+            if not seen[d]:
+                seen[d] = 1
+                stack.append(d)
+    if len(floor) < interior:
+        for c in range(n):
+            if not seen[c]:
+                walls[c] = 1
+    floor.sort()
+    return walls, floor, k
+
+
+def _min_pushes_bound(boxes: list[int], targets: list[int], width: int) -> int:
+    """Sum over boxes of the Manhattan distance to the nearest target: pushes needed at least."""
+    total = 0
+    for b in boxes:
+        bx, by = b % width, b // width
+        best = 1 << 30
+        for t in targets:
+            d = abs(bx - t % width) + abs(by - t // width)
+            if d < best:
+                best = d
+        total += best
+    return total
+
+
+def _gain(box: int, offset: int, origin: int, width: int) -> int:
+    """How much one pull along ``offset`` changes a box's Manhattan distance from ``origin``."""
+    to = box + offset
+    return (
+        abs(to % width - origin % width)
+        + abs(to // width - origin // width)
+        - abs(box % width - origin % width)
+        - abs(box // width - origin // width)
+    )
+
+
+def _attempt(config: SokobanConfig, rng: np.random.Generator) -> Level | None:
+    width, height, n_boxes = config.width, config.height, config.boxes
+    max_moves, min_pushes = config.n_max_moves, config.n_min_pushes
+    max_run = max(width, height) - 3
+    obstacles = config.n_obstacles
+    # One batch of floats feeds the whole attempt: a generator call costs more than a pull.
+    u = rng.random(obstacles + n_boxes + 2 + 3 * _MAX_EPISODES).tolist()
+    walls, floor, k = _room(width, height, obstacles, u, 0)
+    if len(floor) < 3 * n_boxes + 2:
+        return None
+    # Targets and the player: a partial Fisher-Yates shuffle of the floor cells.
+    cells = floor[:]
+    m = len(cells)
+    for i in range(n_boxes + 1):
+        j = i + int(u[k] * (m - i))
+        k += 1
+        cells[i], cells[j] = cells[j], cells[i]
+    targets = cells[:n_boxes]
+    origins = targets[:]
+    player = solved_player = cells[n_boxes]
+    pulls = []
+    n = width * height
+    target_at = bytearray(n)
+    box_at = bytearray(n)
+    boxes = targets[:]
+    for t in targets:
+        target_at[t] = 1
+        box_at[t] = 1
+    offsets = (-width, width, -1, 1)
+    moves = 0
+    pulled = bytearray(n_boxes)
+    min_runs = _RUNS_PER_BOX * n_boxes
+    for episode in range(_MAX_EPISODES):
+        # Breadth-first distances of the player to every cell it can walk to.
+        dist = [-1] * n
+        dist[player] = 0
+        frontier = [player]
+        d = 0
+        while frontier:
+            d += 1
+            nxt = []
+            for c in frontier:
+                for o in offsets:
+                    to = c + o
+                    if dist[to] < 0 and not walls[to] and not box_at[to]:
+                        dist[to] = d
+                        nxt.append(to)
+            frontier = nxt
+        # Every (box, direction) the player can reach and pull: stand at b+o, step to b+2o.
+        options = []
+        for i, b in enumerate(boxes):
+            for o in offsets:
+                stand = b + o
+                if dist[stand] >= 0 and not walls[stand + o] and not box_at[stand + o]:
+                    options.append((i, o))
+        if not options:
+            return None
+        # Of two random options keep the one that pulls its box away from where it started:
+        # a cheap bias towards levels that need more pushes.
+        i, o = options[int(u[k] * len(options))]
+        j, p = options[int(u[k + 1] * len(options))]
+        if _gain(boxes[j], p, origins[j], width) > _gain(boxes[i], o, origins[i], width):
+            i, o = j, p
+        runs = 1 + int(u[k + 2] * max_run)
+        k += 3
+        b = boxes[i]
+        moves += dist[b + o]
+        if moves + 1 > max_moves:
+            return None
+        box_at[b] = 0
+        count = 0
+        while True:
+            b += o
+            count += 1
+            runs -= 1
+            if runs == 0 or moves + count == max_moves or walls[b + 2 * o] or box_at[b + 2 * o]:
+                break
+        moves += count
+        pulls.append((boxes[i], o, count))
+        box_at[b] = 1
+        boxes[i] = b
+        player = b + o
+        pulled[i] = 1
+        if episode + 1 >= min_runs and all(pulled) and not any(target_at[c] for c in boxes):
+            if _min_pushes_bound(boxes, targets, width) >= min_pushes:
+                boxes.sort()
+                return Level(
+                    width, height, bytes(walls), tuple(sorted(targets)), tuple(boxes), player, moves,
+                    solved_player, tuple(pulls),
+                )
+    return None
+
+
+#: Pull runs per attempt before it is abandoned, and the least pull runs per box.
+_MAX_EPISODES = 12
+_RUNS_PER_BOX = 3
+
+
+def generate_level(rng: np.random.Generator, config: SokobanConfig, max_attempts: int = 1000) -> Level:
+    """A solvable, non-trivial start position drawn from ``rng`` by reverse play.
+
+    Raises ``RuntimeError`` if ``max_attempts`` walks all fail, which only happens for
+    configurations whose rooms are too cramped for their boxes.
+    """
+    for _ in range(max_attempts):
+        level = _attempt(config, rng)
+        if level is not None:
+            return level
+    raise RuntimeError(f"no acceptable level in {max_attempts} attempts for {config}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Solving
+
+
+def live_cells(width: int, walls: bytes, targets: tuple[int, ...]) -> bytearray:
+    """Cells from which a lone box can still be pushed onto some target.
+
+    A box is pulled backwards from every target (a pull needs the cell the player
+    steps to free as well); cells never reached are dead: a box pushed there is lost.
+    """
+    live = bytearray(len(walls))
+    stack = list(targets)
+    for t in targets:
+        live[t] = 1
+    offsets = (-width, width, -1, 1)
+    while stack:
+        c = stack.pop()
+        for o in offsets:
+            to = c + o
+            if not live[to] and not walls[to] and not walls[to + o]:
+                live[to] = 1
+                stack.append(to)
+    return live
+
+
+def _push_distances(width: int, walls: bytes, live: bytearray, target: int) -> list[int]:
+    """For every cell, the fewest pushes that bring a lone box from it to ``target``."""
+    dist = [_FAR] * len(walls)
+    dist[target] = 0
+    frontier = [target]
+    offsets = (-width, width, -1, 1)
+    d = 0
+    while frontier:
+        d += 1
+        nxt = []
+        for c in frontier:
+            for o in offsets:
+                to = c + o
+                if live[to] and dist[to] == _FAR and not walls[to + o]:
+                    dist[to] = d
+                    nxt.append(to)
+        frontier = nxt
+    return dist
+
+
+_FAR = 1 << 20
+
+
+def _frozen_square(cell: int, width: int, walls: bytes, box_at: bytearray, target_at: bytes) -> bool:
+    """True if a box at ``cell`` now sits in a 2x2 block of walls and boxes with a box off
+    target: none of those boxes can ever move again, so the position is lost."""
+    for a, b, c in (
+        (-1, -width, -width - 1),
+        (1, -width, -width + 1),
+        (-1, width, width - 1),
+        (1, width, width + 1),
+    ):
+        cells = (cell, cell + a, cell + b, cell + c)
+        if all(walls[x] or box_at[x] for x in cells) and any(box_at[x] and not target_at[x] for x in cells):
+            return True
+    return False
+
+
+def _reachable(width: int, walls: bytes, box_at: bytearray, start: int) -> dict[int, int]:
+    """Cells the player reaches from ``start`` without pushing, mapped to the cell they were
+    entered from (``start`` maps to itself)."""
+    parent = {start: start}
+    frontier = [start]
+    offsets = (-width, width, -1, 1)
+    while frontier:
+        nxt = []
+        for c in frontier:
+            for o in offsets:
+                to = c + o
+                if to not in parent and not walls[to] and not box_at[to]:
+                    parent[to] = c
+                    nxt.append(to)
+        frontier = nxt
+    return parent
+
+
+def _walk(width: int, parent: dict[int, int], goal: int) -> list[Move]:
+    offsets = move_offsets(width)
+    moves = []
+    c = goal
+    while parent[c] != c:
+        p = parent[c]
+        moves.append(Move(offsets.index(c - p)))
+        c = p
+    moves.reverse()
+    return moves
+
+
+def solve(position: Level | SokobanState, max_states: int = 50_000) -> list[Move] | None:
+    """Moves that put every box on a target, or ``None`` if no solution was found.
+
+    A* over pushes: a node is the box cells plus the region the player can walk to
+    (two positions whose player reaches the same cells are one node); each edge walks
+    the player to a box and pushes it once. The heuristic is a minimum matching of
+    boxes to targets by lone-box push distance (exact over all assignments for up to
+    five boxes, else the sum of nearest targets), which never overestimates, so the
+    plan uses the fewest pushes; walks between pushes are shortest walks. Pushes onto
+    dead cells or into frozen 2x2 blocks are pruned. ``None`` also when ``max_states``
+    nodes are expanded without a solution.
+    """
+    state = position.state() if isinstance(position, Level) else position
+    width, walls, targets = state.width, state.walls, state.targets
+    target_at = state._target_at
+    live = live_cells(width, walls, targets)
+    goal = tuple(sorted(targets))
+    start_boxes = state.boxes
+    if start_boxes == goal:
+        return []
+    if len(start_boxes) != len(goal) or any(not live[b] for b in start_boxes):
+        return None
+    estimate = _matching_bound(width, walls, live, targets)
+    n = len(walls)
+    offsets = (-width, width, -1, 1)
+    start = (state.player, start_boxes)
+    # parent[node] = (previous node, cell the player pushed from, move index)
+    parent: dict[tuple[int, tuple[int, ...]], tuple | None] = {start: None}
+    closed: set[tuple[int, tuple[int, ...]]] = set()
+    counter = 0
+    # (pushes + estimate, moves, counter, pushes, node): among plans with the fewest pushes,
+    # the one with the fewest moves so far is expanded first.
+    heap = [(estimate(start_boxes), 0, counter, 0, start)]
+    box_at = bytearray(n)
+    while heap:
+        _, moves, _, g, node = heapq.heappop(heap)
+        player, boxes = node
+        if boxes == goal:
+            return _replay(state, node, parent)
+        for b in boxes:
+            box_at[b] = 1
+        dist = _distances(width, walls, box_at, player)
+        key = (min(dist), boxes)
+        if key in closed:
+            for b in boxes:
+                box_at[b] = 0
+            continue
+        closed.add(key)
+        if len(closed) > max_states:
+            return None
+        g += 1
+        for i, b in enumerate(boxes):
+            for m, o in enumerate(offsets):
+                walk = dist.get(b - o)
+                if walk is None:
+                    continue
+                to = b + o
+                if walls[to] or box_at[to] or not live[to]:
+                    continue
+                box_at[b] = 0
+                box_at[to] = 1
+                frozen = _frozen_square(to, width, walls, box_at, target_at)
+                box_at[to] = 0
+                box_at[b] = 1
+                if frozen:
+                    continue
+                child = (b, tuple(sorted(boxes[:i] + (to,) + boxes[i + 1 :])))
+                if child in parent:
+                    continue
+                parent[child] = (node, b - o, m)
+                counter += 1
+                heapq.heappush(heap, (g + estimate(child[1]), moves + walk + 1, counter, g, child))
+        for b in boxes:
+            box_at[b] = 0
+    return None
+
+
+def _matching_bound(width: int, walls: bytes, live: bytearray, targets: tuple[int, ...]):  # noqa: ANN202 - a closure
+    """A lower bound on the pushes left: boxes matched one-to-one to targets."""
+    per_target = [_push_distances(width, walls, live, t) for t in targets]
+    if len(targets) > 5:
+        nearest = [min(column) for column in zip(*per_target)]
+        return lambda boxes: sum(nearest[b] for b in boxes)
+    assignments = list(itertools.permutations(per_target))
+
+    def bound(boxes: tuple[int, ...]) -> int:
+        return min(sum(dist[b] for dist, b in zip(assignment, boxes)) for assignment in assignments)
+
+    return bound
+
+
+def _distances(width: int, walls: bytes, box_at: bytearray, start: int) -> dict[int, int]:
+    """Walking distance from ``start`` to every cell the player reaches without pushing."""
+    dist = {start: 0}
+    frontier = [start]
+    offsets = (-width, width, -1, 1)
+    d = 0
+    while frontier:
+        d += 1
+        nxt = []
+        for c in frontier:
+            for o in offsets:
+                to = c + o
+                if to not in dist and not walls[to] and not box_at[to]:
+                    dist[to] = d
+                    nxt.append(to)
+        frontier = nxt
+    return dist
+
+
+def _replay(state: SokobanState, node: tuple, parent: dict) -> list[Move]:
+    """Turn the chain of pushes ending at ``node`` into player moves (shortest walks between)."""
+    pushes = []
+    while parent[node] is not None:
+        prev, push_from, m = parent[node]
+        pushes.append((push_from, m))
+        node = prev
+    pushes.reverse()
+    sim = state.copy()
+    moves: list[Move] = []
+    for push_from, m in pushes:
+        moves.extend(_walk(sim.width, _reachable(sim.width, sim.walls, sim.box_at, sim.player), push_from))
+        sim.player = push_from
+        sim.move(m)
+        moves.append(Move(m))
+    return moves
