@@ -87,6 +87,10 @@ class _LRU(OrderedDict):
         super().__init__()
         self.capacity = capacity
 
+    def __reduce__(self) -> tuple:
+        # A cache pickles and copies empty (OrderedDict's own reduce would call cls() without capacity).
+        return (type(self), (self.capacity,))
+
     def get_or_make(self, key: Any, make: Any) -> Any:
         value = self.get(key)
         if value is None:
