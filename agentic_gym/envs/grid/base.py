@@ -195,8 +195,12 @@ class GridEnv(AgenticEnv):
             {"success": self.success, "action_valid": valid},
         )
 
+    def look(self) -> View:
+        """What the agent sees now; every view (image, text, render highlight) comes from it."""
+        return visible_cells(self.world, self.view_size, self.centred_view)
+
     def _observe(self, note: str) -> dict[str, Any]:
-        view = visible_cells(self.world, self.view_size, self.centred_view)
+        view = self.look()
         self.view = view
         self.after_step(view)
         text = self.describe(view)
