@@ -12,6 +12,10 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from agentic_gym.evaluation import add_eval_arguments, run_eval_command
+from agentic_gym.play import add_arguments as add_play_arguments
+from agentic_gym.play import run as run_play
+from agentic_gym.replay import add_arguments as add_replay_arguments
+from agentic_gym.replay import run as run_replay
 
 
 def _space_summary(space: Any) -> str:
@@ -80,6 +84,10 @@ Command = tuple[str, str, Callable[[argparse.ArgumentParser], None], Callable[[a
 
 COMMANDS: list[Command] = [
     ("list", "list the registered environments", _add_list, _run_list),
+    ("play", "play an environment yourself (grid envs in a window, text envs in the terminal)",
+     add_play_arguments, run_play),
+    ("replay", "re-simulate a recorded episode, check it, and rebuild its GIF and HTML",
+     add_replay_arguments, run_replay),
     ("eval", "evaluate agents on environments and report their capability profile",
      add_eval_arguments, run_eval_command),
 ]

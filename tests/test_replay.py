@@ -1,0 +1,153 @@
+"""Replay: re-simulating a recorded episode rebuilds identical artefacts and catches divergence."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+
+import gymnasium as gym
+import numpy as np
+import pytest
+from PIL import Image, ImageSequence
+
+from agentic_gym.cli import main
+from agentic_gym.envs import registered_ids
+from agentic_gym.replay import ReplayDivergence, ReplayError, load_episode, replay
+from agentic_gym.wrappers.record import RecordEpisode
+from tests.recording_envs import GRID_ID, TEXT_ID
+from tests.wrappers.test_record import check_html
+
+
+def gif_frames(path: Path) -> list[np.ndarray]:
+    return [np.asarray(frame.convert("RGB")) for frame in ImageSequence.Iterator(Image.open(path))]
+
+
+def record(directory: Path, env_id: str, actions: list, seed: int | None = 0, **make_kwargs) -> Path:
+    env = RecordEpisode(gym.make(env_id, render_mode="rgb_array", **make_kwargs), directory)
+    env.reset(seed=seed)
+    for action in actions:
+        _, _, terminated, truncated, _ = env.step(action)
+        if terminated or truncated:
+            break
+    env.close()
+    return directory / "episode-0000.jsonl"
+
+
+def rewrite(path: Path, change) -> None:
+    lines = [json.loads(line) for line in path.read_text().splitlines()]
+    change(lines)
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+
+
+@pytest.mark.parametrize("env_id, actions", [
+    (TEXT_ID, ["wait", "go left", "nonsense!", "go right", "go right"]),
+    (GRID_ID, [0, 3, 3, 1, 4, 2]),
+])
+def test_replay_rebuilds_the_recorded_gif_and_html(tmp_path, env_id, actions):
+    jsonl = record(tmp_path / "run", env_id, actions, seed=9)
+    result = replay(jsonl, gif=tmp_path / "again.gif", html=tmp_path / "again.html")
+    assert len(result.episode.steps) == len(result.frames) - 1 >= 1
+    original, rebuilt = gif_frames(tmp_path / "run" / "episode-0000.gif"), gif_frames(tmp_path / "again.gif")
+    assert len(original) == len(rebuilt) == len(result.frames)
+    assert all(np.array_equal(a, b) for a, b in zip(original, rebuilt))
+    checker = check_html(tmp_path / "again.html")
+    assert checker.sections == len(result.episode.steps) + 1
+    assert (tmp_path / "again.html").read_text() == (tmp_path / "run" / "episode-0000.html").read_text()
+
+
+def test_cli_replay_writes_next_to_the_episode_by_default(tmp_path, capsys):
+    jsonl = record(tmp_path, TEXT_ID, ["go left", "go right", "wait"], seed=1)
+    for suffix in (".gif", ".html"):
+        jsonl.with_suffix(suffix).unlink()
+    assert main(["replay", str(jsonl)]) == 0
+    assert jsonl.with_suffix(".gif").exists() and jsonl.with_suffix(".html").exists()
+    assert "3 steps replayed identically" in capsys.readouterr().out
+    assert main(["replay", str(jsonl), "--check"]) == 0
+
+
+def test_a_changed_action_makes_replay_fail_with_the_step(tmp_path, capsys):
+    jsonl = record(tmp_path, TEXT_ID, ["go left", "go left", "wait", "wait"], seed=2)
+
+    def change(lines):
+        lines[2]["action"] = "go right"
+
+    rewrite(jsonl, change)
+    with pytest.raises(ReplayDivergence, match="step 2: the replayed observation differs"):
+        replay(jsonl, gif=tmp_path / "out.gif")
+    assert not (tmp_path / "out.gif").exists()
+    assert main(["replay", str(jsonl), "--gif", str(tmp_path / "out.gif")]) == 1
+    error = capsys.readouterr().err
+    assert "diverges" in error and "step 2" in error and "recorded:" in error and "replayed:" in error
+
+
+def test_a_changed_image_is_caught_by_the_digest(tmp_path):
+    jsonl = record(tmp_path, GRID_ID, [1, 1, 3], seed=3)
+
+    def change(lines):
+        lines[3]["observation_digest"] = "0" * 64
+
+    rewrite(jsonl, change)
+    with pytest.raises(ReplayDivergence, match="step 3: .*beyond its text"):
+        replay(jsonl)
+
+
+def test_a_changed_seed_or_reward_is_caught(tmp_path):
+    jsonl = record(tmp_path, GRID_ID, [1, 1, 3], seed=4)
+    original = jsonl.read_text()
+
+    def change_seed(lines):
+        lines[0]["seed"] = 5
+
+    rewrite(jsonl, change_seed)
+    with pytest.raises(ReplayDivergence, match="reset"):
+        replay(jsonl)
+    jsonl.write_text(original)
+
+    def change_reward(lines):
+        lines[1]["reward"] = 0.5
+
+    rewrite(jsonl, change_reward)
+    with pytest.raises(ReplayDivergence, match="step 1: replayed reward"):
+        replay(jsonl)
+
+
+def test_a_torn_last_line_is_ignored_and_bad_files_are_refused(tmp_path, capsys):
+    jsonl = record(tmp_path, TEXT_ID, ["wait", "wait", "wait"], seed=6)
+    lines = jsonl.read_text().splitlines()
+    jsonl.write_text("\n".join(lines[:3]) + "\n" + lines[3][:20])  # killed while writing step 3
+    episode = load_episode(jsonl)
+    assert [s["step"] for s in episode.steps] == [1, 2] and episode.end is None
+    assert len(replay(jsonl, html=tmp_path / "partial.html").frames) == 3
+    (tmp_path / "bad.jsonl").write_text('{"type": "step"}\n')
+    with pytest.raises(ReplayError, match="header"):
+        load_episode(tmp_path / "bad.jsonl")
+    assert main(["replay", str(tmp_path / "missing.jsonl")]) == 2
+    assert "cannot read" in capsys.readouterr().err
+
+    def unknown_env(lines):
+        lines[0]["env_id"] = "agentic_gym/NoSuchEnv-v0"
+
+    jsonl.write_text("\n".join(lines) + "\n")
+    rewrite(jsonl, unknown_env)
+    assert main(["replay", str(jsonl), "--check"]) == 2
+    assert "cannot rebuild" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("env_id", registered_ids())
+def test_every_registered_env_replays_identically(tmp_path, env_id):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the time-limit/passive checker warnings are not the point here
+        env = RecordEpisode(gym.make(env_id), tmp_path, formats=("jsonl",))
+        env.reset(seed=0)
+        env.action_space.seed(0)
+        for index in range(12):
+            # Alternate oracle and random actions: both valid and invalid commands get replayed.
+            action = env.unwrapped.oracle_action() if index % 2 else env.action_space.sample()
+            _, _, terminated, truncated, _ = env.step(action)
+            if terminated or truncated:
+                break
+        env.close()
+        result = replay(tmp_path / "episode-0000.jsonl")
+    assert len(result.episode.steps) >= 1
+    assert result.episode.header["env_id"] == env_id
