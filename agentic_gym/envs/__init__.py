@@ -27,6 +27,12 @@ register(id="agentic_gym/GridMemory-S13-v0",    entry_point=f"{_GRID}.memory:Gri
 register(id="agentic_gym/TextAdventure-3rooms-v0",  entry_point=f"{_TEXT}.adventure:TextAdventure", kwargs={"size": "3rooms"},  max_episode_steps=50)
 register(id="agentic_gym/TextAdventure-6rooms-v0",  entry_point=f"{_TEXT}.adventure:TextAdventure", kwargs={"size": "6rooms"},  max_episode_steps=150)
 register(id="agentic_gym/TextAdventure-12rooms-v0", entry_point=f"{_TEXT}.adventure:TextAdventure", kwargs={"size": "12rooms"}, max_episode_steps=400)
+register(id="agentic_gym/Recall-5facts-v0",            entry_point=f"{_TEXT}.recall:Recall", kwargs={"facts": 5, "questions": 1},                                max_episode_steps=12)
+register(id="agentic_gym/Recall-20facts-updates-v0",    entry_point=f"{_TEXT}.recall:Recall", kwargs={"facts": 20, "questions": 3, "corrections": 4},             max_episode_steps=46)
+register(id="agentic_gym/Recall-60facts-multihop-v0",   entry_point=f"{_TEXT}.recall:Recall", kwargs={"facts": 60, "questions": 5, "corrections": 6, "hops": 2}, max_episode_steps=130)
+register(id="agentic_gym/Codebreaker-4x6-v0",   entry_point=f"{_TEXT}.codebreaker:Codebreaker", kwargs={"pegs": 4, "colours": 6, "max_guesses": 10}, max_episode_steps=30)
+register(id="agentic_gym/Codebreaker-5x8-v0",   entry_point=f"{_TEXT}.codebreaker:Codebreaker", kwargs={"pegs": 5, "colours": 8, "max_guesses": 12}, max_episode_steps=36)
+register(id="agentic_gym/Codebreaker-words-v0", entry_point=f"{_TEXT}.codebreaker:Codebreaker", kwargs={"words": True, "max_guesses": 6},          max_episode_steps=18)
 # ---- tool family -------------------------------------------------------------
 # fmt: on
 

@@ -1,0 +1,280 @@
+"""Recall: remember a briefing read one fact per turn, then answer questions about it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from gymnasium import spaces
+
+from agentic_gym.core import (
+    Affordance,
+    AgenticEnv,
+    CommandSpace,
+    InvalidAction,
+    TranscriptPanel,
+    params,
+    parse_command,
+    quote,
+    sanitize,
+    string_param,
+    text_space,
+)
+from agentic_gym.envs.text.recall_world import (
+    EXAMPLE_ANSWERS,
+    Briefing,
+    RecallConfig,
+    generate_briefing,
+    is_correct,
+)
+
+OBS_LENGTH = 2048
+ACTION_LENGTH = 256
+ANSWER_LENGTH = 100
+_TRANSCRIPT_ENTRIES = 64
+
+AFFORDANCES: tuple[Affordance, ...] = (
+    Affordance("continue", "Acknowledge the current briefing item and hear the next one.", kind="move"),
+    Affordance(
+        "answer",
+        "Answer the current question with the value alone; ends the question.",
+        params(text=string_param("The answer, e.g. 4417, Lisbon or Ortiz.", max_length=ANSWER_LENGTH,
+                                 examples=["4417", "Lisbon", "Ortiz", "blue", "Friday"])),
+        kind="answer",
+    ),
+)
+
+
+class Recall(AgenticEnv):
+    """Remember facts read one per turn, some of them corrected later, and answer questions.
+
+    ## Description
+    A briefing about a cast of field agents arrives one item per turn: facts ("Agent
+    Kim's locker code is 4417."), facts no question will need (distractors) and
+    corrections that overwrite an earlier fact ("Correction: Agent Kim's locker code
+    is now 9902."). The agent acknowledges each item with ``continue``. Only the
+    current item is ever in the observation, so the agent must keep what matters in
+    its own memory (its context, or the ``note`` tools of the ``NotesMemory``
+    wrapper). After the last item come the questions, one at a time; each needs the
+    latest value of one fact or, in the multi-hop variant, of two facts ("What is the
+    locker code of the agent Kim reports to?").
+
+    ## Action Space
+    A :class:`~agentic_gym.core.CommandSpace` (any text of at most 256 characters):
+
+    | command | kind | effect |
+    |---|---|---|
+    | ``continue`` | move | acknowledge the current briefing item; the next one (or the first question) follows |
+    | ``answer <text>`` | answer | answer the current question (at most 100 characters); the next question follows |
+
+    ``continue`` during the questions and ``answer`` during the briefing are invalid.
+
+    ## Observation Space
+    ``Dict(text=Text(2048, charset=CHARSET))``. During the briefing: the item number,
+    the current item only and how to go on; during the questions: the verdict on the
+    previous answer, the current question and how to answer. After an invalid
+    command the text says what was wrong (quoting at most 40 characters of it) and
+    repeats the current item or question.
+
+    ## Rewards
+    Each correct answer pays ``1 / questions`` when it is given, so the return is the
+    fraction of questions answered correctly (in [0, 1]). Everything else pays 0.
+    Answers are compared after normalisation: case, surrounding whitespace and
+    punctuation, a leading ``the``/``a``/``agent``/``floor``/``every`` do not matter,
+    and numbers match by value (``4417``, ``4,417``, ``4417.0``, ``12th``, ``forty-four``).
+    The answer must be the value alone: ``Lisbon``, not ``The safehouse is in Lisbon``.
+    The verdict (correct or not) is shown; the expected answer is never revealed.
+
+    ## Episode End
+    Terminated after the last question is answered; ``info["success"]`` is True when
+    every answer was correct. Truncated by the registered time limit
+    (``max_episode_steps``, twice the items plus questions), which invalid commands
+    also count towards.
+
+    ``info`` also holds ``action_valid``, ``admissible_commands`` (``["continue"]``
+    during the briefing; a few example answers of the right kind, never the expected
+    one, during the questions), ``correct`` (answers right so far) and ``phase``
+    (``"briefing"``, ``"question"`` or ``"done"``).
+
+    ## Arguments
+    * ``facts``: briefing items, corrections included (default 5).
+    * ``questions``: questions after the briefing (default 1).
+    * ``corrections``: items that overwrite an earlier fact (default 0); about half of
+      them hit facts that questions need.
+    * ``hops``: 1 (ask a fact) or 2 (ask a fact about the agent someone reports to).
+    * ``render_mode``: ``"human"``, ``"rgb_array"``, ``"ansi"`` or ``None``.
+
+    ## Registered Configurations
+    * ``agentic_gym/Recall-5facts-v0``: 5 items, 1 question (12 steps).
+    * ``agentic_gym/Recall-20facts-updates-v0``: 20 items with 4 corrections, 3 questions (46 steps).
+    * ``agentic_gym/Recall-60facts-multihop-v0``: 60 items with 6 corrections, 5 two-hop questions
+      (130 steps).
+
+    ## Prompt Format
+    A briefing turn reads::
+
+        Recall briefing, item 3 of 20 (3 questions follow the briefing).
+        Agent Kim's locker code is 4417.
+        Say continue for the next item.
+
+    and a question turn::
+
+        Your answer "9902" is correct.
+        Question 2 of 3: What is the locker code of Agent Kim?
+        Reply with: answer <text> (the value alone).
+
+    ## Action Grammar
+    ``continue`` | ``answer <text>`` | ``answer(text="<text>")`` (the canonical command forms
+    of :func:`~agentic_gym.core.parse_command`; the command name is case-insensitive).
+
+    ## Version History
+    * v0: initial release.
+
+    Example:
+        >>> env = Recall(facts=5, questions=1)
+        >>> obs, info = env.reset(seed=3)
+        >>> print(obs["text"].splitlines()[0])
+        Recall briefing, item 1 of 5 (1 question follows the briefing).
+        >>> while True:
+        ...     obs, reward, terminated, truncated, info = env.step(env.oracle_action())
+        ...     if terminated:
+        ...         break
+        >>> reward, info["success"]
+        (1.0, True)
+    """
+
+    metadata = {"render_modes": ["human", "rgb_array", "ansi"], "render_fps": 2, "capabilities": ("memory",)}
+    _render_attrs = ("_window", "_panel")
+
+    def __init__(self, render_mode: str | None = None, facts: int = 5, questions: int = 1, corrections: int = 0,
+                 hops: int = 1):
+        super().__init__(render_mode)
+        self.config = RecallConfig(facts=facts, questions=questions, corrections=corrections, hops=hops)
+        self.affordances = AFFORDANCES
+        self.action_space = CommandSpace(self.affordances, max_length=ACTION_LENGTH)
+        self.observation_space = spaces.Dict({"text": text_space(OBS_LENGTH)})
+        self._briefing: Briefing | None = None
+        self._item = 0  # index of the current briefing item; == facts once the questions start
+        self._question = 0  # index of the current question
+        self._correct = 0
+        self._text = ""
+        self._transcript: list[tuple[str, str]] = []
+        self._panel: TranscriptPanel | None = None
+
+    # ---- state ------------------------------------------------------------------------
+
+    @property
+    def _briefing_over(self) -> bool:
+        return self._item >= self.config.facts
+
+    @property
+    def _done(self) -> bool:
+        return self._question >= self.config.questions
+
+    def _phase(self) -> str:
+        if not self._briefing_over:
+            return "briefing"
+        return "done" if self._done else "question"
+
+    def _view(self) -> str:
+        """What the agent perceives now: the current item or question, never an earlier item."""
+        assert self._briefing is not None
+        if not self._briefing_over:
+            n = self.config.questions
+            follow = f"{n} question{'s' if n != 1 else ''} follow{'s' if n == 1 else ''}"
+            return (f"Recall briefing, item {self._item + 1} of {self.config.facts} ({follow} the briefing).\n"
+                    f"{self._briefing.items[self._item].text}\nSay continue for the next item.")
+        if self._done:
+            return (f"The questions are over: {self._correct} of {self.config.questions} answered correctly. "
+                    "The episode has ended; call reset() for a new briefing.")
+        question = self._briefing.questions[self._question]
+        return (f"Question {self._question + 1} of {self.config.questions}: {question.text}\n"
+                "Reply with: answer <text> (the value alone).")
+
+    def _admissible(self) -> list[str]:
+        assert self._briefing is not None
+        if not self._briefing_over:
+            return ["continue"]
+        if self._done:
+            return []
+        kind = self._briefing.questions[self._question].kind
+        return [f"answer {value}" for value in EXAMPLE_ANSWERS[kind]]
+
+    def _observe(self, valid: bool) -> tuple[dict[str, Any], dict[str, Any]]:
+        text = sanitize(self._text, OBS_LENGTH)
+        self._transcript.append(("env", text))
+        del self._transcript[:-_TRANSCRIPT_ENTRIES]
+        info = {
+            "success": self._done and self._correct == self.config.questions,
+            "action_valid": valid,
+            "admissible_commands": self._admissible(),
+            "correct": self._correct,
+            "phase": self._phase(),
+        }
+        return {"text": text}, info
+
+    # ---- gymnasium API ---------------------------------------------------------------
+
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
+        super().reset(seed=seed)
+        self._briefing = generate_briefing(self.config, self.np_random)
+        self._item = 0
+        self._question = 0
+        self._correct = 0
+        self._transcript = []
+        self._text = self._view()
+        return self._observe(True)
+
+    def step(self, action: str):
+        if self._briefing is None:
+            raise RuntimeError("call reset() before step()")
+        command_text = action if isinstance(action, str) else str(action)
+        self._transcript.append(("agent", sanitize(command_text, 200)))
+        reward = 0.0
+        valid = True
+        try:
+            command = parse_command(command_text, self.affordances, max_length=ACTION_LENGTH)
+            if self._done:
+                raise InvalidAction("The episode has ended; call reset() for a new briefing.")
+            if command.name == "continue":
+                if self._briefing_over:
+                    raise InvalidAction("The briefing is over: answer the question with answer <text>.")
+                self._item += 1
+                self._text = self._view()
+            else:
+                if not self._briefing_over:
+                    raise InvalidAction("No question has been asked yet: say continue to hear the next item.")
+                given = command.args["text"]
+                right = is_correct(given, self._briefing.questions[self._question].answer)
+                self._question += 1
+                if right:
+                    self._correct += 1
+                    reward = 1.0 / self.config.questions
+                verdict = "is correct" if right else "is not correct"
+                self._text = f"Your answer {quote(given)} {verdict}.\n{self._view()}"
+        except InvalidAction as error:
+            valid = False
+            # The view below always ends with what to do now, so the valid commands are named.
+            self._text = f"Invalid command: {error}\n{self._view()}"
+        observation, info = self._observe(valid)
+        return observation, reward, self._done, False, info
+
+    # ---- oracle and rendering ---------------------------------------------------------
+
+    def oracle_action(self) -> str:
+        """``continue`` through the briefing, then the expected answer of each question."""
+        if self._briefing is None:
+            raise RuntimeError("call reset() before oracle_action()")
+        if not self._briefing_over:
+            return "continue"
+        if self._done:
+            return "continue"
+        return f"answer {self._briefing.questions[self._question].answer}"
+
+    def render_frame(self) -> np.ndarray:
+        if self._panel is None:
+            self._panel = TranscriptPanel(width=640, height=480, title="Recall")
+        return self._panel.frame(self._transcript)
+
+    def render_text(self) -> str:
+        return TranscriptPanel(title="Recall").ansi(self._transcript)
