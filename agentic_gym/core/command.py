@@ -244,7 +244,7 @@ def parse_command(text: str, affordances: Iterable[Affordance], max_length: int 
     if not isinstance(text, str):
         raise InvalidAction(f"A command must be text, got {_type_name(text)}.")
     if len(text) > max_length:
-        raise InvalidAction(f"The command is {len(text)} characters; the limit is {max_length}.")
+        raise InvalidAction(f"The command {quote(text)} is {len(text)} characters; the limit is {max_length}.")
     stripped = text.strip()
     if not stripped:
         raise InvalidAction(f"Empty command. Valid commands: {command_list(affordances)}.")
