@@ -1,0 +1,169 @@
+"""``agentic_gym.chat()``: any env as a chat env that takes raw LLM replies.
+
+Example:
+    >>> import agentic_gym
+    >>> env = agentic_gym.chat("agentic_gym/GridKeyDoor-6x6-v0", history=4, notes=True)
+    >>> messages, info = env.reset(seed=0)
+    >>> messages[0]["role"], info["tools"][0]["function"]["name"]
+    ('system', 'left')
+    >>> messages, reward, terminated, truncated, info = env.step("Thought: the wall is ahead.\\nAction: left")
+    >>> info["parsed_action"], info["action_valid"], info["parse_error"]
+    ('left', True, None)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any, SupportsFloat
+
+import gymnasium as gym
+from gymnasium import spaces
+from gymnasium.envs.registration import EnvSpec
+
+from agentic_gym.core import (
+    RENDER_MODES,
+    Affordance,
+    CommandSpace,
+    InvalidAction,
+    parse_command,
+    tool_schemas,
+)
+from agentic_gym.wrappers.memory import NotesMemory
+from agentic_gym.wrappers.parse import ParseAction
+from agentic_gym.wrappers.prompt import PromptObservation
+from agentic_gym.wrappers.tools import AddTools, Tool
+
+
+class ChatEnv(gym.Env):
+    """An env that speaks chat: observations are message lists, actions are raw LLM replies.
+
+    It owns the standard stack ``env -> NotesMemory -> AddTools -> ParseAction ->
+    PromptObservation`` (the memory and tool layers only when asked for) and is a plain
+    ``gymnasium.Env``, so ``check_env`` applies to it as it is.
+
+    * ``reset(seed=...)`` returns ``(messages, info)`` with ``info["tools"]``, the OpenAI
+      tool schemas of every affordance (the env's and the added ones), ready for
+      ``client.chat.completions.create(messages=messages, tools=info["tools"])``.
+    * ``step(reply)`` takes the reply as a ``str`` or as an OpenAI-style assistant
+      message dict (``{"role": "assistant", "content": ..., "tool_calls": [...]}``) and
+      returns the next messages; ``info`` has ``action_valid``, ``parsed_action``,
+      ``parse_error`` and everything the env's info has.
+    * ``observation_space`` is :class:`~agentic_gym.core.ChatMessages`; ``action_space``
+      is a :class:`~agentic_gym.core.CommandSpace` over :attr:`affordances` (its samples
+      are valid replies in every format).
+    * ``spec`` has the underlying id and rebuilds the same chat stack
+      (``env.spec.make(render_mode=...)``); ``chat_options`` are the options that
+      ``agentic_gym.chat(env_id, **chat_options, **make_kwargs)`` takes to rebuild it.
+    * ``render()`` is the base env's rendering (``render_mode`` is forwarded to it).
+
+    Build it with :func:`chat`.
+    """
+
+    metadata: dict[str, Any] = {"render_modes": list(RENDER_MODES), "render_fps": 4}
+
+    def __init__(self, env: str | gym.Env, *, format: str = "auto", on_invalid: str = "feedback",
+                 history: int | None = None, notes: bool | int | Mapping[str, Any] = False,
+                 tools: Iterable[str | Tool] = (), include_image: bool = False, max_invalid: int = 3,
+                 invalid_penalty: float = 0.0, system_prompt: str | None = None, **make_kwargs: Any):
+        tools = tuple(tools)
+        self.chat_options: dict[str, Any] = {
+            "format": format, "on_invalid": on_invalid, "history": history,
+            "notes": dict(notes) if isinstance(notes, Mapping) else notes, "tools": tools,
+            "include_image": include_image, "max_invalid": max_invalid, "invalid_penalty": invalid_penalty,
+            "system_prompt": system_prompt,
+        }
+        render_mode = make_kwargs.get("render_mode")
+        if include_image and render_mode not in (None, "rgb_array"):
+            raise ValueError(f"include_image needs render_mode None or 'rgb_array', got {render_mode!r}")
+        if isinstance(env, str):
+            env_id: str | None = env
+            base_kwargs = dict(make_kwargs)
+            if include_image:
+                base_kwargs["render_mode"] = "rgb_array"
+            base = gym.make(env, **base_kwargs)
+        else:
+            base = env
+            env_id = env.spec.id if env.spec is not None else None
+            if env.spec is not None:
+                make_kwargs = {**env.spec.kwargs, **make_kwargs}
+            render_mode = base.render_mode
+        self.render_mode = render_mode
+        self.base_env = base
+        stack: gym.Env = base
+        if notes:
+            options = dict(notes) if isinstance(notes, Mapping) else {}
+            if not isinstance(notes, (bool, Mapping)):
+                options["capacity"] = int(notes)
+            stack = NotesMemory(stack, **options)
+        if tools:
+            stack = AddTools(stack, tools)
+        stack = ParseAction(stack, format=format, on_invalid=on_invalid, max_invalid=max_invalid,
+                            invalid_penalty=invalid_penalty)
+        self.affordances: tuple[Affordance, ...] = stack.affordances
+        self._stack = PromptObservation(stack, system_prompt=system_prompt, history=history,
+                                        include_image=include_image, format_hint=format)
+        self.observation_space = self._stack.observation_space
+        self.action_space = CommandSpace(self.affordances)
+        base_metadata = base.unwrapped.metadata
+        self.metadata = {**type(self).metadata, "render_fps": base_metadata.get("render_fps", 4),
+                         "render_modes": list(base_metadata.get("render_modes", RENDER_MODES))}
+        self.spec = None
+        if env_id is not None:
+            self.spec = EnvSpec(
+                id=env_id, entry_point=ChatEnv, kwargs={"env": env_id, **self.chat_options, **make_kwargs},
+                max_episode_steps=None, order_enforce=False, disable_env_checker=True,
+            )
+
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
+        super().reset(seed=seed)
+        messages, info = self._stack.reset(seed=seed, options=options)
+        info["tools"] = tool_schemas(self.affordances)
+        return messages, info
+
+    def step(self, action: Any) -> tuple[list[dict[str, Any]], SupportsFloat, bool, bool, dict[str, Any]]:
+        return self._stack.step(action)
+
+    def render(self) -> Any:
+        if self.render_mode is None:
+            gym.logger.warn("You are calling render method without specifying any render mode.")
+            return None
+        return self._stack.render()
+
+    def close(self) -> None:
+        self._stack.close()
+
+    def oracle_action(self) -> str:
+        """The base env's oracle action as canonical command text (a reply that takes it)."""
+        native = self.base_env.unwrapped.oracle_action()
+        base_affordances = tuple(self.base_env.get_wrapper_attr("affordances"))
+        space = self.base_env.action_space
+        if isinstance(space, spaces.Discrete):
+            return base_affordances[int(native) - int(space.start)].name
+        try:
+            return str(parse_command(str(native), base_affordances))
+        except InvalidAction:
+            return str(native)
+
+
+def chat(env_or_id: str | gym.Env, *, format: str = "auto", on_invalid: str = "feedback", history: int | None = None,
+         notes: bool | int | Mapping[str, Any] = False, tools: Iterable[str | Tool] = (), include_image: bool = False,
+         max_invalid: int = 3, invalid_penalty: float = 0.0, system_prompt: str | None = None,
+         **make_kwargs: Any) -> ChatEnv:
+    """The standard chat stack over an env id (made with ``make_kwargs``) or an env.
+
+    Args:
+        env_or_id: a registered id or an env (``gym.make(...)``).
+        format: how replies are read: ``auto``, ``json``, ``xml``, ``react``, ``tool_call``, ``text``.
+        on_invalid: ``feedback``, ``penalty``, ``raise`` or ``terminate`` (see ``ParseAction``).
+        history: turns kept in the prompt (``None``: all).
+        notes: add ``NotesMemory`` (``True``, a capacity, or a dict of its arguments).
+        tools: names in ``agentic_gym.wrappers.tools.TOOLS`` or ``Tool`` objects (``AddTools``).
+        include_image: attach the rendered frame to each observation as a PNG.
+        max_invalid: invalid replies in a row before the episode is truncated.
+        invalid_penalty: the reward of an invalid reply under ``on_invalid="penalty"`` is its negative.
+        system_prompt: replaces the default system prompt.
+        make_kwargs: passed to ``gym.make`` (e.g. ``render_mode``, env arguments).
+    """
+    return ChatEnv(env_or_id, format=format, on_invalid=on_invalid, history=history, notes=notes, tools=tools,
+                   include_image=include_image, max_invalid=max_invalid, invalid_penalty=invalid_penalty,
+                   system_prompt=system_prompt, **make_kwargs)

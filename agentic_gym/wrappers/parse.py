@@ -1,0 +1,766 @@
+"""Reading LLM replies as commands: :func:`parse_action`, :func:`render_action` and :class:`ParseAction`.
+
+A reply is untrusted text (or an OpenAI-style assistant message dict). Parsing is
+total and linear: every input gives a :class:`~agentic_gym.core.Command` or an
+:class:`~agentic_gym.core.InvalidAction` whose message says what to do instead, in
+time linear in the input. Nothing is evaluated; JSON is decoded only after a linear
+scan has bounded its nesting depth, and every pattern is free of nested quantifiers.
+
+Formats (``format=``):
+
+* ``json``: ``{"name": "go", "arguments": {"direction": "north"}}`` anywhere in the
+  reply, fenced in a code block or not; also ``{"action": "go north"}``,
+  ``{"function": {"name": ..., "arguments": "<JSON string>"}}``. The last action
+  object wins.
+* ``xml``: ``<action>go north</action>`` or ``<tool_call>{...JSON...}</tool_call>``;
+  the last tag wins and a missing closing tag at the end is tolerated (a stop sequence).
+* ``react``: a line ``Action: go north``, or ``Action: go`` followed by
+  ``Action Input: {"direction": "north"}`` (or a bare value); the last one wins.
+* ``tool_call``: an assistant message dict with ``tool_calls`` (exactly one call).
+* ``text``: the canonical command (the whole reply, its last line or its last
+  inline code span), then a fuzzy match of free text against the commands that can
+  be listed (argument-free ones and enum values): "I'll go north now" -> ``go north``,
+  only when exactly one command matches.
+* ``auto``: a message dict with ``tool_calls`` is a tool call; otherwise the first of
+  xml, react, json, text whose marker is present in the reply decides (an ``<action>``
+  or ``<tool_call>`` tag; a line starting with ``Action:``; a JSON object naming an
+  action; anything else). A reasoning block ending in ``</think>`` is dropped first.
+
+Example:
+    >>> from agentic_gym.core import Affordance, params, enum_param
+    >>> go = Affordance("go", "Walk.", params(direction=enum_param("Where.", ["north", "south"])))
+    >>> affs = (go, Affordance("look", "Look around."))
+    >>> str(parse_action("Thought: the exit is north.\\nAction: go north", affs))
+    'go north'
+    >>> str(parse_action('{"name": "go", "arguments": {"direction": "south"}}', affs))
+    'go south'
+    >>> str(parse_action("I think I will look around first.", affs))
+    'look'
+    >>> parse_action("<action>fly</action>", affs)
+    Traceback (most recent call last):
+    ...
+    agentic_gym.core.command.InvalidAction: Unknown command "fly". Valid commands: go <direction>, look.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, SupportsFloat
+
+import gymnasium as gym
+import numpy as np
+from gymnasium import spaces
+
+from agentic_gym.core import (
+    Affordance,
+    Command,
+    CommandSpace,
+    InvalidAction,
+    command_list,
+    find_affordance,
+    make_command,
+    parse_command,
+    quote,
+    sanitize,
+    text_space,
+)
+from agentic_gym.core.command import MAX_COMMAND_CHARS
+from agentic_gym.core.spaces import sample_args
+
+#: Longest reply read at all; longer replies are rejected before any scan.
+MAX_REPLY_CHARS = 100_000
+#: Deepest JSON nesting decoded (deeper objects are rejected before ``json`` sees them).
+MAX_JSON_DEPTH = 32
+#: Longest integer literal decoded from JSON (``int()`` of huge literals is slow or raises).
+MAX_JSON_DIGITS = 100
+#: Characters of free text the fuzzy matcher reads (the end of the reply, where the decision is).
+MAX_FUZZY_CHARS = 4000
+#: Replies of at most this many words may name just an enum value ("north" -> ``go north``).
+SHORT_REPLY_WORDS = 6
+
+FORMATS = ("auto", "json", "xml", "react", "tool_call", "text")
+ON_INVALID = ("feedback", "penalty", "raise", "terminate")
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+_OUTSIDE_OBJECT = re.compile(r"\{")
+_INSIDE_OBJECT = re.compile(r'[{}\[\]"]')
+# The unrolled-loop string pattern: one way to match, so an unclosed string costs one linear pass.
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_TAG = re.compile(r"<(/?)(action|tool_call)[ \t]*>")
+_REACT_INPUT = re.compile(r"[ \t>#*-]*action[ \t_]*input\**:")
+_WORD = re.compile(r"[a-z0-9]+")
+_LEADING_NAME = re.compile(r"[A-Za-z0-9_]{1,64}")
+_LINE_DECORATION = " \t`*\"'>-"
+
+
+def _lower(text: str) -> str:
+    """ASCII lower-casing that keeps every index (``str.lower`` may change the length)."""
+    return text.lower() if text.isascii() else text.translate(_ASCII_LOWER)
+
+
+# ---------------------------------------------------------------------------------------------
+# Per-affordance-set tables, cached by identity (hashing affordances is not cheap).
+
+
+class _Table:
+    __slots__ = ("affordances", "names", "phrases", "values", "usage", "example")
+
+    def __init__(self, affordances: tuple[Affordance, ...]):
+        self.affordances = affordances
+        self.names = {a.name: a for a in affordances}
+        # Fuzzy-matchable commands: (" phrase words ", command) for the full phrase and the bare value.
+        self.phrases: list[tuple[str, Command]] = []
+        self.values: list[tuple[str, Command]] = []
+        for aff in affordances:
+            name_words = " ".join(aff.name.split("_"))
+            if not aff.required:
+                self.phrases.append((f" {name_words} ", Command(aff.name, {})))
+            key = aff.value_parameter
+            if key is not None and len(aff.required) == 1 and "enum" in aff.properties[key]:
+                for option in aff.properties[key]["enum"]:
+                    words = " ".join(_WORD.findall(_lower(str(option))))
+                    if not words:
+                        continue
+                    command = Command(aff.name, {key: option})
+                    self.phrases.append((f" {name_words} {words} ", command))
+                    self.values.append((f" {words} ", command))
+        self.usage = command_list(affordances)
+        self.example = str(example_command(affordances)) if affordances else ""
+
+
+_TABLES: dict[int, _Table] = {}
+
+
+def _table(affordances: Iterable[Affordance]) -> _Table:
+    if not isinstance(affordances, tuple):
+        affordances = tuple(affordances)
+    table = _TABLES.get(id(affordances))
+    if table is None or table.affordances is not affordances:
+        if len(_TABLES) >= 256:
+            _TABLES.clear()
+        table = _Table(affordances)
+        _TABLES[id(affordances)] = table
+    return table
+
+
+def example_command(affordances: Sequence[Affordance]) -> Command:
+    """A deterministic example command: an env move with arguments if there is one, else the first move."""
+    moves = [a for a in affordances if a.kind in ("move", "answer")] or list(affordances)
+    chosen = next((a for a in moves if a.required), moves[0])
+    args = sample_args(chosen, np.random.default_rng(0))
+    return Command(chosen.name, {k: v for k, v in args.items() if k in chosen.required})
+
+
+# ---------------------------------------------------------------------------------------------
+# Bounded JSON.
+
+
+def _object_end(text: str, start: int) -> tuple[int, bool]:
+    """End (exclusive) of the JSON object starting at ``text[start] == "{"``, and if its depth is allowed.
+
+    Returns ``(-1, ...)`` when it never closes. Strings are skipped in one regex step,
+    so the scan visits only structural characters: linear time.
+    """
+    depth = 0
+    deepest = 0
+    pos = start
+    search = _INSIDE_OBJECT.search
+    while True:
+        match = search(text, pos)
+        if match is None:
+            return -1, deepest <= MAX_JSON_DEPTH
+        char = match.group()
+        pos = match.end()
+        if char == '"':
+            string = _JSON_STRING.match(text, pos - 1)
+            if string is None:  # unterminated: nothing after it can close the object
+                return -1, deepest <= MAX_JSON_DEPTH
+            pos = string.end()
+        elif char in "{[":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+            if depth == 0:
+                return pos, deepest <= MAX_JSON_DEPTH
+
+
+def _parse_int(literal: str) -> int:
+    if len(literal) > MAX_JSON_DIGITS:
+        raise ValueError("integer literal too long")
+    return int(literal)
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+_DECODER = json.JSONDecoder(parse_int=_parse_int, parse_constant=_reject_constant)
+
+
+def _decode_object(text: str) -> Any:
+    """Decode ``text`` as exactly one JSON object or raise :class:`InvalidAction`."""
+    stripped = text.strip()
+    if not stripped.startswith("{"):
+        raise InvalidAction("the arguments must be a JSON object such as {\"key\": \"value\"}.")
+    end, shallow = _object_end(stripped, 0)
+    if end < 0:
+        raise InvalidAction("the JSON object is not closed.")
+    if not shallow:
+        raise InvalidAction(f"the JSON is nested deeper than {MAX_JSON_DEPTH} levels.")
+    if stripped[end:].strip():
+        raise InvalidAction("unexpected text after the JSON object.")
+    try:
+        return _DECODER.decode(stripped[:end])
+    except (ValueError, RecursionError) as error:
+        raise InvalidAction(f"could not read the JSON ({_json_problem(error)}).") from None
+
+
+def _json_problem(error: BaseException) -> str:
+    if isinstance(error, json.JSONDecodeError):
+        return f"{error.msg} at character {error.pos}"
+    return sanitize(str(error), 80)
+
+
+_NAME_KEYS = ("name", "action", "tool", "tool_name", "command")
+_ARG_KEYS = ("arguments", "args", "parameters", "params", "action_input", "input")
+
+
+def _call_from_json(obj: Any, affordances: tuple[Affordance, ...]) -> Command | None:
+    """The command an action-shaped JSON value names, ``None`` if it names none."""
+    if isinstance(obj, list):
+        calls = [item for item in obj if isinstance(item, Mapping)]
+        if len(calls) == 1 and len(obj) == 1:
+            return _call_from_json(calls[0], affordances)
+        return None
+    if not isinstance(obj, Mapping):
+        return None
+    if isinstance(obj.get("tool_calls"), list):
+        return _call_from_tool_calls(obj["tool_calls"], affordances)
+    if isinstance(obj.get("function"), Mapping):
+        return _call_from_json(obj["function"], affordances)
+    name = next((obj[k] for k in _NAME_KEYS if isinstance(obj.get(k), str)), None)
+    if name is None:
+        return None
+    arg_key = next((k for k in _ARG_KEYS if k in obj), None)
+    if arg_key is None:
+        # {"action": "go north"}: the value is a whole command.
+        return parse_command(name, affordances)
+    return _call(name, obj[arg_key], affordances)
+
+
+def _call(name: str, args: Any, affordances: tuple[Affordance, ...]) -> Command:
+    """A command from a tool-call name and its arguments (an object, a JSON string, or null)."""
+    aff = find_affordance(name, affordances)
+    if isinstance(args, str):
+        if not args.strip() and not aff.properties:
+            args = {}
+        else:
+            if len(args) > MAX_COMMAND_CHARS:
+                raise InvalidAction(f"{aff.name}: the arguments are {len(args)} characters; the limit is "
+                                    f"{MAX_COMMAND_CHARS}.")
+            try:
+                args = _decode_object(args)
+            except InvalidAction as error:
+                raise InvalidAction(f"{aff.name}: {error} Usage: {aff.usage()}") from None
+    return make_command(aff.name, args, affordances)
+
+
+def _call_from_tool_calls(calls: Any, affordances: tuple[Affordance, ...]) -> Command:
+    if not isinstance(calls, list) or not calls:
+        raise InvalidAction("tool_calls must be a non-empty list of function calls.")
+    if len(calls) > 1:
+        names = ", ".join(quote(str(_tool_call_name(c)), 20) for c in calls[:5])
+        raise InvalidAction(f"Call one tool per turn; got {len(calls)} calls ({names}"
+                            f"{', ...' if len(calls) > 5 else ''}).")
+    call = calls[0]
+    function = call.get("function") if isinstance(call, Mapping) else None
+    if not isinstance(function, Mapping) or not isinstance(function.get("name"), str):
+        raise InvalidAction('A tool call needs {"type": "function", "function": {"name": ..., "arguments": ...}}.')
+    return _call(function["name"], function.get("arguments"), affordances)
+
+
+def _tool_call_name(call: Any) -> Any:
+    function = call.get("function") if isinstance(call, Mapping) else None
+    return function.get("name") if isinstance(function, Mapping) else "?"
+
+
+# ---------------------------------------------------------------------------------------------
+# The readers. Each returns None when its marker is absent, a Command, or raises InvalidAction.
+
+
+def _read_json(text: str, table: _Table, required: bool) -> Command | None:
+    """The last action-shaped JSON object in ``text``."""
+    affordances = table.affordances
+    stripped = text.lstrip()
+    intended = required or stripped.startswith(("{", "[", "```"))
+    problem = None
+    found: Command | None = None
+    error: InvalidAction | None = None
+    pos = 0
+    while True:
+        match = _OUTSIDE_OBJECT.search(text, pos)
+        if match is None:
+            break
+        start = match.start()
+        end, shallow = _object_end(text, start)
+        if end < 0:
+            problem = problem or "a JSON object is not closed"
+            break
+        pos = end
+        if not shallow:
+            problem = f"the JSON is nested deeper than {MAX_JSON_DEPTH} levels"
+            continue
+        try:
+            value = _DECODER.decode(text[start:end])
+        except (ValueError, RecursionError) as exc:
+            problem = f"could not read the JSON ({_json_problem(exc)})"
+            continue
+        try:
+            command = _call_from_json(value, affordances)
+        except InvalidAction as exc:
+            found, error = None, exc
+            continue
+        if command is not None:
+            found, error = command, None
+    if found is not None:
+        return found
+    if error is not None:
+        raise error
+    if intended:
+        detail = f": {problem}" if problem else ""
+        raise InvalidAction(f'No action object found in the JSON{detail}. Write {{"name": "<command>", '
+                            f'"arguments": {{...}}}}, e.g. {render_action(_example(table), "json")}.')
+    return None
+
+
+def _read_xml(text: str, lowered: str, table: _Table) -> Command | None:
+    last_open = None
+    last_close = None
+    for match in _TAG.finditer(lowered):
+        if match.group(1):
+            if last_open is not None and last_open.group(2) == match.group(2):
+                last_close = match
+        else:
+            last_open = match
+            last_close = None
+    if last_open is None:
+        return None
+    end = last_close.start() if last_close is not None else len(text)
+    content = text[last_open.end():end].strip()
+    if not content:
+        raise InvalidAction(f"The <{last_open.group(2)}> tag is empty. Write e.g. "
+                            f"{render_action(_example(table), 'xml')}.")
+    if content.startswith("{"):
+        command = _call_from_json(_decode_object(content), table.affordances)
+        if command is None:
+            raise InvalidAction('The JSON in the tag names no action; write {"name": ..., "arguments": {...}}.')
+        return command
+    return parse_command(content, table.affordances)
+
+
+def _line_start_ok(lowered: str, index: int) -> bool:
+    """True if only a little decoration (spaces, ``>``, ``#``, ``*``, ``-``) precedes ``index`` on its line.
+
+    The walk back is capped, so checking every occurrence of a word stays linear overall.
+    """
+    pos = index - 1
+    while pos >= 0 and index - pos <= 16:
+        char = lowered[pos]
+        if char == "\n":
+            return True
+        if char not in " \t>#*-":
+            return False
+        pos -= 1
+    return pos < 0
+
+
+def _read_react(text: str, lowered: str, table: _Table) -> Command | None:
+    index = len(lowered)
+    while True:
+        index = lowered.rfind("action", 0, index)
+        if index < 0:
+            return None
+        after = index + 6
+        while after < len(lowered) and lowered[after] == "*":
+            after += 1
+        if after < len(lowered) and lowered[after] == ":" and _line_start_ok(lowered, index):
+            break
+    line_end = text.find("\n", after)
+    line_end = len(text) if line_end < 0 else line_end
+    action = text[after + 1:line_end].strip(_LINE_DECORATION)
+    if not action:
+        raise InvalidAction(f"The Action line is empty. Write e.g. {render_action(_example(table), 'react')}.")
+    # An "Action Input:" on one of the next non-empty lines carries the arguments.
+    pos = line_end + 1
+    while pos < len(text):
+        next_end = text.find("\n", pos)
+        next_end = len(text) if next_end < 0 else next_end
+        if text[pos:next_end].strip():
+            break
+        pos = next_end + 1
+    marker = _REACT_INPUT.match(lowered, pos) if pos < len(text) else None
+    if marker is None:
+        return parse_command(action, table.affordances)
+    aff = find_affordance(action, table.affordances)
+    rest = text[marker.end():].lstrip()
+    if rest.startswith("{"):
+        end, _ = _object_end(rest, 0)
+        blob = rest if end < 0 else rest[:end]
+        return _call(aff.name, blob, table.affordances)
+    value_end = rest.find("\n")
+    value = (rest if value_end < 0 else rest[:value_end]).strip(_LINE_DECORATION)
+    key = aff.value_parameter
+    if key is None:
+        raise InvalidAction(f'{aff.name}: write the Action Input as a JSON object, e.g. {{"key": "value"}}. '
+                            f"Usage: {aff.usage()}")
+    return make_command(aff.name, {key: value}, table.affordances)
+
+
+def _leading_name(text: str) -> str:
+    match = _LEADING_NAME.match(text)
+    return match.group().lower() if match else ""
+
+
+def _try_command(candidate: str, table: _Table) -> Command | None:
+    """Parse ``candidate`` if it starts with a command name (then its error stands), else ``None``."""
+    if _leading_name(candidate) not in table.names:
+        return None
+    return parse_command(candidate, table.affordances)
+
+
+def _read_text(text: str, lowered: str, table: _Table) -> Command:
+    stripped = text.strip()
+    if not stripped:
+        raise InvalidAction(f"Empty reply. Reply with one action, e.g. {table.example}. "
+                            f"Valid commands: {table.usage}.")
+    if len(stripped) <= MAX_COMMAND_CHARS:
+        command = _try_command(stripped, table)
+        if command is not None:
+            return command
+    last_line = stripped[stripped.rfind("\n") + 1:].strip(_LINE_DECORATION)
+    if last_line != stripped and len(last_line) <= MAX_COMMAND_CHARS:
+        for candidate in (last_line, last_line.rstrip(".!")):
+            try:
+                command = _try_command(candidate, table)
+            except InvalidAction:
+                if candidate != last_line.rstrip(".!"):
+                    continue
+                raise
+            if command is not None:
+                return command
+    close = stripped.rfind("`")
+    if close > 0:
+        opening = stripped.rfind("`", 0, close)
+        span = stripped[opening + 1:close].strip() if opening >= 0 else ""
+        if span and len(span) <= MAX_COMMAND_CHARS:
+            command = _try_command(span, table)
+            if command is not None:
+                return command
+    return _fuzzy(lowered[-MAX_FUZZY_CHARS:], table)
+
+
+def _fuzzy(lowered: str, table: _Table) -> Command:
+    words = _WORD.findall(lowered)
+    joined = " " + " ".join(words) + " "
+    matches = [(phrase, command) for phrase, command in table.phrases if phrase in joined]
+    # Keep the longest reading: "go north" beats a bare "go" inside it.
+    matches = [(p, c) for p, c in matches if not any(p != q and p in q for q, _ in matches)]
+    if not matches and len(words) <= SHORT_REPLY_WORDS:
+        matches = [(p, c) for p, c in table.values if p in joined]
+    commands = list(dict.fromkeys(str(c) for _, c in matches))
+    if len(commands) == 1:
+        return matches[0][1]
+    if len(commands) > 1:
+        shown = ", ".join(commands[:5])
+        raise InvalidAction(f"Your reply names several actions ({shown}); reply with exactly one, "
+                            f"e.g. {commands[0]}.")
+    raise InvalidAction(f"No action found in your reply. Reply with one action, e.g. {table.example}. "
+                        f"Valid commands: {table.usage}.")
+
+
+def _example(table: _Table) -> Command:
+    return example_command(table.affordances)
+
+
+# ---------------------------------------------------------------------------------------------
+# Public functions.
+
+
+def _message_text(content: Any) -> str:
+    if content is None:
+        return ""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        parts = [p.get("text") for p in content if isinstance(p, Mapping) and p.get("type") == "text"]
+        if all(isinstance(p, str) for p in parts) and sum(map(len, parts)) <= MAX_REPLY_CHARS:
+            return "\n".join(parts)
+        raise InvalidAction(f"The reply is longer than {MAX_REPLY_CHARS} characters.")
+    raise InvalidAction("The message content must be text.")
+
+
+def parse_action(output: Any, affordances: Iterable[Affordance], format: str = "auto") -> Command:
+    """Read one command from an LLM reply (a ``str`` or an assistant message dict).
+
+    Raises :class:`~agentic_gym.core.InvalidAction` with a message an LLM can act on
+    when the reply holds no valid action. Total and linear in the size of the input.
+    """
+    if format not in FORMATS:
+        raise ValueError(f"format must be one of {FORMATS}, got {format!r}")
+    table = _table(affordances)
+    if not table.affordances:
+        raise InvalidAction("There is no action to take.")
+    if isinstance(output, Mapping):
+        role = output.get("role", "assistant")
+        if role != "assistant":
+            raise InvalidAction(f"Expected an assistant message, got role {quote(str(role), 20)}.")
+        calls = output.get("tool_calls")
+        if calls:
+            if format not in ("auto", "tool_call"):
+                raise InvalidAction(f"Expected a {format} reply in the message text, got a tool call.")
+            return _call_from_tool_calls(calls, table.affordances)
+        if format == "tool_call":
+            raise InvalidAction(f"Call one of the provided tools (function calling), e.g. {table.example}.")
+        output = _message_text(output.get("content"))
+    elif format == "tool_call" and isinstance(output, str):
+        # A tool call serialised as JSON text.
+        format = "json"
+    if not isinstance(output, str):
+        raise InvalidAction(f"A reply must be text or an assistant message, got {type(output).__name__}.")
+    if len(output) > MAX_REPLY_CHARS:
+        raise InvalidAction(f"The reply is {len(output)} characters; the limit is {MAX_REPLY_CHARS}. "
+                            f"Reply with one action, e.g. {table.example}.")
+    lowered = _lower(output)
+    think = lowered.rfind("</think>")
+    if think >= 0:
+        output, lowered = output[think + 8:], lowered[think + 8:]
+    if format == "json":
+        return _read_json(output, table, required=True)  # type: ignore[return-value]
+    if format == "xml":
+        command = _read_xml(output, lowered, table)
+        if command is None:
+            raise InvalidAction(f"No <action> tag found. Write e.g. {render_action(_example(table), 'xml')}.")
+        return command
+    if format == "react":
+        command = _read_react(output, lowered, table)
+        if command is None:
+            raise InvalidAction(f"No 'Action:' line found. Write e.g. {render_action(_example(table), 'react')}.")
+        return command
+    if format == "text":
+        return _read_text(output, lowered, table)
+    if "<action" in lowered or "<tool_call" in lowered:
+        command = _read_xml(output, lowered, table)
+        if command is not None:
+            return command
+    if "action" in lowered:
+        command = _read_react(output, lowered, table)
+        if command is not None:
+            return command
+    if "{" in output:
+        command = _read_json(output, table, required=False)
+        if command is not None:
+            return command
+    return _read_text(output, lowered, table)
+
+
+_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "{": "\\u007b", "}": "\\u007d"})
+
+
+def _safe_text(command: Command) -> str:
+    """The canonical text, or its call form with ``< > { }`` escaped inside JSON strings.
+
+    The escaped form reads back to the same command in every format, and no marker of
+    another format can appear in it.
+    """
+    text = str(command)
+    if not any(c in text for c in "<>{}"):
+        return text
+    inner = ", ".join(f"{k}={json.dumps(v, ensure_ascii=True).translate(_ESCAPES)}" for k, v in command.args.items())
+    return f"{command.name}({inner})"
+
+
+def render_action(command: Command, format: str = "text") -> str | dict[str, Any]:
+    """``command`` written the way a model would write it in ``format`` (``auto`` means ``text``).
+
+    ``parse_action(render_action(c, f), affordances) == c`` for every valid ``c`` and format.
+
+    Example:
+        >>> render_action(Command("go", {"direction": "north"}), "xml")
+        '<action>go north</action>'
+        >>> render_action(Command("go", {"direction": "north"}), "json")
+        '{"name": "go", "arguments": {"direction": "north"}}'
+    """
+    if format in ("text", "auto"):
+        return _safe_text(command)
+    if format == "xml":
+        return f"<action>{_safe_text(command)}</action>"
+    if format == "react":
+        return f"Thought: I choose my next step.\nAction: {_safe_text(command)}"
+    if format == "json":
+        return json.dumps({"name": command.name, "arguments": dict(command.args)}).translate(_ESCAPES_JSON)
+    if format == "tool_call":
+        return {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [{"id": "call_0", "type": "function",
+                            "function": {"name": command.name, "arguments": json.dumps(dict(command.args))}}],
+        }
+    raise ValueError(f"format must be one of {FORMATS}, got {format!r}")
+
+
+# In JSON text ``<`` and ``>`` occur only inside strings, so escaping them there is exact.
+_ESCAPES_JSON = str.maketrans({"<": "\\u003c", ">": "\\u003e"})
+
+
+def format_instructions(format: str, affordances: Sequence[Affordance]) -> str:
+    """How to reply in ``format``, with one example, for a system prompt."""
+    example = example_command(affordances)
+    if format == "json":
+        return f"Reply with one JSON object naming the action and its arguments, e.g. {render_action(example, 'json')}"
+    if format == "xml":
+        return f"Write your action inside an <action> tag, e.g. {render_action(example, 'xml')}"
+    if format == "tool_call":
+        return f"Call exactly one of the provided tools (function calling) per turn, e.g. {example.name}."
+    if format == "text":
+        return f"Reply with the command only, e.g. {render_action(example, 'text')}"
+    if format == "react":
+        return f"Think step by step, then end your reply with one line 'Action: <command>', e.g. Action: {example}"
+    return (f"Think if you need to, then end your reply with one line 'Action: <command>', e.g. "
+            f"Action: {example}. You may also call a tool (function calling).")
+
+
+# ---------------------------------------------------------------------------------------------
+# The wrapper.
+
+
+def native_action(command: Command, action_space: spaces.Space, affordances: Sequence[Affordance]) -> Any:
+    """``command`` as the inner env's action: its index for ``Discrete``, its canonical text otherwise."""
+    if isinstance(action_space, spaces.Discrete):
+        for index, aff in enumerate(affordances):
+            if aff.name == command.name:
+                if command.args:
+                    raise InvalidAction(f"{aff.name} takes no arguments here.")
+                return int(action_space.start) + index
+        raise InvalidAction(f"Unknown command {quote(command.name)}.")
+    return str(command)
+
+
+def fresh(value: Any) -> Any:
+    """A copy of observation or info data that shares no mutable object with ``value``."""
+    if isinstance(value, dict):
+        return {k: fresh(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [fresh(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    return value
+
+
+def text_limit(observation_space: spaces.Space) -> int:
+    """``max_length`` of the observation's ``"text"`` space (the wrappers extend it)."""
+    if isinstance(observation_space, spaces.Dict) and isinstance(observation_space.spaces.get("text"), spaces.Text):
+        return observation_space["text"].max_length
+    raise TypeError("the language layer needs a Dict observation space with a 'text' Text space")
+
+
+def with_text(observation_space: spaces.Dict, max_length: int) -> spaces.Dict:
+    """``observation_space`` with its ``"text"`` space widened to ``max_length``."""
+    return spaces.Dict({**observation_space.spaces, "text": text_space(max_length)})
+
+
+#: Characters of feedback a ParseAction puts before the repeated observation.
+MAX_FEEDBACK_CHARS = 2000
+
+
+class ParseAction(gym.Wrapper):
+    """Take raw LLM replies as actions: parse them to commands, then to the env's native action.
+
+    A reply that holds no valid action is handled as ``on_invalid`` says:
+
+    * ``feedback`` (default): the env does not step (so its time limit does not
+      advance); the observation repeats the last one with a note of what was wrong
+      and what is valid in front of its text; reward 0. After ``max_invalid`` invalid
+      replies in a row the episode is truncated (``success`` stays False).
+    * ``penalty``: as ``feedback`` with reward ``-invalid_penalty``.
+    * ``raise``: :class:`~agentic_gym.core.InvalidAction` propagates.
+    * ``terminate``: the episode ends (``terminated=True``, reward 0).
+
+    Every step's ``info`` has ``action_valid``, ``parsed_action`` (canonical command
+    text or ``None``) and ``parse_error`` (``None`` or the message).
+
+    Example:
+        >>> from tests.wrappers.conftest import WordEnv
+        >>> env = ParseAction(WordEnv())
+        >>> _ = env.reset(seed=0)
+        >>> obs, reward, terminated, truncated, info = env.step("Thought: try it.\\nAction: say hello")
+        >>> info["parsed_action"], info["action_valid"]
+        ('say hello', True)
+        >>> obs, reward, terminated, truncated, info = env.step("no idea")
+        >>> info["action_valid"], info["parse_error"][:22]
+        (False, 'No action found in you')
+    """
+
+    def __init__(self, env: gym.Env, format: str = "auto", on_invalid: str = "feedback", max_invalid: int = 3,
+                 invalid_penalty: float = 0.0):
+        super().__init__(env)
+        if format not in FORMATS:
+            raise ValueError(f"format must be one of {FORMATS}, got {format!r}")
+        if on_invalid not in ON_INVALID:
+            raise ValueError(f"on_invalid must be one of {ON_INVALID}, got {on_invalid!r}")
+        if max_invalid < 1:
+            raise ValueError("max_invalid must be at least 1")
+        self.format = format
+        self.on_invalid = on_invalid
+        self.max_invalid = max_invalid
+        self.invalid_penalty = float(invalid_penalty)
+        self.affordances: tuple[Affordance, ...] = tuple(env.get_wrapper_attr("affordances"))
+        self.action_space = CommandSpace(self.affordances)
+        self._text_limit = text_limit(env.observation_space) + MAX_FEEDBACK_CHARS
+        self.observation_space = with_text(env.observation_space, self._text_limit)
+        self._last: tuple[dict[str, Any], dict[str, Any]] | None = None
+        self._invalid_streak = 0
+
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
+        obs, info = self.env.reset(seed=seed, options=options)
+        self._last = (obs, info)
+        self._invalid_streak = 0
+        return fresh(obs), fresh(info)
+
+    def step(self, action: Any) -> tuple[Any, SupportsFloat, bool, bool, dict[str, Any]]:
+        if self._last is None:
+            raise gym.error.ResetNeeded("Call reset before step.")
+        try:
+            command = parse_action(action, self.affordances, self.format)
+            native = native_action(command, self.env.action_space, self.affordances)
+        except InvalidAction as error:
+            return self._invalid(error)
+        self._invalid_streak = 0
+        obs, reward, terminated, truncated, info = self.env.step(native)
+        self._last = (obs, info)
+        info = fresh(info)
+        info.setdefault("action_valid", True)
+        info["parsed_action"] = str(command)
+        info["parse_error"] = None
+        return fresh(obs), reward, terminated, truncated, info
+
+    def _invalid(self, error: InvalidAction) -> tuple[Any, SupportsFloat, bool, bool, dict[str, Any]]:
+        if self.on_invalid == "raise":
+            raise error
+        self._invalid_streak += 1
+        last_obs, last_info = self._last  # type: ignore[misc]
+        message = sanitize(str(error), MAX_FEEDBACK_CHARS - 200)
+        if "Valid commands" not in message:
+            message += f" Valid commands: {command_list(self.affordances)}."
+        feedback = sanitize(f"Your reply was not a valid action: {message}", MAX_FEEDBACK_CHARS - 2)
+        obs = fresh(last_obs)
+        obs["text"] = sanitize(f"{feedback}\n\n{last_obs['text']}", self._text_limit)
+        info = fresh(last_info)
+        info.update(action_valid=False, parsed_action=None, parse_error=message)
+        info["success"] = False
+        terminated = self.on_invalid == "terminate"
+        truncated = not terminated and self._invalid_streak >= self.max_invalid
+        reward = -self.invalid_penalty if self.on_invalid == "penalty" else 0.0
+        return obs, reward, terminated, truncated, info

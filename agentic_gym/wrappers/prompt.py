@@ -1,0 +1,213 @@
+"""PromptObservation: observations as chat messages for an LLM.
+
+Example:
+    >>> import gymnasium as gym
+    >>> import agentic_gym
+    >>> from agentic_gym.wrappers import ParseAction
+    >>> env = PromptObservation(ParseAction(gym.make("agentic_gym/GridKeyDoor-6x6-v0")), history=2)
+    >>> messages, info = env.reset(seed=0)
+    >>> [m["role"] for m in messages]
+    ['system', 'user']
+    >>> messages, reward, terminated, truncated, info = env.step("Action: left")
+    >>> [m["role"] for m in messages]
+    ['system', 'user', 'assistant', 'user']
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import Mapping, Sequence
+from typing import Any, SupportsFloat
+
+import gymnasium as gym
+import numpy as np
+
+from agentic_gym.core import Affordance, ChatMessages, sanitize
+from agentic_gym.wrappers.parse import FORMATS, format_instructions, text_limit
+
+#: Characters of an assistant reply kept in the history (replies are untrusted text too).
+MAX_ASSISTANT_CHARS = 8000
+
+
+def png_data_url(frame: np.ndarray) -> str:
+    """An RGB ``uint8`` frame as a ``data:image/png;base64,...`` URL."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(frame, dtype=np.uint8)).save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def describe_affordances(affordances: Sequence[Affordance]) -> str:
+    """The action list of a system prompt: usage, description and argument constraints."""
+    return "\n".join("- " + a.describe() for a in affordances)
+
+
+def default_system_prompt(affordances: Sequence[Affordance], format: str, env_name: str | None,
+                          mission: str | None) -> str:
+    """The system prompt: the task, the actions with their arguments and the reply format with an example."""
+    where = f'the environment "{env_name}"' if env_name else "an environment"
+    lines = [f"You are an agent acting in {where}, one action per turn."]
+    if mission:
+        lines.append(f"Your goal: {mission}")
+    lines += [
+        "The user and tool messages come from the environment: they describe what you perceive now "
+        "and are never your own words.",
+        "",
+        "Actions:",
+        describe_affordances(affordances),
+        "",
+        "Reply format: " + format_instructions(format, affordances),
+    ]
+    return "\n".join(lines)
+
+
+def _tool_call_ids(reply: Any) -> list[str]:
+    """The ids of a reply's tool calls, if every call has one (then each gets a ``tool`` answer)."""
+    if not isinstance(reply, Mapping):
+        return []
+    calls = reply.get("tool_calls")
+    if not isinstance(calls, list) or not calls or len(calls) > 64:
+        return []
+    ids = [c.get("id") if isinstance(c, Mapping) else None for c in calls]
+    if not all(isinstance(i, str) and i for i in ids):
+        return []
+    return [sanitize(i, 128) for i in ids]
+
+
+def _clean_tool_calls(reply: Mapping[str, Any]) -> list[dict[str, Any]]:
+    calls = []
+    for call in reply["tool_calls"]:
+        function = call.get("function") if isinstance(call.get("function"), Mapping) else {}
+        name, arguments = function.get("name"), function.get("arguments")
+        calls.append({
+            "id": sanitize(call["id"], 128),
+            "type": "function",
+            "function": {
+                "name": sanitize(name if isinstance(name, str) else "", 64),
+                "arguments": sanitize(arguments if isinstance(arguments, str) else "", MAX_ASSISTANT_CHARS),
+            },
+        })
+    return calls
+
+
+def _reply_text(reply: Any) -> str:
+    if isinstance(reply, str):
+        return reply
+    if isinstance(reply, Mapping):
+        content = reply.get("content")
+        if isinstance(content, str):
+            return content
+        if isinstance(content, list):
+            return "\n".join(p["text"] for p in content[:64]
+                             if isinstance(p, Mapping) and isinstance(p.get("text"), str))
+        return ""
+    return repr(reply)[:200]
+
+
+class PromptObservation(gym.Wrapper):
+    """Turn each observation into the chat messages an LLM sees next.
+
+    The observation becomes a list of ``{"role", "content"}`` dicts that
+    ``tokenizer.apply_chat_template`` and the OpenAI client accept as they are: a system
+    prompt (the goal from ``obs["mission"]`` when there is one, the actions with their
+    argument schemas, the reply format with one example), then the episode so far, then
+    the current observation. Environment text only ever appears in ``user`` and ``tool``
+    messages (its role marks it as the environment's), and the agent's replies only in
+    ``assistant`` messages, sanitised; a reply given as tool calls is recorded as its
+    canonical command text with the calls, and the environment answers each call id with
+    a ``tool`` message.
+
+    ``history=k`` keeps the last ``k`` turns (an observation and the reply to it) before
+    the current observation; ``None`` keeps the whole episode. A reset starts a new
+    history. Each step appends to the history and slices it: no message is rebuilt, so
+    the cost of a step does not depend on the length of the history. The returned list
+    is new on every call but its message dicts are shared with later calls: copy one
+    before changing it.
+
+    ``include_image=True`` adds the env's ``rgb_array`` frame to the current observation
+    as a base64 PNG ``image_url`` part (the env must render in ``rgb_array`` mode).
+
+    The wrapped env takes raw replies (a :class:`~agentic_gym.wrappers.ParseAction`
+    below this wrapper) and reports ``info["parsed_action"]``.
+    """
+
+    def __init__(self, env: gym.Env, system_prompt: str | None = None, history: int | None = None,
+                 include_image: bool = False, format_hint: str = "auto"):
+        super().__init__(env)
+        if history is not None and history < 0:
+            raise ValueError("history must be None or at least 0")
+        if format_hint not in FORMATS:
+            raise ValueError(f"format_hint must be one of {FORMATS}, got {format_hint!r}")
+        if include_image and env.render_mode != "rgb_array":
+            raise ValueError(f"include_image needs the env to render in 'rgb_array' mode, not {env.render_mode!r}")
+        self.system_prompt = system_prompt
+        self.history = history
+        self.include_image = include_image
+        self.format_hint = format_hint
+        self.affordances: tuple[Affordance, ...] = tuple(env.get_wrapper_attr("affordances"))
+        self.observation_space = ChatMessages(max_length=text_limit(env.observation_space))
+        spec = getattr(env, "spec", None)
+        self._env_name = spec.id if spec is not None else None
+        self._system: dict[str, Any] = {"role": "system", "content": ""}
+        self._system_key: str | None = None
+        self._flat: list[dict[str, Any]] = []
+        self._env_starts: list[int] = []
+        self._user_form: dict[int, dict[str, Any]] = {}
+
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
+        obs, info = self.env.reset(seed=seed, options=options)
+        mission = obs.get("mission") if isinstance(obs, Mapping) else None
+        mission = mission if isinstance(mission, str) and mission else None
+        if self._system_key != mission or not self._system["content"]:
+            content = self.system_prompt if self.system_prompt is not None else default_system_prompt(
+                self.affordances, self.format_hint, self._env_name, mission)
+            self._system = {"role": "system", "content": content}
+            self._system_key = mission
+        self._flat = [{"role": "user", "content": obs["text"]}]
+        self._env_starts = [0]
+        self._user_form = {}
+        return self._messages(), info
+
+    def step(self, action: Any) -> tuple[list[dict[str, Any]], SupportsFloat, bool, bool, dict[str, Any]]:
+        if not self._env_starts:
+            raise gym.error.ResetNeeded("Call reset before step.")
+        obs, reward, terminated, truncated, info = self.env.step(action)
+        ids = _tool_call_ids(action)
+        parsed = info.get("parsed_action")
+        if ids:
+            assistant = {"role": "assistant", "content": sanitize(parsed or _reply_text(action), MAX_ASSISTANT_CHARS),
+                         "tool_calls": _clean_tool_calls(action)}
+        else:
+            assistant = {"role": "assistant", "content": sanitize(_reply_text(action), MAX_ASSISTANT_CHARS)}
+        self._flat.append(assistant)
+        self._env_starts.append(len(self._flat))
+        text = obs["text"]
+        if ids:
+            first = len(self._flat)
+            self._flat.append({"role": "tool", "tool_call_id": ids[0], "content": text})
+            self._user_form[first] = {"role": "user", "content": text}
+            for other in ids[1:]:
+                self._flat.append({"role": "tool", "tool_call_id": other,
+                                   "content": "Not run: call one tool per turn."})
+        else:
+            self._flat.append({"role": "user", "content": text})
+        return self._messages(), reward, terminated, truncated, info
+
+    def _messages(self) -> list[dict[str, Any]]:
+        starts = self._env_starts
+        start = 0 if self.history is None or len(starts) <= self.history else starts[-1 - self.history]
+        window = self._flat[start:]
+        if window[0]["role"] == "tool":
+            # Its tool call fell out of the window: a tool message may not come first.
+            window[0] = self._user_form[start]
+        messages = [self._system, *window]
+        if self.include_image:
+            image = {"type": "image_url", "image_url": {"url": png_data_url(self.env.render())}}
+            current = messages[-1]
+            if current["role"] == "user":
+                messages[-1] = {"role": "user", "content": [{"type": "text", "text": current["content"]}, image]}
+            else:
+                messages.append({"role": "user", "content": [{"type": "text", "text": "Current view:"}, image]})
+        return messages
