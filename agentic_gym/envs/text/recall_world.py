@@ -323,26 +323,40 @@ _LEADING_WORDS = ("the ", "a ", "an ", "agent ", "floor ", "city of ", "every ")
 
 
 def words_to_number(text: str) -> int | None:
-    """``four thousand four hundred seventeen`` -> 4417 (English number words up to 999999)."""
-    tokens = [t for t in re.split(r"[\s\-]+", text) if t and t != "and"]
+    """``four thousand four hundred seventeen`` -> 4417 (English number words up to 999999).
+
+    Only well-formed numbers are read (``one two`` is not a number), so a string of
+    words can never add up to someone else's answer by accident.
+    """
+    tokens = [t for t in re.split(r"[\s\-,]+", text) if t and t != "and"]
     if not tokens:
         return None
+    if tokens[-1] in _ORDINALS:
+        tokens[-1] = _ORDINALS[tokens[-1]]
+    elif tokens[-1] in ("hundredth", "thousandth"):
+        tokens[-1] = tokens[-1][:-2]
+    if tokens == ["zero"]:
+        return 0
     total = 0
     current = 0
-    for i, token in enumerate(tokens):
-        if i == len(tokens) - 1 and token in _ORDINALS:
-            token = _ORDINALS[token]
-        elif i == len(tokens) - 1 and token.endswith("th") and token[:-2] in ("hundred", "thousand"):
-            token = token[:-2]
-        if token in _UNITS:
-            current += _UNITS[token]
-        elif token in _TENS:
+    last = ""  # the kind of the previous token: "", unit, teen, tens, hundred, thousand
+    for token in tokens:
+        value = _UNITS.get(token)
+        if value is not None and 1 <= value <= 9 and last in ("", "tens", "hundred", "thousand"):
+            current += value
+            last = "unit"
+        elif value is not None and value >= 10 and last in ("", "hundred", "thousand"):
+            current += value
+            last = "teen"
+        elif token in _TENS and last in ("", "hundred", "thousand"):
             current += _TENS[token]
-        elif token == "hundred":
-            current = max(current, 1) * 100
-        elif token == "thousand":
-            total += max(current, 1) * 1000
-            current = 0
+            last = "tens"
+        elif token == "hundred" and last == "unit" and current < 10:
+            current *= 100
+            last = "hundred"
+        elif token == "thousand" and last in ("unit", "teen", "tens", "hundred") and total == 0:
+            total, current = current * 1000, 0
+            last = "thousand"
         else:
             return None
     return total + current
