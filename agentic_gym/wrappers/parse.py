@@ -85,9 +85,9 @@ ON_INVALID = ("feedback", "penalty", "raise", "terminate")
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 _OUTSIDE_OBJECT = re.compile(r"\{")
-_INSIDE_OBJECT = re.compile(r'[{}\[\]"]')
-# The unrolled-loop string pattern: one way to match, so an unclosed string costs one linear pass.
-_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+# A JSON string (the unrolled-loop pattern: one way to match, so an unclosed string costs one
+# linear pass and then matches as a lone quote) or a bracket.
+_JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[{}\[\]"]', re.DOTALL)
 _TAG = re.compile(r"<(/?)(action|tool_call)[ \t]*>")
 _REACT_INPUT = re.compile(r"[ \t>#*-]*action[ \t_]*input\**:")
 _WORD = re.compile(r"[a-z0-9]+")
@@ -105,7 +105,7 @@ def _lower(text: str) -> str:
 
 
 class _Table:
-    __slots__ = ("affordances", "names", "phrases", "values", "usage", "example")
+    __slots__ = ("affordances", "names", "phrases", "values", "usage", "example", "_commands", "json_commands")
 
     def __init__(self, affordances: tuple[Affordance, ...]):
         self.affordances = affordances
@@ -128,6 +128,27 @@ class _Table:
                     self.values.append((f" {words} ", command))
         self.usage = command_list(affordances)
         self.example = str(example_command(affordances)) if affordances else ""
+        self._commands: dict[str, Command] = {}
+        self.json_commands: dict[str, Command] = {}
+
+    def remember_json(self, span: str, command: Command) -> None:
+        if len(span) <= 1024:
+            if len(self.json_commands) >= 4096:
+                self.json_commands.clear()
+            self.json_commands[span] = command
+
+    def command(self, text: str) -> Command:
+        """``parse_command(text)``, remembering the commands read so far (agents repeat themselves).
+
+        Commands are immutable values, so the remembered one is returned as it is.
+        """
+        command = self._commands.get(text)
+        if command is None:
+            command = parse_command(text, self.affordances)
+            if len(self._commands) >= 4096:
+                self._commands.clear()
+            self._commands[text] = command
+        return command
 
 
 _TABLES: dict[int, _Table] = {}
@@ -160,31 +181,26 @@ def example_command(affordances: Sequence[Affordance]) -> Command:
 def _object_end(text: str, start: int) -> tuple[int, bool]:
     """End (exclusive) of the JSON object starting at ``text[start] == "{"``, and if its depth is allowed.
 
-    Returns ``(-1, ...)`` when it never closes. Strings are skipped in one regex step,
-    so the scan visits only structural characters: linear time.
+    Returns ``(-1, ...)`` when it never closes. A string is one token, so the scan visits
+    only structural characters, and an unterminated string (the lone ``"`` token) ends
+    it: nothing after it can close the object. Linear time.
     """
     depth = 0
     deepest = 0
-    pos = start
-    search = _INSIDE_OBJECT.search
-    while True:
-        match = search(text, pos)
-        if match is None:
-            return -1, deepest <= MAX_JSON_DEPTH
-        char = match.group()
-        pos = match.end()
-        if char == '"':
-            string = _JSON_STRING.match(text, pos - 1)
-            if string is None:  # unterminated: nothing after it can close the object
-                return -1, deepest <= MAX_JSON_DEPTH
-            pos = string.end()
-        elif char in "{[":
+    for match in _JSON_TOKEN.finditer(text, start):
+        token = match.group()
+        if token[0] == '"':
+            if len(token) == 1:
+                break
+        elif token in "{[":
             depth += 1
-            deepest = max(deepest, depth)
+            if depth > deepest:
+                deepest = depth
         else:
             depth -= 1
             if depth == 0:
-                return pos, deepest <= MAX_JSON_DEPTH
+                return match.end(), deepest <= MAX_JSON_DEPTH
+    return -1, deepest <= MAX_JSON_DEPTH
 
 
 def _parse_int(literal: str) -> int:
@@ -305,18 +321,25 @@ def _read_json(text: str, table: _Table, required: bool) -> Command | None:
         if match is None:
             break
         start = match.start()
-        end, shallow = _object_end(text, start)
-        if end < 0:
-            problem = problem or "a JSON object is not closed"
-            break
-        pos = end
-        if not shallow:
-            problem = f"the JSON is nested deeper than {MAX_JSON_DEPTH} levels"
-            continue
+        # Fast path: the C decoder reads a well-formed object and says where it ends. It stops
+        # at the first error, inside the span the structural scan below would skip, so every
+        # character is still read a bounded number of times.
         try:
-            value = _DECODER.decode(text[start:end])
+            value, end = _DECODER.raw_decode(text, start)
         except (ValueError, RecursionError) as exc:
-            problem = f"could not read the JSON ({_json_problem(exc)})"
+            end, shallow = _object_end(text, start)
+            if end < 0:
+                problem = problem or "a JSON object is not closed"
+                break
+            pos = end
+            problem = (f"could not read the JSON ({_json_problem(exc)})" if shallow
+                       else f"the JSON is nested deeper than {MAX_JSON_DEPTH} levels")
+            continue
+        pos = end
+        span = text[start:end]
+        command = table.json_commands.get(span)
+        if command is not None:
+            found, error = command, None
             continue
         try:
             command = _call_from_json(value, affordances)
@@ -325,6 +348,7 @@ def _read_json(text: str, table: _Table, required: bool) -> Command | None:
             continue
         if command is not None:
             found, error = command, None
+            table.remember_json(span, command)
     if found is not None:
         return found
     if error is not None:
@@ -358,7 +382,7 @@ def _read_xml(text: str, lowered: str, table: _Table) -> Command | None:
         if command is None:
             raise InvalidAction('The JSON in the tag names no action; write {"name": ..., "arguments": {...}}.')
         return command
-    return parse_command(content, table.affordances)
+    return table.command(content)
 
 
 def _line_start_ok(lowered: str, index: int) -> bool:
@@ -403,7 +427,7 @@ def _read_react(text: str, lowered: str, table: _Table) -> Command | None:
         pos = next_end + 1
     marker = _REACT_INPUT.match(lowered, pos) if pos < len(text) else None
     if marker is None:
-        return parse_command(action, table.affordances)
+        return table.command(action)
     aff = find_affordance(action, table.affordances)
     rest = text[marker.end():].lstrip()
     if rest.startswith("{"):
@@ -428,10 +452,10 @@ def _try_command(candidate: str, table: _Table) -> Command | None:
     """Parse ``candidate`` if it starts with a command name (then its error stands), else ``None``."""
     if _leading_name(candidate) not in table.names:
         return None
-    return parse_command(candidate, table.affordances)
+    return table.command(candidate)
 
 
-def _read_text(text: str, lowered: str, table: _Table) -> Command:
+def _read_text(text: str, table: _Table) -> Command:
     stripped = text.strip()
     if not stripped:
         raise InvalidAction(f"Empty reply. Reply with one action, e.g. {table.example}. "
@@ -459,7 +483,7 @@ def _read_text(text: str, lowered: str, table: _Table) -> Command:
             command = _try_command(span, table)
             if command is not None:
                 return command
-    return _fuzzy(lowered[-MAX_FUZZY_CHARS:], table)
+    return _fuzzy(_lower(stripped[-MAX_FUZZY_CHARS:]), table)
 
 
 def _fuzzy(lowered: str, table: _Table) -> Command:
@@ -513,7 +537,9 @@ def parse_action(output: Any, affordances: Iterable[Affordance], format: str = "
     table = _table(affordances)
     if not table.affordances:
         raise InvalidAction("There is no action to take.")
-    if isinstance(output, Mapping):
+    if type(output) is str:
+        pass
+    elif isinstance(output, Mapping):
         role = output.get("role", "assistant")
         if role != "assistant":
             raise InvalidAction(f"Expected an assistant message, got role {quote(str(role), 20)}.")
@@ -525,7 +551,7 @@ def parse_action(output: Any, affordances: Iterable[Affordance], format: str = "
         if format == "tool_call":
             raise InvalidAction(f"Call one of the provided tools (function calling), e.g. {table.example}.")
         output = _message_text(output.get("content"))
-    elif format == "tool_call" and isinstance(output, str):
+    if format == "tool_call" and isinstance(output, str):
         # A tool call serialised as JSON text.
         format = "json"
     if not isinstance(output, str):
@@ -533,37 +559,42 @@ def parse_action(output: Any, affordances: Iterable[Affordance], format: str = "
     if len(output) > MAX_REPLY_CHARS:
         raise InvalidAction(f"The reply is {len(output)} characters; the limit is {MAX_REPLY_CHARS}. "
                             f"Reply with one action, e.g. {table.example}.")
-    lowered = _lower(output)
-    think = lowered.rfind("</think>")
-    if think >= 0:
-        output, lowered = output[think + 8:], lowered[think + 8:]
+    # Single-character checks (memchr-fast) decide which scans run at all.
+    has_tag = "<" in output
+    if has_tag:
+        think = _lower(output).rfind("</think>")
+        if think >= 0:
+            output = output[think + 8:]
     if format == "json":
         return _read_json(output, table, required=True)  # type: ignore[return-value]
     if format == "xml":
-        command = _read_xml(output, lowered, table)
+        command = _read_xml(output, _lower(output), table) if "<" in output else None
         if command is None:
             raise InvalidAction(f"No <action> tag found. Write e.g. {render_action(_example(table), 'xml')}.")
         return command
     if format == "react":
-        command = _read_react(output, lowered, table)
+        command = _read_react(output, _lower(output), table) if ":" in output else None
         if command is None:
             raise InvalidAction(f"No 'Action:' line found. Write e.g. {render_action(_example(table), 'react')}.")
         return command
     if format == "text":
-        return _read_text(output, lowered, table)
-    if "<action" in lowered or "<tool_call" in lowered:
-        command = _read_xml(output, lowered, table)
-        if command is not None:
-            return command
-    if "action" in lowered:
-        command = _read_react(output, lowered, table)
-        if command is not None:
-            return command
+        return _read_text(output, table)
+    has_colon = ":" in output
+    if has_tag or has_colon:
+        lowered = _lower(output)
+        if has_tag:
+            command = _read_xml(output, lowered, table)
+            if command is not None:
+                return command
+        if has_colon:
+            command = _read_react(output, lowered, table)
+            if command is not None:
+                return command
     if "{" in output:
         command = _read_json(output, table, required=False)
         if command is not None:
             return command
-    return _read_text(output, lowered, table)
+    return _read_text(output, table)
 
 
 _ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "{": "\\u007b", "}": "\\u007d"})
