@@ -145,13 +145,16 @@ class GridEnv(AgenticEnv):
         return False, False
 
     def use_tool(self, action: int) -> str:
-        """Answer the tool affordance ``action`` (an index): the text shown this step."""
+        """Answer the tool affordance ``action`` (an index): the text shown this step.
+
+        The world must not change. The text is sanitised and clipped with the rest.
+        """
         raise TypeError(
             f"{type(self).__name__} lists tool {self.affordances[action].name!r} but does not answer it"
         )
 
     def describe(self, view: View) -> str:
-        """The ``text`` observation for the current view."""
+        """The ``text`` observation for the current view (sanitised and clipped by the caller)."""
         return describe_view(view, self.world.carrying)
 
     def after_step(self, view: View) -> None:
@@ -174,40 +177,33 @@ class GridEnv(AgenticEnv):
             raise ValueError(f"action must be in 0..{len(self.engine_actions) - 1}, got {action!r}")
         self.steps += 1
         engine_action = self.engine_actions[index]
+        world = self.world
         if engine_action is None:
             note = self.use_tool(index)
-            valid, terminated, won = True, False, False
+            valid, terminated, won, unchanged = True, False, False, True
         else:
-            event = interact(self.world, engine_action)
+            event = interact(world, engine_action)
             note = EVENT_PHRASES[event]
             valid = EVENT_OK[event]
             terminated, won = self.resolve(event)
+            # A failed action changes nothing but, for allocentric moves, the facing.
+            unchanged = not valid and (self.centred_view or world.agent_dir == self.view.direction)
         reward = 0.0
         if won and not self.success:
             self.success = True
             reward = 1.0 - 0.9 * min(self.steps, self.max_steps) / self.max_steps
         truncated = not terminated and self.steps >= self.max_steps
-        return (
-            self._observe(note),
-            reward,
-            terminated,
-            truncated,
-            {"success": self.success, "action_valid": valid},
-        )
+        obs = self._observe(note, self.view if unchanged else None)
+        return obs, reward, terminated, truncated, {"success": self.success, "action_valid": valid}
 
-    def look(self) -> View:
-        """What the agent sees now; every view (image, text, render highlight) comes from it."""
-        return visible_cells(self.world, self.view_size, self.centred_view)
-
-    def _observe(self, note: str) -> dict[str, Any]:
-        view = self.look()
-        self.view = view
-        self.after_step(view)
+    def _observe(self, note: str, view: View | None = None) -> dict[str, Any]:
+        """The observation; ``view`` is the current view when the world did not change."""
+        if view is None:
+            view = self.view = visible_cells(self.world, self.view_size, self.centred_view)
+            self.after_step(view)
         text = self.describe(view)
-        if note:
-            text = f"{note}\n{text}"
         return {
-            "text": sanitize(text, self.text_length),
+            "text": sanitize(f"{note}\n{text}" if note else text, self.text_length),
             "image": view_image(view),
             "direction": int(self.world.agent_dir),
             "mission": self.mission,

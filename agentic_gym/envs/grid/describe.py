@@ -142,16 +142,34 @@ def _neighbours(size: int, centred: bool) -> tuple[tuple[int, ...], tuple[int, i
 
 
 def visible_codes(view: View) -> list[int]:
-    """Cell codes of the view's slots; hidden slots get code 0 (unseen)."""
-    cells = view.cells
-    codes = CELL_CODE[cells[:, 0], cells[:, 1], cells[:, 2]]
-    return (codes * view.visible).tolist()
+    """Cell codes of the view's slots; hidden slots have code 0 (unseen)."""
+    image = view.image
+    return CELL_CODE[image[:, 0], image[:, 1], image[:, 2]].tolist()
+
+
+#: Texts already built, by (image bytes, direction, size, centred, carrying). The text is
+#: a pure function of these, and agents see the same views again and again (turning in
+#: place, bumping into walls), so a bounded memo saves most of the work.
+_MEMO: dict[tuple, str] = {}
+_MEMO_LIMIT = 4096
 
 
 def describe_view(view: View, carrying: tuple[int, int] = (0, 0)) -> str:
-    """The natural-language view: facing, the way ahead, each visible object, what is carried."""
-    codes = visible_codes(view)
-    size, centred = view.size, view.centred
+    """The natural-language view: facing, the way ahead, each visible object, what is carried.
+
+    Built from ``view.image`` alone (hidden slots are zero there), so it cannot name
+    anything the agent does not see.
+    """
+    key = (view.image.tobytes(), view.direction, view.size, view.centred, carrying)
+    text = _MEMO.get(key)
+    if text is None:
+        if len(_MEMO) >= _MEMO_LIMIT:
+            _MEMO.clear()
+        text = _MEMO[key] = _describe(visible_codes(view), view.size, view.centred, view.direction, carrying)
+    return text
+
+
+def _describe(codes: list[int], size: int, centred: bool, direction: int, carrying: tuple[int, int]) -> str:
     where = position_phrases(size, centred)
     agent = view_slots(size, centred)[2]
     ahead, (north, east, south, west) = _neighbours(size, centred)
@@ -170,7 +188,7 @@ def describe_view(view: View, carrying: tuple[int, int] = (0, 0)) -> str:
                 stop = PHRASES[code]
                 break
             run += 1
-        facing = f"You face {DIRECTION_NAMES[view.direction]}."
+        facing = f"You face {DIRECTION_NAMES[direction]}."
         if run == 0:
             way = (
                 f"{CAPITALISED[codes[ahead[0]]]} is right in front of you."

@@ -28,9 +28,11 @@ Visibility
     view is ``size x size`` cells: egocentric (the agent at the bottom centre, facing
     up, row 0 farthest ahead) or, with ``centred=True``, north-up around the agent (for
     allocentric envs with a view radius ``r``: ``size = 2r + 1``). A cell is visible
-    when it lies inside the grid and no opaque cell (wall, closed or locked door)
-    lies strictly between it and the agent: the segment between the two cell centres
-    must not cross the interior of an opaque cell (grazing a corner does not block).
+    when it lies inside the grid and a sight line reaches it: a segment from the
+    centre of the agent's cell to one of the cell's four corners that crosses the
+    interior of no opaque cell (wall, closed or locked door) on the way (touching an
+    edge or a corner does not block). So the agent sees along a corridor's side walls
+    and round a corner's edge, but nothing straight behind a wall.
     The image (:func:`view_image`), the text (:mod:`agentic_gym.envs.grid.describe`)
     and the renderer's highlight (:func:`visible_mask`) are all computed from the
     returned :class:`View`.
@@ -412,33 +414,46 @@ def view_slots(size: int, centred: bool) -> tuple[np.ndarray, np.ndarray, int]:
 
 @lru_cache(maxsize=16)
 def _between(size: int, centred: bool) -> np.ndarray:
-    """``B[s, q] = 1`` when view cell ``q`` lies strictly between the agent and cell ``s``."""
+    """Blockers of the four sight lines to every view cell, as a ``(4 * n, n)`` table.
+
+    Row ``k * n + s`` marks (with 1) the cells ``q`` whose interior the segment from the
+    agent's centre to corner ``k`` of cell ``s`` crosses; ``s`` itself and the agent's
+    cell never block. Cell ``s`` is visible when one of its four rows meets no opaque
+    cell.
+    """
     forward, right, agent = view_slots(size, centred)
     n = size * size
-    table = np.zeros((n, n), dtype=np.float32)
-    # A cell blocks a line of sight only if the segment enters its interior; the small
-    # margin keeps a segment that grazes a corner from counting as crossing it.
+    table = np.zeros((4, n, n), dtype=np.float32)
+    # A segment that only touches an edge or a corner does not cross a cell: the margin
+    # keeps exact grazes (common on a grid) from counting.
     margin = 1e-6
     for s in range(n):
-        x1, y1 = float(right[s]), float(forward[s])
-        for q in range(n):
-            if q in (s, agent):
-                continue
-            qx, qy = float(right[q]), float(forward[q])
-            if _segment_crosses(
-                0.0, 0.0, x1, y1, qx - 0.5 + margin, qx + 0.5 - margin, qy - 0.5 + margin, qy + 0.5 - margin
-            ):
-                table[s, q] = 1.0
+        for k, (cx, cy) in enumerate(((-0.5, -0.5), (-0.5, 0.5), (0.5, -0.5), (0.5, 0.5))):
+            x1, y1 = float(right[s]) + cx, float(forward[s]) + cy
+            for q in range(n):
+                if q in (s, agent):
+                    continue
+                qx, qy = float(right[q]), float(forward[q])
+                lo_x, hi_x, lo_y, hi_y = (
+                    qx - 0.5 + margin,
+                    qx + 0.5 - margin,
+                    qy - 0.5 + margin,
+                    qy + 0.5 - margin,
+                )
+                if _segment_crosses(0.0, 0.0, x1, y1, lo_x, hi_x, lo_y, hi_y):
+                    table[k, s, q] = 1.0
+    table = table.reshape(4 * n, n)
     table.setflags(write=False)
     return table
 
 
 @lru_cache(maxsize=32)
-def _view_index(height: int, width: int, size: int, centred: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Flat world index of every view slot, and a penalty for slots outside the grid.
-
-    Both are indexed ``[direction, y, x]``; out-of-grid slots point at cell 0 and get
-    a penalty of 1 so that they are never visible.
+def _view_tables(
+    height: int, width: int, size: int, centred: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per ``[direction, y, x]``: the flat world index of every view slot and a penalty
+    for slots outside the grid (they point at cell 0 and are never visible); and the
+    ``between`` table of :func:`_between`.
     """
     forward, right, _ = view_slots(size, centred)
     index = np.zeros((4, height, width, size * size), dtype=np.intp)
@@ -457,7 +472,7 @@ def _view_index(height: int, width: int, size: int, centred: bool) -> tuple[np.n
         outside[d] = (~ok).astype(np.float32)
     index.setflags(write=False)
     outside.setflags(write=False)
-    return index, outside
+    return index, outside, _between(size, centred)
 
 
 _OPAQUE_F32 = OPAQUE.astype(np.float32)
@@ -466,54 +481,53 @@ _OPAQUE_F32 = OPAQUE.astype(np.float32)
 class View:
     """What the agent sees now: ``size x size`` slots, flattened row-major.
 
+    It holds nothing the agent cannot see: hidden slots are zero in ``image``.
+
     Attributes:
         size: the side of the square view.
         centred: north-up around the agent (True) or egocentric (False).
-        direction: the agent's facing when the view was taken.
-        cells: ``(size*size, 3)`` ``uint8`` ``[tile, colour, state]`` of every slot,
-            *including hidden ones*: read it only through ``visible``.
+        direction: the agent's facing when the view was taken (0 for centred views).
+        image: ``(size*size, 3)`` ``uint8`` ``[tile, colour, state]`` of every slot,
+            all zero where hidden (:func:`view_image` shapes it as the observation).
         visible: ``(size*size,)`` bool.
         index: ``(size*size,)`` flat world index (``y * width + x``) of every slot.
     """
 
-    __slots__ = ("size", "centred", "direction", "cells", "visible", "index")
+    __slots__ = ("size", "centred", "direction", "image", "visible", "index")
 
     def __init__(
         self,
         size: int,
         centred: bool,
         direction: int,
-        cells: np.ndarray,
+        image: np.ndarray,
         visible: np.ndarray,
         index: np.ndarray,
     ):
         self.size = size
         self.centred = centred
         self.direction = direction
-        self.cells = cells
+        self.image = image
         self.visible = visible
         self.index = index
 
 
 def visible_cells(world: World, size: int = 7, centred: bool = False) -> View:
     """The agent's view of ``world`` (see the module docstring for the geometry)."""
-    height, width = world.grid.shape[:2]
-    index_table, outside_table = _view_index(height, width, size, centred)
+    grid = world.grid
+    index_table, outside_table, between = _view_tables(grid.shape[0], grid.shape[1], size, centred)
     d = 0 if centred else world.agent_dir
-    index = index_table[d, world.agent_y, world.agent_x]
-    cells = world.grid.reshape(-1, 3)[index]
-    blocked = _between(size, centred) @ _OPAQUE_F32[cells[:, 0], cells[:, 2]]
-    visible = (blocked + outside_table[d, world.agent_y, world.agent_x]) == 0
-    return View(size, centred, d, cells, visible, index)
+    y, x = world.agent_y, world.agent_x
+    index = index_table[d, y, x]
+    cells = grid.reshape(-1, 3).take(index, axis=0)
+    blocked = (between @ _OPAQUE_F32[cells[:, 0], cells[:, 2]]).reshape(4, -1).min(axis=0)
+    visible = (blocked + outside_table[d, y, x]) == 0
+    return View(size, centred, d, cells * visible[:, None], visible, index)
 
 
 def view_image(view: View) -> np.ndarray:
-    """The ``(size, size, 3)`` ``uint8`` observation image: hidden slots are all zero."""
-    return (
-        np.where(view.visible[:, None], view.cells, 0)
-        .astype(np.uint8, copy=False)
-        .reshape(view.size, view.size, 3)
-    )
+    """The ``(size, size, 3)`` ``uint8`` observation image (a fresh copy): hidden slots are zero."""
+    return view.image.reshape(view.size, view.size, 3).copy()
 
 
 def visible_mask(world: World, view: View) -> np.ndarray:
