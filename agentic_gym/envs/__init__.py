@@ -23,6 +23,9 @@ register(id="agentic_gym/GridMaze-15x15-v0",    entry_point=f"{_GRID}.maze:GridM
 register(id="agentic_gym/GridMaze-21x21-v0",    entry_point=f"{_GRID}.maze:GridMaze",       kwargs={"size": 21}, max_episode_steps=1764)
 register(id="agentic_gym/GridMemory-S7-v0",     entry_point=f"{_GRID}.memory:GridMemory",   kwargs={"size": 7},  max_episode_steps=245)
 register(id="agentic_gym/GridMemory-S13-v0",    entry_point=f"{_GRID}.memory:GridMemory",   kwargs={"size": 13}, max_episode_steps=845)
+register(id="agentic_gym/GridSokoban-6x6-v0",   entry_point=f"{_GRID}.sokoban:GridSokoban", kwargs={"size": 6, "boxes": 1},  max_episode_steps=120)
+register(id="agentic_gym/GridSokoban-8x8-v0",   entry_point=f"{_GRID}.sokoban:GridSokoban", kwargs={"size": 8, "boxes": 2},  max_episode_steps=160)
+register(id="agentic_gym/GridSokoban-10x10-v0", entry_point=f"{_GRID}.sokoban:GridSokoban", kwargs={"size": 10, "boxes": 3}, max_episode_steps=200)
 # ---- text family -------------------------------------------------------------
 register(id="agentic_gym/TextAdventure-3rooms-v0",  entry_point=f"{_TEXT}.adventure:TextAdventure", kwargs={"size": "3rooms"},  max_episode_steps=50)
 register(id="agentic_gym/TextAdventure-6rooms-v0",  entry_point=f"{_TEXT}.adventure:TextAdventure", kwargs={"size": "6rooms"},  max_episode_steps=150)

@@ -50,6 +50,7 @@ class Move(IntEnum):
 MOVE_DELTA: tuple[tuple[int, int], ...] = ((0, -1), (0, 1), (-1, 0), (1, 0))
 
 
+_CHAR_KINDS = frozenset("#-.$*@+")
 _OPPOSITE = (Move.DOWN, Move.UP, Move.RIGHT, Move.LEFT)
 
 
@@ -122,7 +123,7 @@ class Level:
 
     ``walls`` holds one byte per cell (1 = wall); ``targets`` and ``boxes`` are sorted
     cell indices. The reverse play that made the level is kept: the player started
-    at ``solved_player`` with every box on its target, then made ``pulls``, each
+    at ``solved_player`` (next to a box) with every box on its target, then made ``pulls``, each
     ``(box cell, offset, count)``: walk to ``box + offset`` and pull the box
     ``count`` cells along ``offset``. ``reverse_moves`` is its length in moves, an
     upper bound on the moves a solution needs (:meth:`reverse_solution`).
@@ -153,7 +154,8 @@ class Level:
         """The reverse play read backwards: a solution of exactly ``reverse_moves`` moves.
 
         Each pull undoes a push, each walk step is walked back the other way, so the
-        reversed, inverted move list leads from the start position to the solved one.
+        reversed, inverted move list leads from the start position to the solved one
+        (possibly passing through it earlier, if a pull ever brought a box back).
         """
         box_at = bytearray(self.width * self.height)
         for cell in self.targets:
@@ -162,7 +164,9 @@ class Level:
         backwards: list[Move] = []
         player = self.solved_player
         for box, offset, count in self.pulls:
-            backwards.extend(_walk(self.width, _reachable(self.width, self.walls, box_at, player), box + offset))
+            backwards.extend(
+                _walk(self.width, _reachable(self.width, self.walls, box_at, player), box + offset)
+            )
             box_at[box] = 0
             box_at[box + count * offset] = 1
             backwards.extend([Move(offsets.index(offset))] * count)
@@ -199,6 +203,40 @@ class SokobanState:
     def __setstate__(self, state: tuple) -> None:
         width, height, walls, targets, box_at, player = state
         self.__init__(width, height, walls, targets, bytearray(box_at), player)
+
+    @classmethod
+    def from_text(cls, text: str) -> SokobanState:
+        r"""Read the characters of :meth:`to_text` (rows of equal length, border included).
+
+        Example:
+            >>> state = SokobanState.from_text("#####\n#@$.#\n#####")
+            >>> state.move(Move.RIGHT), state.solved
+            (<Outcome.PUSHED: 2>, True)
+        """
+        rows = text.strip("\n").split("\n")
+        width, height = len(rows[0]), len(rows)
+        if any(len(row) != width for row in rows):
+            raise ValueError("every row must have the same length")
+        walls = bytearray(width * height)
+        box_at = bytearray(width * height)
+        targets = []
+        player = -1
+        for y, row in enumerate(rows):
+            for x, char in enumerate(row):
+                c = y * width + x
+                if char not in _CHAR_KINDS:
+                    raise ValueError(f"unknown character {char!r} at row {y}, column {x}")
+                if char == "#":
+                    walls[c] = 1
+                if char in "$*":
+                    box_at[c] = 1
+                if char in ".*+":
+                    targets.append(c)
+                if char in "@+":
+                    player = c
+        if player < 0:
+            raise ValueError("no player (@ or +) in the text")
+        return cls(width, height, bytes(walls), tuple(targets), box_at, player)
 
     def copy(self) -> SokobanState:
         return SokobanState(
@@ -412,7 +450,12 @@ def _attempt(config: SokobanConfig, rng: np.random.Generator) -> Level | None:
         runs = 1 + int(u[k + 2] * max_run)
         k += 3
         b = boxes[i]
-        moves += dist[b + o]
+        if pulls:
+            moves += dist[b + o]
+        else:
+            # The walk to the first pull would follow the last push in the forward reading,
+            # after the level is solved: the reverse play starts where that pull starts.
+            solved_player = b + o
         if moves + 1 > max_moves:
             return None
         box_at[b] = 0
@@ -433,8 +476,15 @@ def _attempt(config: SokobanConfig, rng: np.random.Generator) -> Level | None:
             if _min_pushes_bound(boxes, targets, width) >= min_pushes:
                 boxes.sort()
                 return Level(
-                    width, height, bytes(walls), tuple(sorted(targets)), tuple(boxes), player, moves,
-                    solved_player, tuple(pulls),
+                    width,
+                    height,
+                    bytes(walls),
+                    tuple(sorted(targets)),
+                    tuple(boxes),
+                    player,
+                    moves,
+                    solved_player,
+                    tuple(pulls),
                 )
     return None
 

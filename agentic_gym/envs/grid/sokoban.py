@@ -1,0 +1,305 @@
+"""GridSokoban: push every crate onto a target, levels made by reverse play."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+
+from agentic_gym.core import RENDER_MODES, Affordance
+from agentic_gym.envs.grid.base import GridEnv
+from agentic_gym.envs.grid.describe import describe_view
+from agentic_gym.envs.grid.engine import (
+    Action,
+    Colour,
+    Direction,
+    Event,
+    State,
+    Tile,
+    View,
+    World,
+    view_slots,
+)
+from agentic_gym.envs.grid.sokoban_levels import (
+    Level,
+    Outcome,
+    SokobanConfig,
+    SokobanState,
+    generate_level,
+    solve,
+)
+
+UP = Affordance("up", "Move one cell north (up the map), pushing a crate in the way.", kind="move")
+DOWN = Affordance("down", "Move one cell south (down the map), pushing a crate in the way.", kind="move")
+LEFT = Affordance("left", "Move one cell west (left on the map), pushing a crate in the way.", kind="move")
+RIGHT = Affordance("right", "Move one cell east (right on the map), pushing a crate in the way.", kind="move")
+
+#: Map characters by ``[tile]`` (crates on targets and the agent are set apart below).
+_MAP_CHARS = {Tile.UNSEEN: "?", Tile.FLOOR: "-", Tile.WALL: "#", Tile.TARGET: ".", Tile.CRATE: "$"}
+MAP_LEGEND = "@ you, + you on a target, # wall, - floor, . target, $ crate, * crate on a target, ? unseen"
+
+
+def _char_table() -> np.ndarray:
+    """The map character (an ASCII byte) of every ``tile * len(State) + state`` code."""
+    table = []
+    for tile in Tile:
+        for state in State:
+            if tile == Tile.CRATE and state == State.ON_TARGET:
+                table.append("*")
+            else:
+                table.append(_MAP_CHARS.get(tile, "?"))
+    return np.frombuffer("".join(table).encode("ascii"), dtype=np.uint8)
+
+
+_CHARS = _char_table()
+_N_STATES = len(State)
+_NEWLINE = ord("\n")
+
+
+def view_map(view: View) -> str:
+    """The visible part of a centred view as map rows, north up, cropped to what is in view.
+
+    Example:
+        >>> from agentic_gym.envs.grid.engine import World, visible_cells
+        >>> world = World.empty(5, 4)
+        >>> world.place(3, 1, Tile.CRATE)
+        >>> world.agent_x, world.agent_y = 1, 1
+        >>> print(view_map(visible_cells(world, size=3, centred=True)))
+        ###
+        #@-
+        #--
+    """
+    cells = view.image
+    size = view.size
+    codes = cells[:, 0].astype(np.intp) * _N_STATES + cells[:, 2]
+    chars = _CHARS[codes].reshape(size, size)
+    agent = view_slots(size, True)[2]
+    chars[agent // size, agent % size] = ord("+") if cells[agent, 0] == Tile.TARGET else ord("@")
+    visible = view.visible.reshape(size, size)
+    rows = np.flatnonzero(visible.any(axis=1))
+    cols = np.flatnonzero(visible.any(axis=0))
+    crop = np.empty((len(rows), int(cols[-1]) - int(cols[0]) + 2), dtype=np.uint8)
+    crop[:, :-1] = chars[rows, int(cols[0]) : int(cols[-1]) + 1]
+    crop[:, -1] = _NEWLINE
+    return crop.tobytes()[:-1].decode("ascii")
+
+
+class GridSokoban(GridEnv):
+    """Push every crate onto a target in a generated Sokoban room.
+
+    ## Description
+    A walled room with a few interior walls, ``boxes`` crates and as many targets
+    (floor markings). The agent moves up, down, left and right (allocentric: north is
+    always up); walking into a crate pushes it one cell if the cell beyond is floor or
+    a target. Crates cannot be pulled and there is no undo, so a crate pushed into a
+    corner is lost for good: the task rewards planning ahead. Every level is made by
+    *reverse play* from the solved position (crates pulled off their targets), so
+    every level is solvable within the step limit, and levels that need too few
+    pushes are rejected. By default the whole room is in view; with ``view_radius=r``
+    the agent sees only a ``(2r+1) x (2r+1)`` square around itself, occluded by walls.
+
+    ## Action Space
+    ``Discrete(4)``; action ``i`` is ``affordances[i]``. ``undo`` is not offered.
+
+    | index | command | effect |
+    |---|---|---|
+    | 0 | up | move north, pushing a crate in the way |
+    | 1 | down | move south, pushing a crate in the way |
+    | 2 | left | move west, pushing a crate in the way |
+    | 3 | right | move east, pushing a crate in the way |
+
+    ## Observation Space
+    ``Dict(text=Text, image=Box(0, 255, (v, v, 3), uint8), direction=Discrete(4),
+    mission=Text)``. ``image`` is north up and centred on the agent, ``[tile, colour,
+    state]`` per cell (zeros where hidden or off the grid) with ``v = 2 * view_radius
+    + 1``, or ``v = 2 * size - 1`` with the full view so that the whole room fits
+    around any position. ``direction`` is the direction of the last move
+    (0 east, 1 south, 2 west, 3 north; east before the first move). ``mission`` says
+    how many crates there are.
+
+    ## Rewards
+    ``1 - 0.9 * steps / max_steps`` on the step that puts the last crate on a target,
+    0 otherwise.
+
+    ## Episode End
+    Terminates when every crate is on a target (``info["success"]`` True from then
+    on); truncates after ``max_steps`` steps. A lost position (a crate in a corner)
+    does not end the episode. ``info["action_valid"]`` is False for a move blocked
+    by a wall or by a crate that cannot move.
+
+    ## Arguments
+    ``size`` (room side with its border wall, >= 5), ``boxes`` (crates),
+    ``view_radius`` (None: whole room), ``max_steps`` (default ``20 * size``),
+    ``obstacles`` (interior wall cells scattered before generation, default
+    ``(size - 2) ** 2 // 9``), ``min_pushes`` (the least pushes a level needs, default
+    ``2 * boxes + 1``), ``render_mode``, ``tile_size``.
+
+    ## Registered Configurations
+    ``agentic_gym/GridSokoban-6x6-v0`` (1 crate), ``agentic_gym/GridSokoban-8x8-v0``
+    (2 crates), ``agentic_gym/GridSokoban-10x10-v0`` (3 crates).
+
+    ## Prompt Format
+    After the outcome of the last move (``You push the crate.``, ``You cannot move
+    there.``) a map of what is in view, north up, one character per cell (``@`` you,
+    ``+`` you on a target, ``#`` wall, ``-`` floor, ``.`` target, ``$`` crate, ``*``
+    crate on a target, ``?`` unseen), then the four neighbours (``Around you: north a
+    wall, east a crate, ...``), each crate and target in view with its offset (``A
+    crate is 1 step south and 2 east.``) and a count (``In view: 2 crates, 1 of them
+    on a target; 1 empty target.``).
+
+    ## Action Grammar
+    One command name: ``up``, ``down``, ``left`` or ``right``.
+
+    ## Version History
+    * v0: initial version.
+
+    Example:
+        >>> env = GridSokoban(size=6, boxes=1)
+        >>> obs, info = env.reset(seed=0)
+        >>> while not info["success"]:
+        ...     obs, reward, terminated, truncated, info = env.step(env.oracle_action())
+        >>> terminated, 0.1 <= reward <= 1.0
+        (True, True)
+    """
+
+    metadata: ClassVar[dict[str, Any]] = {
+        "render_modes": RENDER_MODES,
+        "render_fps": 10,
+        "capabilities": ("planning",),
+    }
+    affordances = (UP, DOWN, LEFT, RIGHT)
+    engine_actions = (Action.MOVE_NORTH, Action.MOVE_SOUTH, Action.MOVE_WEST, Action.MOVE_EAST)
+    centred_view = True
+
+    def __init__(
+        self,
+        size: int = 8,
+        boxes: int = 2,
+        view_radius: int | None = None,
+        max_steps: int | None = None,
+        obstacles: int | None = None,
+        min_pushes: int | None = None,
+        render_mode: str | None = None,
+        tile_size: int = 32,
+    ):
+        if view_radius is not None and view_radius < 1:
+            raise ValueError(f"view_radius must be None or >= 1, got {view_radius}")
+        max_steps = max_steps if max_steps is not None else 20 * size
+        if max_steps < 1:
+            raise ValueError(f"max_steps must be positive, got {max_steps}")
+        # The reverse play never makes more moves than the step limit, so its reading
+        # backwards always solves the level in time.
+        self.config = SokobanConfig(
+            size,
+            size,
+            boxes=boxes,
+            obstacles=obstacles,
+            min_pushes=min_pushes,
+            max_moves=min(16 * size, max_steps),
+        )
+        self.size = size
+        self.boxes = boxes
+        self.view_radius = view_radius
+        self.level: Level | None = None
+        self._plan: list[int] = []
+        self._plan_at: tuple[int, tuple[int, ...]] | None = None
+        view_size = 2 * size - 1 if view_radius is None else 2 * view_radius + 1
+        super().__init__(size, size, max_steps, view_size, render_mode, tile_size)
+        self._mission = (
+            f"push all {boxes} crates onto the targets" if boxes > 1 else "push the crate onto the target"
+        )
+
+    # ---- the world ------------------------------------------------------------------
+
+    def generate(self) -> tuple[World, str]:
+        level = generate_level(self.np_random, self.config)
+        self.level = level
+        self._plan, self._plan_at = [], None
+        n = self.size * self.size
+        grid = np.empty((self.size, self.size, 3), dtype=np.uint8)
+        flat = grid.reshape(n, 3)
+        # Wall bytes are 1 and Tile.WALL = Tile.FLOOR + 1: one add paints the room.
+        flat[:, 0] = np.frombuffer(level.walls, dtype=np.uint8) + np.uint8(Tile.FLOOR)
+        flat[:, 1] = Colour.GREY
+        flat[:, 2] = State.NONE
+        flat[list(level.targets), 0] = Tile.TARGET
+        flat[list(level.boxes), 0] = Tile.CRATE
+        world = World(grid, np.zeros((self.size, self.size, 2), dtype=np.uint8))
+        world.agent_y, world.agent_x = divmod(level.player, self.size)
+        world.agent_dir = Direction.EAST
+        return world, self._mission
+
+    def resolve(self, event: Event) -> tuple[bool, bool]:
+        # Only a push can finish the puzzle; it is won when no empty target is left.
+        if event == Event.PUSHED and not (self.world.grid[:, :, 0] == Tile.TARGET).any():
+            return True, True
+        return False, False
+
+    def _observe(self, note: str, view: View | None = None) -> dict[str, Any]:
+        # The full view replaces the line-of-sight one: nothing in the room is hidden.
+        if view is None and self.view_radius is None:
+            view = self.view = full_view(self.world, self.view_size)
+            self.after_step(view)
+        return super()._observe(note, view)
+
+    def describe(self, view: View) -> str:
+        # The shared grid text ends with what the agent carries: crates are pushed, never carried.
+        words = describe_view(view).rsplit("\n", 1)[0]
+        codes = (view.image[:, 0].astype(np.intp) * _N_STATES + view.image[:, 2]) * view.visible
+        crates = int(np.count_nonzero(view.image[:, 0][view.visible] == Tile.CRATE))
+        placed = int(np.count_nonzero(codes == Tile.CRATE * _N_STATES + State.ON_TARGET))
+        empty = int(np.count_nonzero(view.image[:, 0][view.visible] == Tile.TARGET))
+        count = (
+            f"In view: {crates} crate{'s' if crates != 1 else ''}, {placed} of them on a target; "
+            f"{empty} empty target{'s' if empty != 1 else ''}."
+        )
+        return f"Map (north is up; {MAP_LEGEND}):\n{view_map(view)}\n{words}\n{count}"
+
+    # ---- the privileged solver --------------------------------------------------------
+
+    def sokoban_state(self) -> SokobanState:
+        """The world as a :class:`~agentic_gym.envs.grid.sokoban_levels.SokobanState` (for solvers)."""
+        tiles = self.world.grid[:, :, 0].ravel()
+        on_target = self.world.grid[:, :, 2].ravel() == State.ON_TARGET
+        crates = tiles == Tile.CRATE
+        targets = tuple(np.flatnonzero((tiles == Tile.TARGET) | (crates & on_target)).tolist())
+        walls = (tiles == Tile.WALL).astype(np.uint8).tobytes()
+        player = self.world.agent_y * self.size + self.world.agent_x
+        return SokobanState(
+            self.size, self.size, walls, targets, bytearray(crates.astype(np.uint8).tobytes()), player
+        )
+
+    def oracle_action(self) -> int:
+        """The next move of a box-pushing search from the true position.
+
+        The plan (fewest pushes, then fewest moves) is kept while play follows it and
+        searched again when it does not. At the start position the reverse play is
+        the fallback plan; a lost position gets any move that is not blocked.
+        """
+        state = self.sokoban_state()
+        key = (state.player, state.boxes)
+        if not self._plan or key != self._plan_at:
+            plan = solve(state)
+            if plan is None and self.level is not None and key == (self.level.player, self.level.boxes):
+                plan = self.level.reverse_solution()
+            if plan is None or not plan:
+                self._plan, self._plan_at = [], None
+                return next((int(m) for m in range(4) if state.outcome(m) != Outcome.BLOCKED), 0)
+            self._plan = [int(m) for m in plan]
+        move = self._plan.pop(0)
+        state.move(move)
+        self._plan_at = (state.player, state.boxes)
+        return move
+
+
+def full_view(world: World, size: int) -> View:
+    """A north-up ``size x size`` view centred on the agent in which every cell of the grid is
+    visible (the full-view mode of :class:`GridSokoban`: nothing occludes)."""
+    forward, right, _ = view_slots(size, True)
+    height, width = world.grid.shape[:2]
+    xs = right + world.agent_x
+    ys = world.agent_y - forward
+    inside = (xs >= 0) & (xs < width) & (ys >= 0) & (ys < height)
+    index = np.where(inside, ys * width + xs, 0)
+    image = world.grid.reshape(-1, 3)[index] * inside[:, None].astype(np.uint8)
+    return View(size, True, 0, image, inside, index)
