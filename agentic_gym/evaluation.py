@@ -166,7 +166,7 @@ class _EpisodeRunner:
         if record_dir is not None:
             from agentic_gym.wrappers import RecordEpisode
 
-            env = RecordEpisode(self._make_env(spec, "rgb_array"), record_dir)
+            env = RecordEpisode(self._make_env(spec, "rgb_array"), record_dir, name_prefix=task["record_name"])
         else:
             env = self._envs.get(spec.id)
             if env is None:
@@ -550,11 +550,11 @@ def evaluate(
             env_seed, agent_seed = episode_seeds(seed, episode)
             record_dir = None
             if store is not None and episode < record:
-                record_dir = str(store.directory / "recordings" / _safe_name(label)
-                                 / _safe_name(env_id.split("/", 1)[-1]) / f"episode-{episode}")
+                record_dir = str(store.directory / "recordings" / _safe_name(label))
             tasks.append({
                 "agent": label, "spec": specs[env_id], "episode": episode,
                 "env_seed": env_seed, "agent_seed": agent_seed, "record_dir": record_dir,
+                "record_name": f"{_safe_name(_short(env_id))}-ep{episode}",
             })
 
     from tqdm import tqdm
@@ -752,7 +752,8 @@ def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workers", type=int, default=1, help="parallel worker processes (default: 1)")
     parser.add_argument("--out", default=None, help="output directory (default: runs/<UTC timestamp>)")
     parser.add_argument("--record", type=int, default=1,
-                        help="record the first K episodes per env as JSONL, GIF and HTML (default: 1)")
+                        help="record the first K episodes per env as JSONL, GIF and HTML, for every agent but "
+                             "the random baseline unless it runs alone (default: 1)")
     parser.add_argument("--resume", action="store_true", help="continue an interrupted run in --out")
     parser.add_argument("--chat", action="store_true",
                         help="play the random and oracle agents through the language layer too")
@@ -797,7 +798,10 @@ def run_eval_command(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else Path("runs") / time.strftime("%Y%m%d-%H%M%S", time.gmtime())
 
     results = {}
-    for choice in dict.fromkeys(args.agent):
+    choices = list(dict.fromkeys(args.agent))
+    for choice in choices:
+        # A random agent's episodes run to the time limit: thousands of frames that show nothing.
+        record = 0 if choice == "random" and len(choices) > 1 else args.record
         chat_options = {} if args.history is None else {"history": args.history}
         if choice == "openai":
             agent: Any = OpenAIAgent(
@@ -813,7 +817,7 @@ def run_eval_command(args: argparse.Namespace) -> int:
         try:
             result = evaluate(
                 agent, args.envs, episodes=args.episodes, seed=args.seed, max_steps=args.max_steps,
-                workers=args.workers, out=out, record=args.record, resume=args.resume,
+                workers=args.workers, out=out, record=record, resume=args.resume,
                 chat=chat, chat_options=chat_options, progress=True,
             )
         except AgentError as error:
