@@ -723,12 +723,13 @@ class ParseAction(gym.Wrapper):
     text or ``None``) and ``parse_error`` (``None`` or the message).
 
     Example:
-        >>> from tests.wrappers.conftest import WordEnv
-        >>> env = ParseAction(WordEnv())
+        >>> import gymnasium as gym
+        >>> import agentic_gym
+        >>> env = ParseAction(gym.make("agentic_gym/GridKeyDoor-6x6-v0"))
         >>> _ = env.reset(seed=0)
-        >>> obs, reward, terminated, truncated, info = env.step("Thought: try it.\\nAction: say hello")
+        >>> obs, reward, terminated, truncated, info = env.step("Thought: a wall ahead.\\nAction: left")
         >>> info["parsed_action"], info["action_valid"]
-        ('say hello', True)
+        ('left', True)
         >>> obs, reward, terminated, truncated, info = env.step("no idea")
         >>> info["action_valid"], info["parse_error"][:22]
         (False, 'No action found in you')
