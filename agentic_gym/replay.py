@@ -111,9 +111,8 @@ def make_env(header: Mapping[str, Any], render_mode: str | None = "rgb_array") -
         if header.get("chat_options") is not None:
             from agentic_gym import chat
 
-            options = dict(header["chat_options"])
-            options["render_mode"] = render_mode
-            return chat(env_id, **options)
+            options = {**(header.get("make_kwargs") or {}), **header["chat_options"]}
+            return chat(env_id, **options, render_mode=render_mode)
         kwargs = dict(header.get("make_kwargs") or {})
         if header.get("max_episode_steps") is not None:
             kwargs["max_episode_steps"] = header["max_episode_steps"]

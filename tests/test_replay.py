@@ -151,3 +151,34 @@ def test_every_registered_env_replays_identically(tmp_path, env_id):
         result = replay(tmp_path / "episode-0000.jsonl")
     assert len(result.episode.steps) >= 1
     assert result.episode.header["env_id"] == env_id
+
+
+def test_a_chat_env_episode_records_prompts_and_replies_and_replays(tmp_path):
+    from agentic_gym import chat
+
+    env = RecordEpisode(chat(TEXT_ID, history=2, max_invalid=5, render_mode="rgb_array", length=7), tmp_path)
+    messages, _ = env.reset(seed=12)
+    tool_call = {"role": "assistant", "content": None, "tool_calls": [
+        {"id": "call_1", "type": "function", "function": {"name": "go", "arguments": '{"direction": "left"}'}}]}
+    replies = ["I am not sure what to do.", tool_call, "Action: wait"]
+    for reply in replies:
+        env.step(reply)
+    for _ in range(10):
+        _, _, terminated, truncated, _ = env.step(env.unwrapped.oracle_action())
+        if terminated or truncated:
+            break
+    env.close()
+    jsonl = tmp_path / "episode-0000.jsonl"
+    lines = [json.loads(line) for line in jsonl.read_text().splitlines()]
+    header, steps = lines[0], [line for line in lines if line["type"] == "step"]
+    assert header["chat_options"]["history"] == 2 and header["make_kwargs"] == {"length": 7}
+    assert header["prompt"][0]["role"] == "system" and header["prompt"] == json.loads(json.dumps(messages))
+    assert steps[0]["action"] == replies[0] and steps[0]["command"] is None and steps[0]["action_valid"] is False
+    assert steps[1]["action"] == tool_call and steps[1]["command"] == "go left"
+    assert steps[2]["command"] == "wait" and all(isinstance(s["prompt"], list) for s in steps)
+    result = replay(jsonl, gif=tmp_path / "chat.gif", html=tmp_path / "chat.html")
+    assert len(result.frames) == len(steps) + 1
+    checker = check_html(tmp_path / "chat.html")
+    text = "".join(checker.text)
+    assert "I am not sure what to do." in text and "go left" in text
+    assert (tmp_path / "chat.html").read_text().count("<details") == len(steps) + 1

@@ -166,9 +166,9 @@ def command_text(action: Any, info: Mapping[str, Any], affordances: Sequence[Any
     ``Discrete`` index names ``affordances[i]`` and a string is parsed against the
     affordances.
     """
-    parsed = info.get("parsed_action")
-    if parsed is not None:
-        return str(parsed)
+    if "parsed_action" in info:
+        parsed = info["parsed_action"]
+        return None if parsed is None else str(parsed)
     if not affordances:
         return None
     if isinstance(action, int | np.integer) and not isinstance(action, bool):
@@ -192,6 +192,9 @@ def describe_env(env: gym.Env) -> dict[str, Any]:
         chat_options = env.get_wrapper_attr("chat_options")
     except AttributeError:
         chat_options = None
+    if chat_options is not None:
+        # A chat env's spec kwargs hold the base id and the chat options too: keep the env's own.
+        kwargs = {k: v for k, v in kwargs.items() if k != "env" and k not in chat_options}
     wrappers = []
     layer = env
     while isinstance(layer, gym.Wrapper):
