@@ -37,6 +37,13 @@ register(id="agentic_gym/Codebreaker-4x6-v0",   entry_point=f"{_TEXT}.codebreake
 register(id="agentic_gym/Codebreaker-5x8-v0",   entry_point=f"{_TEXT}.codebreaker:Codebreaker", kwargs={"pegs": 5, "colours": 8, "max_guesses": 12}, max_episode_steps=36)
 register(id="agentic_gym/Codebreaker-words-v0", entry_point=f"{_TEXT}.codebreaker:Codebreaker", kwargs={"words": True, "max_guesses": 6},          max_episode_steps=18)
 # ---- tool family -------------------------------------------------------------
+register(id="agentic_gym/TravelDesk-Easy-v0",   entry_point=f"{_TOOL}.travel_desk:TravelDesk", kwargs={"difficulty": "easy"},                      max_episode_steps=20)
+register(id="agentic_gym/TravelDesk-Medium-v0", entry_point=f"{_TOOL}.travel_desk:TravelDesk", kwargs={"difficulty": "medium"},                    max_episode_steps=30)
+register(id="agentic_gym/TravelDesk-Hard-v0",   entry_point=f"{_TOOL}.travel_desk:TravelDesk", kwargs={"difficulty": "hard", "tool_budget": 12},   max_episode_steps=40)
+register(id="agentic_gym/TravelDesk-Flaky-v0",  entry_point=f"{_TOOL}.travel_desk:TravelDesk", kwargs={"difficulty": "medium", "fault_rate": 0.2}, max_episode_steps=50)
+register(id="agentic_gym/ToolMath-2step-v0",    entry_point=f"{_TOOL}.tool_math:ToolMath",     kwargs={"steps": 2}, max_episode_steps=10)
+register(id="agentic_gym/ToolMath-4step-v0",    entry_point=f"{_TOOL}.tool_math:ToolMath",     kwargs={"steps": 4}, max_episode_steps=15)
+register(id="agentic_gym/ToolMath-6step-v0",    entry_point=f"{_TOOL}.tool_math:ToolMath",     kwargs={"steps": 6}, max_episode_steps=20)
 # fmt: on
 
 #: Names of the PettingZoo multi-agent envs, mapped to their ``<name>_v0`` modules.
