@@ -415,9 +415,16 @@ def _capabilities_of(spec: Any) -> list[str]:
         env.close()
 
 
-def _sorted_rows(rows: Iterable[dict[str, Any]], env_ids: Sequence[str]) -> list[dict[str, Any]]:
+def _sorted_rows(
+    rows: Iterable[dict[str, Any]], env_ids: Sequence[str], agents: Sequence[str] = (),
+) -> list[dict[str, Any]]:
+    """Rows by agent (in ``agents`` order), then env (in ``env_ids`` order), then episode."""
     order = {env_id: i for i, env_id in enumerate(env_ids)}
-    return sorted(rows, key=lambda r: (order.get(r["env_id"], len(order)), r["env_id"], r["episode"]))
+    agent_order = {label: i for i, label in enumerate(agents)}
+    return sorted(rows, key=lambda r: (
+        agent_order.get(r["agent"], len(agent_order)), r["agent"],
+        order.get(r["env_id"], len(order)), r["env_id"], r["episode"],
+    ))
 
 
 def _write_reports(store: RunStore, results: dict[str, Any]) -> None:
@@ -584,7 +591,7 @@ def evaluate(
         every_row = store.rows()
         everything = [r for r in every_row if r["agent"] != label] + rows
         order = [e for a in agents.values() for e in a["config"]["env_ids"]]
-        stored["episodes"] = _sorted_rows(everything, list(dict.fromkeys(order)))
+        stored["episodes"] = _sorted_rows(everything, list(dict.fromkeys(order)), list(agents))
         stored.update(format=RESULTS_FORMAT, versions=versions())
         _write_reports(store, stored)
     result["episodes"] = rows
