@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, ClassVar
 
 import numpy as np
@@ -53,7 +54,20 @@ def _char_table() -> np.ndarray:
 
 _CHARS = _char_table()
 _N_STATES = len(State)
+_N_CODES = len(Tile) * _N_STATES
 _NEWLINE = ord("\n")
+# Plain ints: enum attribute look-ups cost more than the arithmetic they feed.
+_CRATE_CODE = int(Tile.CRATE) * _N_STATES + int(State.NONE)
+_PLACED_CODE = int(Tile.CRATE) * _N_STATES + int(State.ON_TARGET)
+_TARGET_CODE = int(Tile.TARGET) * _N_STATES + int(State.NONE)
+_TARGET = int(Tile.TARGET)
+_YOU, _YOU_ON_TARGET = ord("@"), ord("+")
+
+
+def cell_codes(view: View) -> np.ndarray:
+    """``tile * len(State) + state`` of every view slot (0, unseen, where hidden)."""
+    image = view.image
+    return image[:, 0].astype(np.intp) * _N_STATES + image[:, 2]
 
 
 def view_map(view: View) -> str:
@@ -69,17 +83,16 @@ def view_map(view: View) -> str:
         #@-
         #--
     """
-    cells = view.image
     size = view.size
-    codes = cells[:, 0].astype(np.intp) * _N_STATES + cells[:, 2]
-    chars = _CHARS[codes].reshape(size, size)
-    agent = view_slots(size, True)[2]
-    chars[agent // size, agent % size] = ord("+") if cells[agent, 0] == Tile.TARGET else ord("@")
+    chars = _CHARS[cell_codes(view)].reshape(size, size)
+    agent = size * size // 2
+    chars[agent // size, agent % size] = _YOU_ON_TARGET if view.image[agent, 0] == _TARGET else _YOU
     visible = view.visible.reshape(size, size)
-    rows = np.flatnonzero(visible.any(axis=1))
-    cols = np.flatnonzero(visible.any(axis=0))
-    crop = np.empty((len(rows), int(cols[-1]) - int(cols[0]) + 2), dtype=np.uint8)
-    crop[:, :-1] = chars[rows, int(cols[0]) : int(cols[-1]) + 1]
+    rows = visible.any(axis=1).nonzero()[0]
+    cols = visible.any(axis=0).nonzero()[0]
+    lo, hi = int(cols[0]), int(cols[-1]) + 1
+    crop = np.empty((len(rows), hi - lo + 1), dtype=np.uint8)
+    crop[:, :-1] = chars[rows, lo:hi]
     crop[:, -1] = _NEWLINE
     return crop.tobytes()[:-1].decode("ascii")
 
@@ -231,7 +244,7 @@ class GridSokoban(GridEnv):
 
     def resolve(self, event: Event) -> tuple[bool, bool]:
         # Only a push can finish the puzzle; it is won when no empty target is left.
-        if event == Event.PUSHED and not (self.world.grid[:, :, 0] == Tile.TARGET).any():
+        if event == Event.PUSHED and not (self.world.grid[:, :, 0] == _TARGET).any():
             return True, True
         return False, False
 
@@ -245,10 +258,10 @@ class GridSokoban(GridEnv):
     def describe(self, view: View) -> str:
         # The shared grid text ends with what the agent carries: crates are pushed, never carried.
         words = describe_view(view).rsplit("\n", 1)[0]
-        codes = (view.image[:, 0].astype(np.intp) * _N_STATES + view.image[:, 2]) * view.visible
-        crates = int(np.count_nonzero(view.image[:, 0][view.visible] == Tile.CRATE))
-        placed = int(np.count_nonzero(codes == Tile.CRATE * _N_STATES + State.ON_TARGET))
-        empty = int(np.count_nonzero(view.image[:, 0][view.visible] == Tile.TARGET))
+        counts = np.bincount(cell_codes(view), minlength=_N_CODES)
+        placed = int(counts[_PLACED_CODE])
+        crates = int(counts[_CRATE_CODE]) + placed
+        empty = int(counts[_TARGET_CODE])
         count = (
             f"In view: {crates} crate{'s' if crates != 1 else ''}, {placed} of them on a target; "
             f"{empty} empty target{'s' if empty != 1 else ''}."
@@ -295,11 +308,24 @@ class GridSokoban(GridEnv):
 def full_view(world: World, size: int) -> View:
     """A north-up ``size x size`` view centred on the agent in which every cell of the grid is
     visible (the full-view mode of :class:`GridSokoban`: nothing occludes)."""
-    forward, right, _ = view_slots(size, True)
     height, width = world.grid.shape[:2]
-    xs = right + world.agent_x
-    ys = world.agent_y - forward
-    inside = (xs >= 0) & (xs < width) & (ys >= 0) & (ys < height)
-    index = np.where(inside, ys * width + xs, 0)
-    image = world.grid.reshape(-1, 3)[index] * inside[:, None].astype(np.uint8)
-    return View(size, True, 0, image, inside, index)
+    index_table, inside_table, keep_table = _full_view_tables(height, width, size)
+    y, x = world.agent_y, world.agent_x
+    image = world.grid.reshape(-1, 3)[index_table[y, x]] * keep_table[y, x]
+    return View(size, True, 0, image, inside_table[y, x], index_table[y, x])
+
+
+@lru_cache(maxsize=16)
+def _full_view_tables(height: int, width: int, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per agent cell ``[y, x]``: the world index of every view slot, whether it is on the
+    grid, and the same as a ``uint8`` column that zeroes off-grid slots."""
+    forward, right, _ = view_slots(size, True)
+    ys, xs = np.mgrid[0:height, 0:width]
+    cx = xs[:, :, None] + right
+    cy = ys[:, :, None] - forward
+    inside = (cx >= 0) & (cx < width) & (cy >= 0) & (cy < height)
+    index = np.where(inside, cy * width + cx, 0)
+    keep = inside.astype(np.uint8)[..., None]
+    for table in (index, inside, keep):
+        table.setflags(write=False)
+    return index, inside, keep
