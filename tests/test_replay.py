@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import warnings
 from pathlib import Path
@@ -181,4 +182,6 @@ def test_a_chat_env_episode_records_prompts_and_replies_and_replays(tmp_path):
     checker = check_html(tmp_path / "chat.html")
     text = "".join(checker.text)
     assert "I am not sure what to do." in text and "go left" in text
-    assert (tmp_path / "chat.html").read_text().count("<details") == len(steps) + 1
+    page = (tmp_path / "chat.html").read_text()
+    assert page.count("<summary>prompt:") == page.count("<summary>info</summary>") == len(steps) + 1
+    assert steps[0]["info"]["parse_error"] and html.escape(steps[0]["info"]["parse_error"]) in page

@@ -285,15 +285,20 @@ def _turn_html(title: str, record: Mapping[str, Any], frame_url: str | None) -> 
         command = record.get("command")
         body.append(f"<div><b>reply / action</b>{_pre(record.get('action'))}</div>")
         verdict = "" if valid is None else (' <span class="good">valid</span>' if valid else ' <span class="bad">invalid</span>')
+        info = record.get("info") or {}
+        error = info.get("parse_error")
         body.append(
             f"<div><b>parsed command</b>: <code>{html.escape(str(command))}</code>{verdict}</div>"
-            f'<div class="flags">reward {record.get("reward")} | terminated {record.get("terminated")}'
-            f' | truncated {record.get("truncated")} | success {record.get("info", {}).get("success")}</div>'
+            + (f'<div class="bad">{html.escape(str(error))}</div>' if error else "")
+            + f'<div class="flags">reward {record.get("reward")} | terminated {record.get("terminated")}'
+            f' | truncated {record.get("truncated")} | success {info.get("success")}</div>'
         )
     if record.get("prompt"):
         body.append(_prompt_html(record["prompt"]))
     else:
         body.append(f"<div><b>observation</b>{_pre(record.get('observation', ''))}</div>")
+    if record.get("info"):
+        body.append(f"<details><summary>info</summary>{_pre(json.dumps(record['info'], indent=1))}</details>")
     frame = f'<div class="frame"><img alt="{html.escape(title)}" src="{frame_url}"></div>' if frame_url else ""
     return f'<section class="turn" id="turn-{record.get("step", 0)}">{frame}<div class="body">{"".join(body)}</div></section>'
 

@@ -193,7 +193,7 @@ def test_prompts_of_message_observations_are_recorded_and_folded(tmp_path):
     assert lines[1]["observation"].startswith("Step 1:")
     checker = check_html(tmp_path / "episode-0000.html")
     page = (tmp_path / "episode-0000.html").read_text()
-    assert page.count("<details>") == 3  # long prompts start folded
+    assert page.count("<details><summary>prompt") == 3  # long prompts start folded
     assert "Walk to the goal." in "".join(checker.text)
 
 
