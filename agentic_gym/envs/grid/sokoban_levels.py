@@ -7,12 +7,21 @@ so a move is one integer offset and no bounds check is ever needed (the border
 stops the player and every box before it could leave the grid).
 
 Levels are made by *reverse play*: boxes start on their targets (the solved state)
-and the player walks at random, sometimes pulling the box behind it. A pull is
-exactly an undone push, so reading the walk backwards is a forward solution of at
-most ``max_moves`` moves: every generated level is solvable within that budget.
-Levels with a box still on a target or fewer than ``min_pushes`` necessary pushes
-are rejected. The inner loops are plain Python over ``bytearray`` s and one batch
-of floats from the generator: on grids this small that beats numpy's per-call cost.
+and the player makes *pull runs*: it walks (breadth-first) to a box it can reach,
+then pulls it one or more cells straight back, stepping backwards. Of two random
+candidate runs the one that takes its box farther from where it started wins, a
+cheap bias towards harder levels. A pull is exactly an undone push, so reading the
+play backwards is a forward solution of at most ``max_moves`` moves
+(:meth:`Level.reverse_solution`): every generated level is solvable within that
+budget. A level is accepted only once every box has been pulled, no box is on a
+target, the boxes need at least ``min_pushes`` pushes (sum of distances to the
+nearest target) and some box shares neither row nor column with any target (the
+player must walk round it). The inner loops are plain Python over ``bytearray`` s
+fed by one batch of floats from the generator: on grids this small that beats
+numpy's per-call cost.
+
+The solver (:func:`solve`) is an A* search over pushes (see its docstring); it gives
+the oracle of :class:`~agentic_gym.envs.grid.sokoban.GridSokoban`.
 
 Example:
     >>> import numpy as np
@@ -373,6 +382,14 @@ def _min_pushes_bound(boxes: list[int], targets: list[int], width: int) -> int:
     return total
 
 
+def _needs_turn(boxes: list[int], targets: list[int], width: int) -> bool:
+    """Whether some box shares neither row nor column with any target: it must be pushed along
+    both axes, so the player has to walk round it at least once."""
+    rows = {t // width for t in targets}
+    cols = {t % width for t in targets}
+    return any(b // width not in rows and b % width not in cols for b in boxes)
+
+
 def _gain(box: int, offset: int, origin: int, width: int) -> int:
     """How much one pull along ``offset`` changes a box's Manhattan distance from ``origin``."""
     to = box + offset
@@ -473,7 +490,7 @@ def _attempt(config: SokobanConfig, rng: np.random.Generator) -> Level | None:
         player = b + o
         pulled[i] = 1
         if episode + 1 >= min_runs and all(pulled) and not any(target_at[c] for c in boxes):
-            if _min_pushes_bound(boxes, targets, width) >= min_pushes:
+            if _min_pushes_bound(boxes, targets, width) >= min_pushes and _needs_turn(boxes, targets, width):
                 boxes.sort()
                 return Level(
                     width,

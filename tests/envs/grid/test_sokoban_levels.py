@@ -93,6 +93,8 @@ def check_level(level, config: SokobanConfig) -> None:
     assert _connected(w, walls, level.player) == floor, "every floor cell is in one room"
     bound = sum(min(abs(b % w - t % w) + abs(b // w - t // w) for t in level.targets) for b in level.boxes)
     assert bound >= config.n_min_pushes, "too few pushes"
+    rows, cols = {t // w for t in level.targets}, {t % w for t in level.targets}
+    assert any(b // w not in rows and b % w not in cols for b in level.boxes), "no box needs a turn"
     assert level.reverse_moves <= config.n_max_moves
 
 
