@@ -12,9 +12,12 @@ Example:
 
 from __future__ import annotations
 
+import copy
 import re
 import string
+from functools import lru_cache
 
+import numpy as np
 from gymnasium import spaces
 
 #: Letters, digits, punctuation, space and newline: the charset of every Text space.
@@ -46,9 +49,23 @@ def sanitize(text: str, max_length: int | None = None) -> str:
     return text
 
 
+@lru_cache(maxsize=1)
+def _charset_prototype() -> spaces.Text:
+    return spaces.Text(max_length=0, min_length=0, charset=CHARSET)
+
+
 def text_space(max_length: int) -> spaces.Text:
-    """A ``spaces.Text`` over :data:`CHARSET` that also holds the empty string."""
-    return spaces.Text(max_length=max_length, min_length=0, charset=CHARSET)
+    """A ``spaces.Text`` over :data:`CHARSET` that also holds the empty string.
+
+    Every such space shares one prototype's read-only character tables (a shallow
+    copy): gymnasium builds a set, tuple, dict and string of the charset per ``Text``,
+    about 15 KB that would otherwise dominate the size of a small env instance.
+    """
+    if isinstance(max_length, bool) or not isinstance(max_length, (int, np.integer)) or max_length < 0:
+        raise ValueError(f"max_length must be a non-negative integer, got {max_length!r}")
+    space = copy.copy(_charset_prototype())
+    space.max_length = int(max_length)
+    return space
 
 
 def quote(text: str, limit: int = 40) -> str:
