@@ -117,8 +117,8 @@ def make_env(header: Mapping[str, Any], render_mode: str | None = "rgb_array") -
         if header.get("max_episode_steps") is not None:
             kwargs["max_episode_steps"] = header["max_episode_steps"]
         return gym.make(env_id, render_mode=render_mode, **kwargs)
-    except gym.error.Error as error:
-        raise ReplayError(f"cannot rebuild {env_id!r}: {error}") from None
+    except Exception as error:  # any failure to build from the file's data is an unusable file
+        raise ReplayError(f"cannot rebuild {env_id!r}: {type(error).__name__}: {error}") from None
 
 
 def _native_action(value: Any, space: gym.Space) -> Any:
