@@ -22,6 +22,10 @@ def _load_openai() -> Any:
     return openai
 
 
+def _retries(count: int) -> str:
+    return f"after {count} {'retry' if count == 1 else 'retries'}"
+
+
 def _one_line(text: object, limit: int = 200) -> str:
     line = " ".join(str(text).split())
     return line if len(line) <= limit else line[: limit - 3] + "..."
@@ -170,16 +174,16 @@ class OpenAIAgent:
         except openai.APITimeoutError as error:
             raise AgentError(
                 f"{self.url} did not answer within {self.timeout:g} s "
-                f"(after {self.max_retries} retries): {_one_line(error)}"
+                f"({_retries(self.max_retries)}): {_one_line(error)}"
             ) from error
         except openai.APIConnectionError as error:
             reason = error.__cause__ if error.__cause__ is not None else error
             raise AgentError(
-                f"cannot reach {self.url} (after {self.max_retries} retries): {_one_line(reason)}"
+                f"cannot reach {self.url} ({_retries(self.max_retries)}): {_one_line(reason)}"
             ) from error
         except openai.APIStatusError as error:
             transient = error.status_code == 429 or error.status_code >= 500
-            what = f"kept failing (after {self.max_retries} retries)" if transient else "rejected the request"
+            what = f"kept failing ({_retries(self.max_retries)})" if transient else "rejected the request"
             raise AgentError(
                 f"{self.url} {what}: HTTP {error.status_code}: {_one_line(_error_message(error))}"
             ) from error
