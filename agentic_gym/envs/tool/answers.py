@@ -101,7 +101,9 @@ def check_number(text: str, value: float, decimals: int = 0, unit: str | None = 
         if not untagged:
             return False
         answer = untagged[-1]
-    tolerance = 0.5 * 10.0 ** (-decimals) + 1e-9 * max(1.0, abs(value))
+    unit_of_last_place = 10.0 ** (-decimals)
+    # Half a unit of the last place, plus a sliver for the float rounding of a calculator's result.
+    tolerance = 0.5 * unit_of_last_place + min(1e-12 * max(1.0, abs(value)), 0.05 * unit_of_last_place)
     return abs(answer - value) <= tolerance
 
 
