@@ -157,6 +157,7 @@ class Codebreaker(AgenticEnv):
         self.game = CodeGame(pegs=pegs, colours=colours, words=words)
         self.max_guesses = max_guesses
         self._examples = example_codes(self.game)
+        self._header = self._describe_rules()
         what = "One listed five-letter word" if words else f"{self.game.pegs} colour letters or names"
         self.affordances = (
             Affordance("guess", "Guess the hidden code; the feedback grades it.",
@@ -169,6 +170,7 @@ class Codebreaker(AgenticEnv):
         )
         self._secret: tuple[int, ...] = ()
         self._history: list[tuple[tuple[int, ...], int]] = []
+        self._lines: list[str] = []  # the history as shown, one line per guess (built once per guess)
         self._solved = False
         self._message = ""
         self._transcript: list[tuple[str, str]] = []
@@ -182,7 +184,7 @@ class Codebreaker(AgenticEnv):
             return format_marks(feedback)
         return f"right {feedback[0]}, misplaced {feedback[1]}"
 
-    def _header(self) -> str:
+    def _describe_rules(self) -> str:
         if self.game.words:
             return (f"Codebreaker: find the hidden {WORD_LENGTH}-letter English word; guesses must be words "
                     f"from the list of {len(word_list())}.\n"
@@ -193,11 +195,10 @@ class Codebreaker(AgenticEnv):
                 "Feedback: right = right colour in the right place; misplaced = right colour, wrong place.")
 
     def _view(self) -> str:
-        lines = [self._header()]
+        lines = [self._header]
         if self._history:
             lines.append(f"Guesses so far ({len(self._history)} of {self.max_guesses} used):")
-            for number, (code, value) in enumerate(self._history, 1):
-                lines.append(f"  {number}. {self.game.format(code)}  {self._feedback_text(value)}")
+            lines.extend(self._lines)
         else:
             lines.append(f"No guesses yet ({self.max_guesses} allowed).")
         if self._message:
@@ -230,6 +231,7 @@ class Codebreaker(AgenticEnv):
         codes = universe(self.game)
         self._secret = tuple(int(x) for x in codes[int(self.np_random.integers(len(codes)))])
         self._history = []
+        self._lines = []
         self._solved = False
         self._message = ""
         self._transcript = []
@@ -254,7 +256,9 @@ class Codebreaker(AgenticEnv):
             value = score(code, self._secret, self.game)
             self._history.append((code, value))
             number = len(self._history)
-            self._message = f"Guess {number}: {self.game.format(code)} gives {self._feedback_text(value)}."
+            shown, feedback = self.game.format(code), self._feedback_text(value)
+            self._lines.append(f"  {number}. {shown}  {feedback}")
+            self._message = f"Guess {number}: {shown} gives {feedback}."
             if code == self._secret:
                 self._solved = True
                 reward = 1.0

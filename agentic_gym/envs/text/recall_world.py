@@ -190,6 +190,13 @@ class _Builder:
 
     def free_slot(self, agent: int | None = None, exclude: tuple[int, ...] = ()) -> tuple[int, int]:
         """A random slot not yet set (of ``agent`` if given, attribute not in ``exclude``)."""
+        total = len(self.cast) * len(ATTRIBUTES)
+        if agent is None and 2 * len(self.values) <= total:
+            # Mostly free: rejection sampling is uniform over free slots and avoids listing them all.
+            while True:
+                slot = divmod(int(self.rng.integers(total)), len(ATTRIBUTES))
+                if slot not in self.values and slot[1] not in exclude:
+                    return slot
         agents = range(len(self.cast)) if agent is None else (agent,)
         free = [(a, t) for a in agents for t in range(len(ATTRIBUTES))
                 if (a, t) not in self.values and t not in exclude]
