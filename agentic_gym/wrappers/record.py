@@ -259,26 +259,35 @@ def _pre(text: Any) -> str:
     return f"<pre>{html.escape(value)}</pre>"
 
 
-def _prompt_html(prompt: Sequence[Mapping[str, Any]]) -> str:
-    parts = []
+def _prompt_html(prompt: Sequence[Mapping[str, Any]], previous: Sequence[Mapping[str, Any]] | None) -> str:
+    # Messages repeated from the previous turn's prompt are counted, not printed again: with the
+    # whole history in every prompt the page would grow with the square of the episode length.
+    shared = 0
+    if previous:
+        while shared < min(len(prompt), len(previous)) and prompt[shared] == previous[shared]:
+            shared += 1
+    parts = [f'<div class="flags">{shared} earlier messages as in the previous turn</div>'] if shared else []
     size = 0
-    for message in prompt:
+    for message in prompt[shared:]:
         text = _content_text(message.get("content", ""))
         size += len(text)
         parts.append(
             f'<div class="message"><span class="role">{html.escape(str(message.get("role", "")))}</span>'
             f"{_pre(text)}</div>"
         )
+    new = len(prompt) - shared
     # Long prompts fold away so the turns stay readable; short ones stay open.
-    state = "" if size > _FOLD_PROMPT_CHARS or len(prompt) > 2 else " open"
+    state = "" if size > _FOLD_PROMPT_CHARS or new > 2 else " open"
     return (
-        f"<details{state}><summary>prompt: {len(prompt)} messages, {size} characters</summary>"
+        f"<details{state}><summary>prompt: {len(prompt)} messages, {new} new ({size} characters)</summary>"
         + "".join(parts)
         + "</details>"
     )
 
 
-def _turn_html(title: str, record: Mapping[str, Any], frame_url: str | None) -> str:
+def _turn_html(
+    title: str, record: Mapping[str, Any], frame_url: str | None, previous: Mapping[str, Any] | None = None
+) -> str:
     body = [f"<h2>{html.escape(title)}</h2>"]
     if record.get("type") == "step":
         valid = record.get("action_valid")
@@ -294,7 +303,7 @@ def _turn_html(title: str, record: Mapping[str, Any], frame_url: str | None) -> 
             f' | truncated {record.get("truncated")} | success {info.get("success")}</div>'
         )
     if record.get("prompt"):
-        body.append(_prompt_html(record["prompt"]))
+        body.append(_prompt_html(record["prompt"], (previous or {}).get("prompt")))
     else:
         body.append(f"<div><b>observation</b>{_pre(record.get('observation', ''))}</div>")
     if record.get("info"):
@@ -333,7 +342,8 @@ def write_html(
     title = f"{header.get('env_id')} episode {header.get('episode')} (seed {header.get('seed')})"
     rows = "".join(f"<tr><td>{html.escape(k)}</td><td>{html.escape(str(v))}</td></tr>" for k, v in meta.items())
     turns = [_turn_html("reset", header, urls[0])]
-    turns += [_turn_html(f"step {s.get('step')}", s, urls[i + 1]) for i, s in enumerate(steps)]
+    records = [header, *steps]
+    turns += [_turn_html(f"step {s.get('step')}", s, urls[i + 1], records[i]) for i, s in enumerate(steps)]
     document = (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head>\n<body>"

@@ -193,7 +193,10 @@ def test_prompts_of_message_observations_are_recorded_and_folded(tmp_path):
     assert lines[1]["observation"].startswith("Step 1:")
     checker = check_html(tmp_path / "episode-0000.html")
     page = (tmp_path / "episode-0000.html").read_text()
-    assert page.count("<details><summary>prompt") == 3  # long prompts start folded
+    assert page.count("<details><summary>prompt") == 1  # the long first prompt starts folded
+    assert page.count("<details open><summary>prompt: 2 messages, 1 new") == 2  # later turns show what is new
+    assert page.count("1 earlier messages as in the previous turn") == 2
+    assert page.count('<span class="role">system</span>') == 1
     assert "Walk to the goal." in "".join(checker.text)
 
 
