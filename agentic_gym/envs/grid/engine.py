@@ -188,6 +188,16 @@ EVENT_OK: dict[Event, bool] = {event: event < Event.BLOCKED for event in Event}
 _NOTHING = (int(Tile.UNSEEN), 0)
 
 
+@lru_cache(maxsize=32)
+def _empty_grid(width: int, height: int) -> np.ndarray:
+    grid = np.zeros((height, width, 3), dtype=np.uint8)
+    grid[:, :, 0] = Tile.WALL
+    grid[:, :, 1] = Colour.GREY
+    grid[1:-1, 1:-1, 0] = Tile.FLOOR
+    grid.setflags(write=False)
+    return grid
+
+
 @dataclass
 class World:
     """The full, privileged state of one grid world (see the module docstring)."""
@@ -203,11 +213,7 @@ class World:
     @classmethod
     def empty(cls, width: int, height: int) -> World:
         """A grey floor surrounded by grey walls."""
-        grid = np.zeros((height, width, 3), dtype=np.uint8)
-        grid[:, :, 0] = Tile.WALL
-        grid[:, :, 1] = Colour.GREY
-        grid[1:-1, 1:-1, 0] = Tile.FLOOR
-        return cls(grid, np.zeros((height, width, 2), dtype=np.uint8))
+        return cls(_empty_grid(width, height).copy(), np.zeros((height, width, 2), dtype=np.uint8))
 
     @property
     def width(self) -> int:
@@ -232,12 +238,15 @@ class World:
         """The ``State`` channel (a view into ``grid``)."""
         return self.grid[:, :, 2]
 
-    def place(
-        self, x: int, y: int, tile: Tile, colour: Colour = Colour.GREY, state: State = State.NONE
-    ) -> None:
+    def place(self, x: int, y: int, tile: int, colour: int = Colour.GREY, state: int = State.NONE) -> None:
         """Put an object in cell ``(x, y)``, replacing what was there."""
-        self.grid[y, x] = (tile, colour, state)
-        self.content[y, x] = _NOTHING
+        # Scalar stores: several times cheaper than assigning a tuple to the cell.
+        grid = self.grid
+        grid[y, x, 0] = tile
+        grid[y, x, 1] = colour
+        grid[y, x, 2] = state
+        if self.content[y, x, 0]:
+            self.content[y, x] = _NOTHING
 
     def put_in_box(self, x: int, y: int, tile: Tile, colour: Colour) -> None:
         """Hide an object inside the box at ``(x, y)``."""
@@ -520,7 +529,7 @@ def visible_cells(world: World, size: int = 7, centred: bool = False) -> View:
     y, x = world.agent_y, world.agent_x
     index = index_table[d, y, x]
     cells = grid.reshape(-1, 3).take(index, axis=0)
-    blocked = (between @ _OPAQUE_F32[cells[:, 0], cells[:, 2]]).reshape(4, -1).min(axis=0)
+    blocked = np.minimum.reduce((between @ _OPAQUE_F32[cells[:, 0], cells[:, 2]]).reshape(4, -1))
     visible = (blocked + outside_table[d, y, x]) == 0
     return View(size, centred, d, cells * visible[:, None], visible, index)
 

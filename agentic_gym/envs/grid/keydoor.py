@@ -111,8 +111,8 @@ class GridKeyDoor(GridEnv):
         world = World.empty(size, size)
         split = 2 + int(u[0] * (size - 4))
         door_y = 1 + int(u[1] * (size - 2))
-        colour = Colour(int(u[2] * 5))
-        world.grid[:, split] = (Tile.WALL, Colour.GREY, State.NONE)
+        colour = int(u[2] * 5)  # red .. yellow
+        world.grid[1:-1, split, 0] = Tile.WALL
         world.place(split, door_y, Tile.DOOR, colour, State.LOCKED)
         world.place(size - 2, size - 2, Tile.GOAL, Colour.GREEN)
         room_w, room_h = split - 1, size - 2
