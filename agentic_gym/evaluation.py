@@ -700,10 +700,10 @@ def draw_capabilities(agents: dict[str, dict[str, Any]], path: str | os.PathLike
     groups = list(dict.fromkeys(c for a in agents.values() for c in a.get("capabilities", {}))) + ["overall"]
     width = max(640, 90 + len(groups) * max(70, 22 * len(labels) + 30))
     height = 420
-    left, right, top, bottom = 60, 20, 50, 80
+    left, right, top, bottom = 60, 20, 62, 80
     image = Image.new("RGB", (width, height), (255, 255, 255))
     draw = ImageDraw.Draw(image)
-    title, small = _font(18), _font(13)
+    title, small, tiny = _font(18), _font(13), _font(10)
     draw.text((left, 14), "Success rate by capability (mean over envs, +- s.e.)", fill=(20, 20, 20), font=title)
     plot_h = height - top - bottom
     for tick in range(5):
@@ -730,6 +730,9 @@ def draw_capabilities(agents: dict[str, dict[str, Any]], path: str | os.PathLike
                 high = top + plot_h - min(1.0, m["success_rate"] + m["success_se"]) * plot_h
                 draw.line([(centre, low), (centre, high)], fill=(30, 30, 30), width=2)
                 draw.line([(centre - 4, high), (centre + 4, high)], fill=(30, 30, 30), width=2)
+            top_of_bar = top + plot_h - min(1.0, m["success_rate"] + m["success_se"]) * plot_h
+            draw.text((x + bar_w / 2, top_of_bar - 3), f"{m['success_rate']:.2f}", fill=(40, 40, 40),
+                      font=tiny, anchor="mb")
         draw.text((left + g * group_w + group_w / 2, top + plot_h + 8), group.replace("_", " "),
                   fill=(30, 30, 30), font=small, anchor="mt")
     x = left
