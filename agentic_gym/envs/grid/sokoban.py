@@ -26,6 +26,7 @@ from agentic_gym.envs.grid.sokoban_levels import (
     Outcome,
     SokobanConfig,
     SokobanState,
+    default_max_moves,
     generate_level,
     solve,
 )
@@ -141,8 +142,10 @@ class GridSokoban(GridEnv):
     by a wall or by a crate that cannot move.
 
     ## Arguments
-    ``size`` (room side with its border wall, >= 5), ``boxes`` (crates),
-    ``view_radius`` (None: whole room), ``max_steps`` (default ``20 * size``),
+    ``size`` (room side with its border wall, >= 6), ``boxes`` (crates, 1 to
+    ``min((size - 2) ** 2 // 8, 6)``),
+    ``view_radius`` (None: whole room), ``max_steps`` (default ``20 * size``, times
+    ``boxes // 2`` from four crates on),
     ``obstacles`` (interior wall cells scattered before generation, default
     ``(size - 2) ** 2 // 9``), ``min_pushes`` (the least pushes a level needs, default
     ``2 * boxes + 1``), ``render_mode``, ``tile_size``.
@@ -197,7 +200,7 @@ class GridSokoban(GridEnv):
     ):
         if view_radius is not None and view_radius < 1:
             raise ValueError(f"view_radius must be None or >= 1, got {view_radius}")
-        max_steps = max_steps if max_steps is not None else 20 * size
+        max_steps = max_steps if max_steps is not None else 20 * size * max(1, boxes // 2)
         if max_steps < 1:
             raise ValueError(f"max_steps must be positive, got {max_steps}")
         # The reverse play never makes more moves than the step limit, so its reading
@@ -208,7 +211,7 @@ class GridSokoban(GridEnv):
             boxes=boxes,
             obstacles=obstacles,
             min_pushes=min_pushes,
-            max_moves=min(16 * size, max_steps),
+            max_moves=min(default_max_moves(size, size, boxes), max_steps),
         )
         self.size = size
         self.boxes = boxes

@@ -76,6 +76,15 @@ def move_offsets(width: int) -> tuple[int, int, int, int]:
     return (-width, width, -1, 1)
 
 
+#: The most boxes a level may have (and at most one per eight interior cells).
+MAX_BOXES = 6
+
+
+def default_max_moves(width: int, height: int, boxes: int) -> int:
+    """The default bound on the reverse play: ``8 * (width + height)``, more for many boxes."""
+    return 8 * (width + height) * max(1, boxes // 2)
+
+
 @dataclass(frozen=True)
 class SokobanConfig:
     """How to generate a level.
@@ -84,7 +93,7 @@ class SokobanConfig:
     are scattered (default: one per nine interior cells) before pockets cut off from
     the player's room are walled in. ``max_moves`` bounds the reverse play, hence the
     length of a solution (keep it within the episode's step limit; default
-    ``8 * (width + height)``). ``min_pushes`` is the least number of pushes a level
+    :func:`default_max_moves`). ``min_pushes`` is the least number of pushes a level
     must need, measured by the sum of each box's distance to its nearest target
     (default ``2 * boxes + 1``).
     """
@@ -97,14 +106,16 @@ class SokobanConfig:
     max_moves: int | None = None
 
     def __post_init__(self) -> None:
-        if self.width < 5 or self.height < 5:
+        if self.width < 6 or self.height < 6:
             raise ValueError(
-                f"a Sokoban room needs at least 5x5 cells with its border, got {self.width}x{self.height}"
+                f"a Sokoban room needs at least 6x6 cells with its border, got {self.width}x{self.height}"
             )
         interior = (self.width - 2) * (self.height - 2)
-        if not 1 <= self.boxes <= interior // 4:
+        # Reverse play is tuned for a few boxes in a roomy level: denser rooms rarely yield one.
+        most = min(interior // 8, MAX_BOXES)
+        if not 1 <= self.boxes <= most:
             raise ValueError(
-                f"boxes must be in [1, {interior // 4}] for a {self.width}x{self.height} room, got {self.boxes}"
+                f"boxes must be in [1, {most}] for a {self.width}x{self.height} room, got {self.boxes}"
             )
         for name in ("obstacles", "min_pushes", "max_moves"):
             value = getattr(self, name)
@@ -123,7 +134,9 @@ class SokobanConfig:
 
     @property
     def n_max_moves(self) -> int:
-        return self.max_moves if self.max_moves is not None else 8 * (self.width + self.height)
+        if self.max_moves is not None:
+            return self.max_moves
+        return default_max_moves(self.width, self.height, self.boxes)
 
 
 @dataclass(frozen=True)
@@ -407,7 +420,7 @@ def _attempt(config: SokobanConfig, rng: np.random.Generator) -> Level | None:
     max_run = max(width, height) - 3
     obstacles = config.n_obstacles
     # One batch of floats feeds the whole attempt: a generator call costs more than a pull.
-    u = rng.random(obstacles + n_boxes + 2 + 3 * _MAX_EPISODES).tolist()
+    u = rng.random(obstacles + n_boxes + 2 + 3 * max(_MAX_EPISODES, 4 * n_boxes)).tolist()
     walls, floor, k = _room(width, height, obstacles, u, 0)
     if len(floor) < 3 * n_boxes + 2:
         return None
@@ -433,7 +446,7 @@ def _attempt(config: SokobanConfig, rng: np.random.Generator) -> Level | None:
     moves = 0
     pulled = bytearray(n_boxes)
     min_runs = _RUNS_PER_BOX * n_boxes
-    for episode in range(_MAX_EPISODES):
+    for episode in range(max(_MAX_EPISODES, 4 * n_boxes)):
         # Breadth-first distances of the player to every cell it can walk to.
         dist = [-1] * n
         dist[player] = 0
@@ -506,7 +519,8 @@ def _attempt(config: SokobanConfig, rng: np.random.Generator) -> Level | None:
     return None
 
 
-#: Pull runs per attempt before it is abandoned, and the least pull runs per box.
+#: Pull runs per attempt before it is abandoned (at least four per box), and the least
+#: pull runs per box.
 _MAX_EPISODES = 12
 _RUNS_PER_BOX = 3
 

@@ -165,7 +165,19 @@ def test_config_rejects_impossible_rooms():
     with pytest.raises(ValueError):
         SokobanConfig(4, 4)
     with pytest.raises(ValueError):
-        SokobanConfig(6, 6, boxes=5)
+        SokobanConfig(6, 6, boxes=3)
+    with pytest.raises(ValueError):
+        SokobanConfig(20, 20, boxes=7)
+    with pytest.raises(ValueError):
+        SokobanConfig(5, 8)
+
+
+@pytest.mark.parametrize("size, boxes", [(6, 2), (7, 3), (9, 4), (12, 6), (20, 6)])
+def test_the_densest_allowed_rooms_still_generate_solvable_levels(size, boxes):
+    config = SokobanConfig(size, size, boxes=boxes)
+    level = generate_level(np.random.default_rng(size), config)
+    check_level(level, config)
+    assert play(level.state(), level.reverse_solution()).solved
     with pytest.raises(ValueError):
         SokobanConfig(8, 8, obstacles=-1)
 
