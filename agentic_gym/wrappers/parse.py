@@ -298,6 +298,22 @@ def _call_from_tool_calls(calls: Any, affordances: tuple[Affordance, ...]) -> Co
     return _call(function["name"], function.get("arguments"), affordances)
 
 
+def _tool_call_command(calls: Any, table: _Table) -> Command:
+    """:func:`_call_from_tool_calls`, remembering well-formed single calls by their text."""
+    key = None
+    if type(calls) is list and len(calls) == 1 and type(calls[0]) is dict:
+        function = calls[0].get("function")
+        if type(function) is dict and type(function.get("name")) is str and type(function.get("arguments")) is str:
+            key = function["name"] + "\x00" + function["arguments"]
+            command = table.json_commands.get(key)
+            if command is not None:
+                return command
+    command = _call_from_tool_calls(calls, table.affordances)
+    if key is not None:
+        table.remember_json(key, command)
+    return command
+
+
 def _tool_call_name(call: Any) -> Any:
     function = call.get("function") if isinstance(call, Mapping) else None
     return function.get("name") if isinstance(function, Mapping) else "?"
@@ -547,7 +563,7 @@ def parse_action(output: Any, affordances: Iterable[Affordance], format: str = "
         if calls:
             if format not in ("auto", "tool_call"):
                 raise InvalidAction(f"Expected a {format} reply in the message text, got a tool call.")
-            return _call_from_tool_calls(calls, table.affordances)
+            return _tool_call_command(calls, table)
         if format == "tool_call":
             raise InvalidAction(f"Call one of the provided tools (function calling), e.g. {table.example}.")
         output = _message_text(output.get("content"))
