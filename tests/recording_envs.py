@@ -1,4 +1,5 @@
-"""Two small but complete environments for the rendering, recording, replay and play tests.
+"""Two small but complete environments for the rendering, recording, replay and play tests,
+and an HTML well-formedness check.
 
 They are real :class:`~agentic_gym.core.AgenticEnv` subclasses (seeded, rendered in every
 mode) registered under the ``agentic_gym_test`` namespace, which
@@ -7,6 +8,8 @@ mode) registered under the ``agentic_gym_test`` namespace, which
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
 
 import gymnasium as gym
@@ -162,6 +165,50 @@ class GridWalkEnv(AgenticEnv):
         rows[self.goal[0]][self.goal[1]] = "G"
         rows[self.agent[0]][self.agent[1]] = "A"
         return "\n".join("".join(r) for r in rows)
+
+
+VOID = {"img", "meta", "br", "hr", "input", "link"}
+
+
+class BalanceChecker(HTMLParser):
+    """Fails on any mismatched or unclosed tag; collects text and image sources."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.errors: list[str] = []
+        self.text: list[str] = []
+        self.images: list[str] = []
+        self.sections = 0
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "img":
+            self.images.append(attributes.get("src", ""))
+        if tag == "section":
+            self.sections += 1
+        if tag not in VOID:
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag):
+        if tag in VOID:
+            return
+        if not self.stack or self.stack[-1] != tag:
+            self.errors.append(f"</{tag}> closes {self.stack[-1:] or 'nothing'}")
+        else:
+            self.stack.pop()
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def check_html(path: Path) -> BalanceChecker:
+    checker = BalanceChecker()
+    checker.feed(path.read_text(encoding="utf-8"))
+    checker.close()
+    assert not checker.errors, checker.errors[:5]
+    assert not checker.stack, f"unclosed tags {checker.stack}"
+    return checker
 
 
 def register_test_envs() -> None:

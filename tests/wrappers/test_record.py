@@ -9,7 +9,6 @@ import subprocess
 import sys
 import textwrap
 import time
-from html.parser import HTMLParser
 from pathlib import Path
 
 import gymnasium as gym
@@ -19,55 +18,13 @@ from PIL import Image
 
 import agentic_gym
 from agentic_gym.wrappers.record import RecordEpisode, json_safe, observation_digest
-from tests.recording_envs import GRID_ID, TEXT_ID
+from tests.recording_envs import GRID_ID, TEXT_ID, check_html
 
 REPO = Path(__file__).resolve().parents[2]
-VOID = {"img", "meta", "br", "hr", "input", "link"}
 
 
 def read_lines(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines()]
-
-
-class BalanceChecker(HTMLParser):
-    """Fails on any mismatched or unclosed tag; collects text and image sources."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.stack: list[str] = []
-        self.errors: list[str] = []
-        self.text: list[str] = []
-        self.images: list[str] = []
-        self.sections = 0
-
-    def handle_starttag(self, tag, attrs):
-        attributes = dict(attrs)
-        if tag == "img":
-            self.images.append(attributes.get("src", ""))
-        if tag == "section":
-            self.sections += 1
-        if tag not in VOID:
-            self.stack.append(tag)
-
-    def handle_endtag(self, tag):
-        if tag in VOID:
-            return
-        if not self.stack or self.stack[-1] != tag:
-            self.errors.append(f"</{tag}> closes {self.stack[-1:] or 'nothing'}")
-        else:
-            self.stack.pop()
-
-    def handle_data(self, data):
-        self.text.append(data)
-
-
-def check_html(path: Path) -> BalanceChecker:
-    checker = BalanceChecker()
-    checker.feed(path.read_text(encoding="utf-8"))
-    checker.close()
-    assert not checker.errors, checker.errors[:5]
-    assert not checker.stack, f"unclosed tags {checker.stack}"
-    return checker
 
 
 def run_episode(env: gym.Env, actions: list, seed: int | None = 0) -> list:
