@@ -192,14 +192,19 @@ def decode_feedback(value: int, game: CodeGame) -> tuple[int, ...]:
 def universe(game: CodeGame) -> np.ndarray:
     """Every possible secret as a ``(N, pegs)`` ``uint8`` array (fixed order)."""
     if game.words:
-        return np.array([game.encode(w) for w in word_list()], dtype=np.uint8)
-    return np.array(list(itertools.product(range(game.colours), repeat=game.pegs)), dtype=np.uint8)
+        codes = np.array([game.encode(w) for w in word_list()], dtype=np.uint8)
+    else:
+        codes = np.array(list(itertools.product(range(game.colours), repeat=game.pegs)), dtype=np.uint8)
+    codes.setflags(write=False)  # shared by every env of the game
+    return codes
 
 
 @functools.cache
 def _symbol_counts(game: CodeGame) -> np.ndarray:
     codes = universe(game)
-    return np.stack([(codes == c).sum(axis=1) for c in range(game.colours)], axis=1).astype(np.uint8)
+    counts = np.stack([(codes == c).sum(axis=1) for c in range(game.colours)], axis=1).astype(np.uint8)
+    counts.setflags(write=False)
+    return counts
 
 
 def feedback_rows(game: CodeGame, guesses: np.ndarray, secrets: np.ndarray) -> np.ndarray:

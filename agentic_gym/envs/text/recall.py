@@ -59,6 +59,10 @@ class Recall(AgenticEnv):
     latest value of one fact or, in the multi-hop variant, of two facts ("What is the
     locker code of the agent Kim reports to?").
 
+    Rendering (``ansi``, ``rgb_array``, ``human``) draws the transcript of commands and
+    replies with every briefing item but the current one blanked out, because a frame
+    can be given to the agent as an image and must not show what it should remember.
+
     ## Action Space
     A :class:`~agentic_gym.core.CommandSpace` (any text of at most 256 characters):
 
@@ -92,9 +96,10 @@ class Recall(AgenticEnv):
     also count towards.
 
     ``info`` also holds ``action_valid``, ``admissible_commands`` (``["continue"]``
-    during the briefing; a few example answers of the right kind, never the expected
-    one, during the questions), ``correct`` (answers right so far) and ``phase``
-    (``"briefing"``, ``"question"`` or ``"done"``).
+    during the briefing; during the questions two well-formed answers of the asked
+    kind, fixed per kind and the same in every episode, so they carry no hint),
+    ``correct`` (answers right so far) and ``phase`` (``"briefing"``, ``"question"`` or
+    ``"done"``).
 
     ## Arguments
     * ``facts``: briefing items, corrections included (default 5).
@@ -158,7 +163,8 @@ class Recall(AgenticEnv):
         self._question = 0  # index of the current question
         self._correct = 0
         self._text = ""
-        self._transcript: list[tuple[str, str]] = []
+        # (role, text, index of the briefing item the text shows or -1), for rendering.
+        self._transcript: list[tuple[str, str, int]] = []
         self._panel: TranscriptPanel | None = None
 
     # ---- state ------------------------------------------------------------------------
@@ -202,7 +208,8 @@ class Recall(AgenticEnv):
 
     def _observe(self, valid: bool) -> tuple[dict[str, Any], dict[str, Any]]:
         text = sanitize(self._text, OBS_LENGTH)
-        self._transcript.append(("env", text))
+        shown = self._item if not self._briefing_over else -1
+        self._transcript.append(("env", text, shown))
         del self._transcript[:-_TRANSCRIPT_ENTRIES]
         info = {
             "success": self._done and self._correct == self.config.questions,
@@ -229,7 +236,7 @@ class Recall(AgenticEnv):
         if self._briefing is None:
             raise RuntimeError("call reset() before step()")
         command_text = action if isinstance(action, str) else str(action)
-        self._transcript.append(("agent", sanitize(command_text, 200)))
+        self._transcript.append(("agent", sanitize(command_text, 200), -1))
         reward = 0.0
         valid = True
         try:
@@ -274,7 +281,23 @@ class Recall(AgenticEnv):
     def render_frame(self) -> np.ndarray:
         if self._panel is None:
             self._panel = TranscriptPanel(width=640, height=480, title="Recall")
-        return self._panel.frame(self._transcript)
+        return self._panel.frame(self._visible_transcript())
 
     def render_text(self) -> str:
-        return TranscriptPanel(title="Recall").ansi(self._transcript)
+        return TranscriptPanel(title="Recall").ansi(self._visible_transcript())
+
+    def _visible_transcript(self) -> list[tuple[str, str]]:
+        """The transcript with every briefing item but the current one blanked out.
+
+        A frame may reach the agent (``PromptObservation(include_image=True)``), so it
+        shows no more than the observation: earlier items stay in the agent's memory only.
+        """
+        assert self._briefing is not None
+        items = self._briefing.items
+        current = self._item if not self._briefing_over else -1
+        entries = []
+        for role, text, shown in self._transcript:
+            if shown not in (-1, current):
+                text = text.replace(items[shown].text, "(heard earlier; no longer shown)")
+            entries.append((role, text))
+        return entries

@@ -62,7 +62,8 @@ class ValueKind(IntEnum):
 class Attribute:
     """One kind of fact: how it is stated, corrected and asked.
 
-    ``fact`` and ``correction`` take ``{who}`` (an agent's name) and ``{value}``;
+    ``fact`` and ``correction`` take ``{who}`` (an agent's name), ``{value}`` and
+    ``{article}`` (``a`` or ``an`` for the value);
     ``question`` takes ``{owner}``, a noun phrase such as ``Agent Kim`` or
     ``the agent Kim reports to``.
     """
@@ -99,7 +100,7 @@ ATTRIBUTES: tuple[Attribute, ...] = (
 #: The attribute whose values are agents: the link of multi-hop questions.
 HANDLER = len(ATTRIBUTES) - 1
 
-#: A few well-formed answers per kind, for admissible-command lists and samples (never the secret).
+#: Two well-formed answers per kind, for admissible-command lists (fixed, so never a hint).
 EXAMPLE_ANSWERS: dict[ValueKind, tuple[str, ...]] = {
     ValueKind.CODE: ("1234", "5080"),
     ValueKind.EXTENSION: ("100", "321"),

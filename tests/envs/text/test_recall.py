@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 import agentic_gym  # noqa: F401  (registers the environments)
-from agentic_gym.core import CHARSET
+from agentic_gym.core import CHARSET, TranscriptPanel
 from agentic_gym.envs.text.recall import ACTION_LENGTH, Recall
 from tests.helpers import oracle_seeds
 
@@ -153,6 +153,21 @@ def test_rendering_shows_the_transcript():
     ansi.step("continue")
     text = ansi.render()
     assert "> continue" in text and "item 2 of 5" in text
+
+
+@pytest.mark.parametrize("mode", ["ansi", "rgb_array"])
+def test_rendering_shows_no_earlier_item(mode):
+    env = Recall(facts=5, questions=1, render_mode=mode)
+    env.reset(seed=3)
+    items = env._briefing.items
+    env.step("continue")
+    env.step("continue")
+    text = "\n".join(text for _, text in env._visible_transcript())
+    assert items[2].text in text
+    assert items[0].text not in text and items[1].text not in text
+    assert text.count("(heard earlier; no longer shown)") == 2
+    if mode == "ansi":
+        assert env.render() == TranscriptPanel(title="Recall").ansi(env._visible_transcript())
 
 
 class RecallMachine(RuleBasedStateMachine):
