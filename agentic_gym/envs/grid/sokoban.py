@@ -259,8 +259,11 @@ class GridSokoban(GridEnv):
         return super()._observe(note, view)
 
     def describe(self, view: View) -> str:
-        # The shared grid text ends with what the agent carries: crates are pushed, never carried.
-        words = describe_view(view).rsplit("\n", 1)[0]
+        words = describe_view(view)
+        head, _, last = words.rpartition("\n")
+        if last.startswith("You carry"):
+            # Crates are pushed, never carried: the shared line about carrying says nothing here.
+            words = head
         counts = np.bincount(cell_codes(view), minlength=_N_CODES)
         placed = int(counts[_PLACED_CODE])
         crates = int(counts[_CRATE_CODE]) + placed

@@ -99,6 +99,7 @@ def test_limited_view_says_nothing_about_hidden_cells(seed, radius, moves):
     n_crates = int(np.count_nonzero(seen == Tile.CRATE))
     n_targets = int(np.count_nonzero(seen == Tile.TARGET))
     text = obs["text"]
+    assert "carry" not in text, "crates are pushed, never carried"
     assert f"In view: {n_crates} crate" in text
     assert f"; {n_targets} empty target" in text
     listed = sum(line.startswith(("A crate is", "A crate on a target is")) for line in text.splitlines())
