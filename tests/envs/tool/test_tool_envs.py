@@ -282,3 +282,12 @@ def test_weather_example_answers_san_francisco():
     env = TravelDesk(templates=("weather_condition",))
     assert "San Francisco" in env.reset(seed=module.find_seed())[0]["question"]
     assert module.main(verbose=False) is True
+
+
+@pytest.mark.parametrize("module", ["answers", "cities", "math_world", "travel_world", "tool_math", "travel_desk"])
+def test_docstring_examples_run(module):
+    import doctest
+
+    imported = importlib.import_module(f"agentic_gym.envs.tool.{module}")
+    result = doctest.testmod(imported, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0
