@@ -57,7 +57,7 @@ class Recall(AgenticEnv):
     its own memory (its context, or the ``note`` tools of the ``NotesMemory``
     wrapper). After the last item come the questions, one at a time; each needs the
     latest value of one fact or, in the multi-hop variant, of two facts ("What is the
-    locker code of the agent Kim reports to?").
+    locker code of Agent Kim's handler?" needs Kim's handler and that handler's code).
 
     Rendering (``ansi``, ``rgb_array``, ``human``) draws the transcript of commands and
     replies with every briefing item but the current one blanked out, because a frame
@@ -106,7 +106,7 @@ class Recall(AgenticEnv):
     * ``questions``: questions after the briefing (default 1).
     * ``corrections``: items that overwrite an earlier fact (default 0); about half of
       them hit facts that questions need.
-    * ``hops``: 1 (ask a fact) or 2 (ask a fact about the agent someone reports to).
+    * ``hops``: 1 (ask a fact) or 2 (ask a fact about an agent's handler).
     * ``render_mode``: ``"human"``, ``"rgb_array"``, ``"ansi"`` or ``None``.
 
     ## Registered Configurations

@@ -4,8 +4,8 @@ Pure model (no gymnasium, no pygame). A *briefing* is a list of items read one p
 turn: facts about agents ("Agent Kim's locker code is 4417."), corrections that
 overwrite an earlier fact ("Correction: Agent Kim's locker code is now 9902.") and
 facts no question needs (distractors). Questions come after the last item; each
-asks for the current value of one fact, or (multi-hop) of a fact about the agent
-another agent reports to.
+asks for the current value of one fact, or (multi-hop) of a fact about another
+agent's handler.
 
 Example:
     >>> import numpy as np
@@ -65,7 +65,7 @@ class Attribute:
     ``fact`` and ``correction`` take ``{who}`` (an agent's name), ``{value}`` and
     ``{article}`` (``a`` or ``an`` for the value);
     ``question`` takes ``{owner}``, a noun phrase such as ``Agent Kim`` or
-    ``the agent Kim reports to``.
+    ``Agent Kim's handler``.
     """
 
     name: str
@@ -94,8 +94,8 @@ ATTRIBUTES: tuple[Attribute, ...] = (
     Attribute("phone extension", ValueKind.EXTENSION, "Agent {who}'s phone extension is {value}.",
               "Correction: Agent {who}'s phone extension is now {value}.",
               "What is the phone extension of {owner}?"),
-    Attribute("handler", ValueKind.PERSON, "Agent {who} reports to Agent {value}.",
-              "Correction: Agent {who} now reports to Agent {value}.", "Who does {owner} report to?"),
+    Attribute("handler", ValueKind.PERSON, "Agent {who}'s handler is Agent {value}.",
+              "Correction: Agent {who}'s handler is now Agent {value}.", "Who is the handler of {owner}?"),
 )
 #: The attribute whose values are agents: the link of multi-hop questions.
 HANDLER = len(ATTRIBUTES) - 1
@@ -269,7 +269,7 @@ def generate_briefing(config: RecallConfig, rng: np.random.Generator) -> Briefin
             elif correct_this:
                 build.correct(target)
                 corrections.append(target)
-            owner = f"the agent {cast[agent]} reports to"
+            owner = f"Agent {cast[agent]}'s handler"
             needs = (link, target)
         final = build.values[needs[-1]][-1]
         spec = ATTRIBUTES[attribute]
