@@ -292,6 +292,19 @@ def play_window(env: gym.Env, seed: int | None = None, max_events: int | None = 
 # The ``agentic-gym play`` subcommand
 
 
+def _display_available() -> bool:
+    """Whether pygame can open a window here; if not (no display), say so and play in the terminal."""
+    import pygame
+
+    try:
+        pygame.display.init()
+    except pygame.error as error:
+        print(f"agentic-gym play: no window available ({error}); playing in the terminal instead",
+              file=sys.stderr)
+        return False
+    return True
+
+
 def play(
     env_id: str,
     seed: int | None = None,
@@ -304,7 +317,7 @@ def play(
     probe = gym.make(env_id)
     discrete = isinstance(probe.unwrapped.action_space, spaces.Discrete)
     probe.close()
-    windowed = discrete and not terminal
+    windowed = discrete and not terminal and _display_available()
     env = make_play_env(env_id, "rgb_array" if windowed else None, record)
     try:
         if windowed:

@@ -124,3 +124,17 @@ def test_window_play_solves_a_registered_grid_env(env_id):
     episodes = play_window(env, seed=0)
     env.close()
     assert episodes[0].success and episodes[0].steps == len(plan)
+
+
+def test_without_a_display_grid_play_falls_back_to_the_terminal():
+    script = (
+        "import sys\nimport tests.recording_envs\nfrom agentic_gym.cli import main\n"
+        f"sys.exit(main(['play', {GRID_ID!r}, '--seed', '1']))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], input="help\nup\nquit\n", capture_output=True, text=True, cwd=REPO,
+        env=dict(os.environ, PYTHONPATH=str(REPO), SDL_VIDEODRIVER="no-such-driver"), timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "playing in the terminal instead" in done.stderr
+    assert "Move up." in done.stdout and "Step 1:" in done.stdout
