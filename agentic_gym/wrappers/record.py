@@ -381,7 +381,8 @@ class RecordEpisode(gym.Wrapper, gym.utils.RecordConstructorArgs):
 
     Works on any env whose actions are JSON data (ints, strings, message dicts) and
     on :func:`agentic_gym.chat` envs, whose message-list observations are recorded
-    as ``prompt`` and whose ``chat_options`` go into the header.
+    as ``prompt`` and whose ``chat_options`` go into the header. Replay rebuilds the
+    env from its ``spec``, so record envs made by ``gym.make`` or ``agentic_gym.chat``.
 
     Example:
         >>> import tempfile, gymnasium as gym, agentic_gym
