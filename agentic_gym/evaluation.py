@@ -435,6 +435,19 @@ def _write_reports(store: RunStore, results: dict[str, Any]) -> None:
         draw_capabilities({name: a for name, a in agents.items() if a.get("envs")}, store.directory / PICTURE_FILE)
 
 
+def _label_of(value: Any) -> str:
+    # Objects in settings (a chat Tool, a callable) are recorded by name: stable across processes.
+    for holder in (value, getattr(value, "affordance", None)):
+        name = getattr(holder, "name", None) or getattr(holder, "__name__", None)
+        if isinstance(name, str):
+            return name
+    return type(value).__name__
+
+
+def _jsonable(value: Any) -> Any:
+    return json.loads(json.dumps(value, default=_label_of))
+
+
 def _safe_name(text: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in text)
 
@@ -516,7 +529,8 @@ def evaluate(
     uses_chat = bool(getattr(agent_or_factory, "uses_chat", False)) if chat is None else bool(chat)
     label = name or agent_name(agent_or_factory)
     settings = getattr(agent_or_factory, "settings", None)
-    config = {
+    # JSON-ready from the start (tuples as lists, Tool objects by name) so a resumed run compares equal.
+    config = _jsonable({
         "agent": label,
         "agent_settings": settings() if callable(settings) and not isinstance(agent_or_factory, type) else {},
         "env_ids": ids,
@@ -526,7 +540,7 @@ def evaluate(
         "chat": uses_chat,
         "chat_options": dict(chat_options or {}),
         "record": record,
-    }
+    })
     specs = {env_id: gym.spec(env_id) for env_id in ids}
     capabilities = {env_id: _capabilities_of(specs[env_id]) for env_id in ids}
 
@@ -541,7 +555,7 @@ def evaluate(
         if (previous or mine) and not resume:
             raise ValueError(f"{store.directory} already holds results of agent {label!r}; resume or use another directory")
         if previous:
-            changed = [k for k in _RESUME_KEYS if previous["config"].get(k) != json.loads(json.dumps(config[k]))]
+            changed = [k for k in _RESUME_KEYS if previous["config"].get(k) != config[k]]
             if changed:
                 raise ValueError(f"cannot resume {label!r} in {store.directory}: settings differ ({', '.join(changed)})")
         done = {(r["env_id"], r["episode"]): r for r in mine}

@@ -261,3 +261,18 @@ def test_an_agent_error_stops_the_run_and_keeps_finished_episodes(tmp_path):
         evaluate(Unreachable, IDS, episodes=3, seed=0, out=tmp_path)
     assert len(RunStore(tmp_path).rows()) == 2
     assert not json.loads((tmp_path / "results.json").read_text())["agents"]["unreachable"]["complete"]
+
+
+def test_chat_mode_records_options_by_name_and_resumes(tmp_path):
+    from agentic_gym.wrappers.tools import TOOLS
+
+    options = {"tools": [TOOLS["calculator"]], "history": 2}
+    first = evaluate(OracleAgent, IDS, episodes=2, seed=0, chat=True, chat_options=options, out=tmp_path)
+    assert first["config"]["chat"] is True
+    assert first["config"]["chat_options"] == {"tools": ["calculator"], "history": 2}
+    # The oracle's command text goes through the language layer's parser and still solves every episode.
+    assert first["overall"]["success_rate"] == 1.0
+    again = evaluate(OracleAgent, IDS, episodes=2, seed=0, chat=True, chat_options=options, out=tmp_path, resume=True)
+    assert stable(again["episodes"]) == stable(first["episodes"])
+    native = evaluate(OracleAgent, IDS, episodes=2, seed=0)
+    assert [r["steps"] for r in native["episodes"]] == [r["steps"] for r in first["episodes"]]
