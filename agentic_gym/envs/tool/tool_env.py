@@ -202,8 +202,12 @@ class ToolEnv(AgenticEnv):
                 self._admissible_now = self._admissible()[:MAX_ADMISSIBLE]
                 return True
         self._errors += 1
-        self._log(f"{prefix}error: {error}")
+        self._log(f"{prefix}error: {self._describe_error(error)}")
         return False
+
+    def _describe_error(self, error: InvalidAction) -> str:
+        """A tool error as the agent reads it; worlds may add what the valid values are."""
+        return str(error)
 
     def _log(self, line: str) -> None:
         self._results.append(sanitize(line, RESULT_CHARS).replace("\n", " "))

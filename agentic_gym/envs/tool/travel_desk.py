@@ -248,6 +248,13 @@ class TravelDesk(ToolEnv):
         expression = args["expression"]
         return f"{expression} = {format_number(calculate(expression))}"
 
+    def _describe_error(self, error: InvalidAction) -> str:
+        message = str(error)
+        if "argument 'day'" in message:
+            # The schema's own message names the range; agents also need the day names.
+            message += " Days are numbered 1 (Monday) to 7 (Sunday)."
+        return message
+
     def _learn(self, cities: Any) -> None:
         known = set(self._known)
         known.update(cities)
