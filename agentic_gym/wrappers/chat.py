@@ -29,7 +29,7 @@ from agentic_gym.core import (
     tool_schemas,
 )
 from agentic_gym.wrappers.memory import NotesMemory
-from agentic_gym.wrappers.parse import ParseAction
+from agentic_gym.wrappers.parse import MAX_REPLY_CHARS, ParseAction
 from agentic_gym.wrappers.prompt import PromptObservation
 from agentic_gym.wrappers.tools import AddTools, Tool
 
@@ -103,7 +103,7 @@ class ChatEnv(gym.Env):
         self._stack = PromptObservation(stack, system_prompt=system_prompt, history=history,
                                         include_image=include_image, format_hint=format)
         self.observation_space = self._stack.observation_space
-        self.action_space = CommandSpace(self.affordances)
+        self.action_space = CommandSpace(self.affordances, max_length=MAX_REPLY_CHARS)
         base_metadata = base.unwrapped.metadata
         self.metadata = {**type(self).metadata, "render_fps": base_metadata.get("render_fps", 4),
                          "render_modes": list(base_metadata.get("render_modes", RENDER_MODES))}

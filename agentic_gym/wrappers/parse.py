@@ -765,7 +765,8 @@ class ParseAction(gym.Wrapper):
         self.max_invalid = max_invalid
         self.invalid_penalty = float(invalid_penalty)
         self.affordances: tuple[Affordance, ...] = tuple(env.get_wrapper_attr("affordances"))
-        self.action_space = CommandSpace(self.affordances)
+        # Any reply up to the parser's limit is a legal action; samples are valid commands.
+        self.action_space = CommandSpace(self.affordances, max_length=MAX_REPLY_CHARS)
         self._text_limit = text_limit(env.observation_space) + MAX_FEEDBACK_CHARS
         self.observation_space = with_text(env.observation_space, self._text_limit)
         self._last: tuple[dict[str, Any], dict[str, Any]] | None = None
