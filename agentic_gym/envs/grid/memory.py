@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, ClassVar
+
+import numpy as np
 
 from agentic_gym.core import RENDER_MODES
 from agentic_gym.envs.grid.base import FORWARD, TURN_LEFT, TURN_RIGHT, GridEnv
-from agentic_gym.envs.grid.engine import Action, Colour, Event, Tile, World, distance_map, step_towards
+from agentic_gym.envs.grid.engine import Action, Event, Tile, World, distance_map, step_towards
 
-_OBJECTS = (Tile.KEY, Tile.BALL)
+_OBJECTS = (int(Tile.KEY), int(Tile.BALL))
+
+
+@lru_cache(maxsize=8)
+def _layout(size: int) -> np.ndarray:
+    """The fixed walls of a ``size`` grid: start room, corridor and crossing (read-only)."""
+    mid, end = size // 2, size - 2
+    grid = World.empty(size, size).grid
+    grid[:, :, 0] = Tile.WALL
+    grid[mid - 1 : mid + 2, 1:4, 0] = Tile.FLOOR  # the start room
+    grid[mid, 4:end, 0] = Tile.FLOOR  # the corridor
+    grid[mid - 1 : mid + 2, end, 0] = Tile.FLOOR  # the crossing
+    grid.setflags(write=False)
+    return grid
 
 
 class GridMemory(GridEnv):
@@ -95,17 +111,13 @@ class GridMemory(GridEnv):
         size, mid = self.size, self.size // 2
         end = size - 2
         u = self.np_random.random(7).tolist()
-        world = World.empty(size, size)
-        world.grid[:, :, 0] = Tile.WALL
-        world.grid[mid - 1 : mid + 2, 1:4, 0] = Tile.FLOOR  # the start room
-        world.grid[mid, 4:end, 0] = Tile.FLOOR  # the corridor
-        world.grid[mid - 1 : mid + 2, end, 0] = Tile.FLOOR  # the crossing
+        world = World(_layout(size).copy(), np.zeros((size, size, 2), dtype=np.uint8))
         kind = _OBJECTS[int(u[0] * 2)]
-        colour = Colour(int(u[1] * 5))
+        colour = int(u[1] * 5)  # red .. yellow
         # The decoy differs in kind, in colour, or both.
         differs = int(u[2] * 3)  # 0: in kind, 1: in colour, 2: in both
         decoy_kind = kind if differs == 1 else _OBJECTS[1 - _OBJECTS.index(kind)]
-        decoy_colour = colour if differs == 0 else Colour((colour + 1 + int(u[3] * 4)) % 5)
+        decoy_colour = colour if differs == 0 else (colour + 1 + int(u[3] * 4)) % 5
         world.place(1, mid - 1, kind, colour)
         north, south = (end, mid - 2), (end, mid + 2)
         self.match, self.other = (north, south) if u[5] < 0.5 else (south, north)
