@@ -86,6 +86,10 @@ class ChatEnv(gym.Env):
             env_id = env.spec.id if env.spec is not None else None
             if env.spec is not None:
                 make_kwargs = {**env.spec.kwargs, **make_kwargs}
+                # A time limit set at make time must survive a rebuild from the spec.
+                registered = gym.registry.get(env.spec.id)
+                if registered is not None and env.spec.max_episode_steps != registered.max_episode_steps:
+                    make_kwargs.setdefault("max_episode_steps", env.spec.max_episode_steps)
             render_mode = base.render_mode
         self.render_mode = render_mode
         self.base_env = base

@@ -109,3 +109,11 @@ def test_include_image_chat_passes_check_env():
         check_env(env, skip_render_check=True)
     messages, _ = env.reset(seed=0)
     assert messages[-1]["content"][1]["type"] == "image_url"
+
+
+def test_a_time_limit_set_at_make_time_survives_a_rebuild():
+    env = agentic_gym.chat(gym.make(WORD_ID, max_episode_steps=3))
+    again = env.spec.make()
+    again.reset(seed=0)
+    results = [again.step("look") for _ in range(3)]
+    assert [r[3] for r in results] == [False, False, True]
