@@ -769,28 +769,28 @@ def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``agentic-gym eval``."""
     parser.add_argument("--agent", nargs="+", choices=AGENT_CHOICES, default=["random", "oracle"],
                         help="agents to evaluate (default: random oracle)")
-    parser.add_argument("--envs", default="*", help="glob(s) over env ids, comma-separated (default: every env)")
-    parser.add_argument("--episodes", type=int, default=3, help="episodes per env (default: 3)")
-    parser.add_argument("--seed", type=int, default=0, help="seed the episode seeds derive from (default: 0)")
-    parser.add_argument("--max-steps", type=int, default=None, help="override every env's time limit")
-    parser.add_argument("--workers", type=int, default=1, help="parallel worker processes (default: 1)")
-    parser.add_argument("--out", default=None, help="output directory (default: runs/<UTC timestamp>)")
-    parser.add_argument("--record", type=int, default=1,
+    parser.add_argument("--envs", default="*", metavar="GLOB", help="glob(s) over env ids, comma-separated (default: every env)")
+    parser.add_argument("--episodes", type=int, default=3, metavar="N", help="episodes per env (default: 3)")
+    parser.add_argument("--seed", type=int, default=0, metavar="S", help="seed the episode seeds derive from (default: 0)")
+    parser.add_argument("--max-steps", type=int, default=None, metavar="N", help="override every env's time limit")
+    parser.add_argument("--workers", type=int, default=1, metavar="W", help="parallel worker processes (default: 1)")
+    parser.add_argument("--out", default=None, metavar="DIR", help="output directory (default: runs/<UTC timestamp>)")
+    parser.add_argument("--record", type=int, default=1, metavar="K",
                         help="record the first K episodes per env as JSONL, GIF and HTML, for every agent but "
                              "the random baseline unless it runs alone (default: 1)")
     parser.add_argument("--resume", action="store_true", help="continue an interrupted run in --out")
     parser.add_argument("--chat", action="store_true",
                         help="play the random and oracle agents through the language layer too")
     llm = parser.add_argument_group("openai agent (any OpenAI-compatible server: vLLM, Ollama, ...)")
-    llm.add_argument("--model", help="model name as the server knows it")
-    llm.add_argument("--base-url", help="server URL, e.g. http://localhost:8000/v1 (default: OPENAI_BASE_URL or OpenAI)")
-    llm.add_argument("--api-key", help="API key (default: OPENAI_API_KEY; local servers accept any)")
+    llm.add_argument("--model", metavar="M", help="model name as the server knows it")
+    llm.add_argument("--base-url", metavar="URL", help="server URL, e.g. http://localhost:8000/v1 (default: OPENAI_BASE_URL or OpenAI)")
+    llm.add_argument("--api-key", metavar="KEY", help="API key (default: OPENAI_API_KEY; local servers accept any)")
     llm.add_argument("--use-tools", action="store_true", help="send the env's tools; accept tool_calls replies")
     llm.add_argument("--temperature", type=float, default=0.0, help="sampling temperature (default: 0)")
     llm.add_argument("--max-tokens", type=int, default=512, help="cap on each reply (default: 512)")
     llm.add_argument("--timeout", type=float, default=60.0, help="seconds per request (default: 60)")
     llm.add_argument("--max-retries", type=int, default=3, help="retries of transient failures (default: 3)")
-    llm.add_argument("--history", type=int, default=None, help="chat turns kept in the prompt (default: all)")
+    llm.add_argument("--history", type=int, default=None, metavar="K", help="chat turns kept in the prompt (default: all)")
 
 
 def _fail(message: str) -> int:
