@@ -33,6 +33,8 @@ MAX_CHARS = 1000
 MAX_NODES = 200
 MAX_DEPTH = 32
 MAX_INT_BITS = 4096
+#: Largest |ndigits| for round(): integers within MAX_INT_BITS have at most 1234 digits.
+MAX_ROUND_DIGITS = 1300
 
 Number = int | float
 
@@ -154,6 +156,9 @@ def _walk(node: ast.AST, depth: int) -> Number:
         args = [_walk(a, depth + 1) for a in node.args]
         if node.func.id == "round" and len(args) == 2 and not isinstance(args[1], int):
             raise _fail("round's second argument must be a whole number.")
+        if node.func.id == "round" and len(args) == 2 and abs(args[1]) > MAX_ROUND_DIGITS:
+            # round(x, -n) computes 10 ** n: bound n before it runs (every allowed number has fewer digits).
+            raise _fail(f"round's second argument must be between -{MAX_ROUND_DIGITS} and {MAX_ROUND_DIGITS}.")
         try:
             return _check(function(*args))
         except OverflowError:

@@ -236,6 +236,7 @@ OVER_LIMIT = [
     "(lambda: 1)()",
     "1 if 1 else 2",
     "abs(-(2**4095)) * 4",
+    "round(5, -10000000)",  # would compute 10 ** 10000000
 ]
 
 

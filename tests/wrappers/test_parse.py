@@ -114,6 +114,7 @@ def test_fuzzy_text_needs_exactly_one_match():
     '{"name": "send", "arguments": {"to": "bo", "amount": 1e999}}',
     '{"name": "go", "arguments": null}', '{"name": "go", "arguments": ""}', '{"name": "go", "arguments": [1]}',
     '{"name": "go", "arguments": "north"}', "Action:", "Action: go\nAction Input: {", "<action></action>",
+    '{"name": "go", "arguments": ' + "[" * 49_000 + "]" * 49_000 + "}",
     '"' * 1000, "\\" * 1000, "`" * 1000, "Action: " + "(" * 5000,
     b"go north", None, 42, ["go north"], {"role": "user", "content": "go north"},
     {"role": "assistant", "tool_calls": "go north"}, {"role": "assistant", "tool_calls": [None]},
