@@ -11,7 +11,8 @@ Example:
     >>> task.template, len(task.plan)
     ('weather_condition', 1)
     >>> name, args = task.plan[0]
-    >>> report = weather_report(task.world, args["city"], args["day"])
+    >>> weather_report(task.world, **args).startswith(f"{args['city']}, day {args['day']} (")
+    True
     >>> check_answer(task.expected, task.answer), check_answer(task.expected, "no idea")
     (True, False)
 """

@@ -178,6 +178,20 @@ def test_tool_errors_are_instructive():
     assert tw.weather_report(world, f"  {name.lower()} ", 1).startswith(name + ", day 1 (Monday)")
 
 
+@pytest.mark.parametrize("typo,city", [("rone", "Rome"), ("pariss", "Paris"), ("new yrok", "New York"),
+                                       ("TOKIO", "Tokyo"), ("sanfrancisco", "San Francisco"),
+                                       ("francisco", "San Francisco"), ("berlni", "Berlin")])
+def test_close_matches_catch_typos(typo, city):
+    names = [c.name for c in tw.CITIES]
+    assert tw.close_matches(typo, names)[0] == city
+
+
+def test_close_matches_stay_quiet_for_unrelated_names():
+    names = [c.name for c in tw.CITIES]
+    assert tw.close_matches("atlantis", names) == [] and tw.close_matches("o", names) == []
+    assert len(tw.close_matches("london town", names)) <= 3
+
+
 @given(st.text(max_size=200), st.integers(-5, 12))
 def test_tools_raise_only_tool_errors(city, day):
     world = tw.generate_world(np.random.default_rng(1), 5)
