@@ -165,3 +165,27 @@ def test_the_agent_pickles_without_its_client_and_works_after():
         assert copy.act(MESSAGES, {}) == "ok"
         assert copy.prompt_tokens == 22
         assert "api_key" not in json.dumps(copy.settings())
+
+
+def test_tool_calls_play_a_tool_env_end_to_end():
+    from agentic_gym import evaluate
+    from agentic_gym.envs import registered_ids
+
+    tool_envs = [e for e in registered_ids() if "ToolMath" in e]
+    if not tool_envs:
+        pytest.skip("no tool env registered")
+    call = tool_call("calculator", '{"expression": "1234 * 5678"}', call_id="call_7")
+    with ChatServer([completion(None, tool_calls=[call])]) as server:
+        agent = agent_for(server, use_tools=True)
+        result = evaluate(agent, tool_envs[0], episodes=1, seed=0, max_steps=4)
+    (row,) = result["episodes"]
+    assert row["steps"] == 4 and row["invalid"] == 0 and row["tool_calls"] == 4
+    assert (row["tokens_in"], row["tokens_out"]) == (44, 12)
+    assert all(r["tools"] and r["tools"] == server.requests[0]["tools"] for r in server.requests)
+    names = {t["function"]["name"] for t in server.requests[0]["tools"]}
+    assert {"calculator", "answer"} <= names
+    # The next prompt answers the call as a tool message tied to its id.
+    follow_up = server.requests[1]["messages"]
+    assert follow_up[-2]["role"] == "assistant" and follow_up[-2]["tool_calls"][0]["id"] == "call_7"
+    assert follow_up[-1]["role"] == "tool" and follow_up[-1]["tool_call_id"] == "call_7"
+    assert "7006652" in follow_up[-1]["content"]
