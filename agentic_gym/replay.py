@@ -32,7 +32,7 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
-from agentic_gym.wrappers.record import canonical, observation_fields, write_gif, write_html
+from agentic_gym.wrappers.record import canonical, observation_fields, palette_image, write_gif, write_html
 
 
 class ReplayError(RuntimeError):
@@ -195,10 +195,11 @@ def replay(
     finally:
         env.close()
     result = ReplayResult(episode=episode, frames=frames)
+    images = [palette_image(frame) for frame in frames]
     if gif is not None:
-        result.written["gif"] = write_gif(frames, gif, fps)
+        result.written["gif"] = write_gif(images, gif, fps)
     if html is not None:
-        result.written["html"] = write_html(header, episode.steps, frames, html, episode.end)
+        result.written["html"] = write_html(header, episode.steps, images, html, episode.end)
     return result
 
 

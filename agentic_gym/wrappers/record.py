@@ -37,7 +37,7 @@ import json
 import math
 import os
 import zlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -213,18 +213,32 @@ def describe_env(env: gym.Env) -> dict[str, Any]:
 # Artefacts: GIF and HTML (shared with agentic_gym.replay)
 
 
-def write_gif(frames: Sequence[np.ndarray], path: str | os.PathLike, fps: float = 4) -> Path:
-    """Write ``frames`` (``(H, W, 3)`` ``uint8``) as a looping GIF with Pillow.
+def palette_image(frame: Any) -> Any:
+    """A ``P``-mode Pillow image of an RGB frame (or the image itself if it already is one).
+
+    Fast octree quantisation without dithering: frames with at most 256 colours (tiles)
+    stay exact, antialiased text stays within a few levels, and it is several times
+    cheaper than Pillow's default median cut, which made long episodes slow to write.
+    The GIF and the HTML page share these images, so each frame is quantised once.
+    """
+    from PIL import Image
+
+    if isinstance(frame, Image.Image) and frame.mode == "P":
+        return frame
+    image = frame if isinstance(frame, Image.Image) else Image.fromarray(np.asarray(frame, dtype=np.uint8))
+    return image.convert("RGB").quantize(256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+
+
+def write_gif(frames: Sequence[Any], path: str | os.PathLike, fps: float = 4) -> Path:
+    """Write ``frames`` (``(H, W, 3)`` ``uint8`` arrays or :func:`palette_image` images) as a looping GIF.
 
     Pillow merges a frame identical to the one before it into a longer display
     time, so the GIF may decode to fewer frames than given; its total duration is
     always ``len(frames) / fps`` seconds.
     """
-    from PIL import Image
-
     if not frames:
         raise ValueError("write_gif needs at least one frame")
-    images = [Image.fromarray(np.asarray(frame, dtype=np.uint8)) for frame in frames]
+    images = [palette_image(frame) for frame in frames]
     path = Path(path)
     images[0].save(
         path, format="GIF", save_all=True, append_images=images[1:], duration=round(1000 / fps), loop=0
@@ -232,12 +246,10 @@ def write_gif(frames: Sequence[np.ndarray], path: str | os.PathLike, fps: float 
     return path
 
 
-def png_data_url(frame: np.ndarray) -> str:
-    """A ``data:image/png;base64,...`` URL of an RGB frame (for self-contained HTML)."""
-    from PIL import Image
-
+def png_data_url(frame: Any) -> str:
+    """A ``data:image/png;base64,...`` URL of a frame (for self-contained HTML)."""
     buffer = io.BytesIO()
-    Image.fromarray(np.asarray(frame, dtype=np.uint8)).save(buffer, format="PNG", compress_level=6)
+    palette_image(frame).save(buffer, format="PNG", compress_level=6)
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
@@ -315,14 +327,14 @@ def _turn_html(
 def write_html(
     header: Mapping[str, Any],
     steps: Sequence[Mapping[str, Any]],
-    frames: Sequence[np.ndarray] | None,
+    frames: Sequence[Any] | None,
     path: str | os.PathLike,
     end: Mapping[str, Any] | None = None,
 ) -> Path:
     """Write a self-contained HTML transcript: one section per turn, frames inline as PNG.
 
     ``frames`` is empty or holds ``len(steps) + 1`` frames (after reset, then after
-    each step). No external asset is referenced.
+    each step), as arrays or :func:`palette_image` images. No external asset is referenced.
     """
     frames = list(frames or [])
     urls: list[str | None] = [png_data_url(f) for f in frames] if frames else [None] * (len(steps) + 1)
@@ -403,6 +415,10 @@ class RecordEpisode(gym.Wrapper, gym.utils.RecordConstructorArgs):
         fps: GIF frame rate (default: ``env.metadata["render_fps"]``, else 4).
         fsync: ``os.fsync`` each line (turn off only when losing the last steps to a
             power cut is acceptable; a flush per step still survives ``kill -9``).
+        episode_trigger: as in ``RecordVideo``: called with the episode index (from 0),
+            records the episode when it returns True; default: every episode. Skipped
+            episodes write nothing and cost nothing (their seeds are still drawn, so
+            recorded episodes do not depend on the trigger).
     """
 
     def __init__(
@@ -413,10 +429,12 @@ class RecordEpisode(gym.Wrapper, gym.utils.RecordConstructorArgs):
         name_prefix: str = "episode",
         fps: float | None = None,
         fsync: bool = True,
+        episode_trigger: Callable[[int], bool] | None = None,
     ):
         formats = tuple(formats)
         gym.utils.RecordConstructorArgs.__init__(
-            self, directory=str(directory), formats=formats, name_prefix=name_prefix, fps=fps, fsync=fsync
+            self, directory=str(directory), formats=formats, name_prefix=name_prefix, fps=fps, fsync=fsync,
+            episode_trigger=episode_trigger,
         )
         gym.Wrapper.__init__(self, env)
         unknown = set(formats) - set(FORMATS)
@@ -433,6 +451,7 @@ class RecordEpisode(gym.Wrapper, gym.utils.RecordConstructorArgs):
         self.name_prefix = name_prefix
         self.fps = fps if fps is not None else float(env.metadata.get("render_fps") or 4)
         self.fsync = fsync
+        self.episode_trigger = episode_trigger
         #: Per finished episode, the paths written, keyed by format.
         self.recorded: list[dict[str, Path]] = []
         self._capture = env.render_mode == "rgb_array" and bool({"gif", "html"} & set(formats))
@@ -502,11 +521,11 @@ class RecordEpisode(gym.Wrapper, gym.utils.RecordConstructorArgs):
             self._file.close()
             self._file = None
             paths["jsonl"] = self._path("jsonl")
-        frames = self.frames()
-        if "gif" in self.formats and frames:
-            paths["gif"] = write_gif(frames, self._path("gif"), self.fps)
+        images = [palette_image(frame) for frame in self.frames()]
+        if "gif" in self.formats and images:
+            paths["gif"] = write_gif(images, self._path("gif"), self.fps)
         if "html" in self.formats:
-            paths["html"] = write_html(self._header or {}, steps, frames, self._path("html"), end)
+            paths["html"] = write_html(self._header or {}, steps, images, self._path("html"), end)
         self.recorded.append(paths)
         self._frames = []
 
@@ -522,7 +541,9 @@ class RecordEpisode(gym.Wrapper, gym.utils.RecordConstructorArgs):
         self._episode += 1
         self._steps = []
         self._frames = []
-        self._active = True
+        self._active = self.episode_trigger is None or bool(self.episode_trigger(self._episode))
+        if not self._active:
+            return obs, info
         if "jsonl" in self.formats:
             self._file = open(self._path("jsonl"), "w", encoding="utf-8")  # noqa: SIM115 (open across steps)
         from agentic_gym import __version__
@@ -547,6 +568,8 @@ class RecordEpisode(gym.Wrapper, gym.utils.RecordConstructorArgs):
 
     def step(self, action: Any) -> tuple[Any, Any, bool, bool, dict[str, Any]]:
         obs, reward, terminated, truncated, info = self.env.step(action)
+        if not self._active:
+            return obs, reward, terminated, truncated, info
         record = {
             "type": "step",
             "episode": self._episode,
@@ -560,12 +583,11 @@ class RecordEpisode(gym.Wrapper, gym.utils.RecordConstructorArgs):
             **observation_fields(obs),
             "info": json_safe(info),
         }
-        if self._active:
-            self._steps.append(record)
-            self._write(record)
-            self._capture_frame()
-            if terminated or truncated:
-                self._finish(complete=True)
+        self._steps.append(record)
+        self._write(record)
+        self._capture_frame()
+        if terminated or truncated:
+            self._finish(complete=True)
         return obs, reward, terminated, truncated, info
 
     def close(self) -> None:

@@ -231,3 +231,15 @@ def test_kill_minus_9_loses_no_completed_step(tmp_path):
     assert len(steps) >= reported
     assert [s["step"] for s in steps] == list(range(1, len(steps) + 1))
     assert all(line["type"] != "end" for line in complete)
+
+
+def test_episode_trigger_records_only_the_chosen_episodes(tmp_path):
+    env = RecordEpisode(gym.make(GRID_ID, render_mode="rgb_array"), tmp_path, episode_trigger=lambda i: i % 2 == 1)
+    for seed in (0, 1, 2, 3):
+        run_episode(env, [0, 3], seed=seed)
+    env.close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        f"episode-{i:04d}.{suffix}" for i in (1, 3) for suffix in ("gif", "html", "jsonl")
+    ]
+    assert [read_lines(tmp_path / f"episode-{i:04d}.jsonl")[0]["seed"] for i in (1, 3)] == [1, 3]
+    assert len(env.recorded) == 2
