@@ -118,6 +118,8 @@ class ToolEnv(AgenticEnv):
         self._episode = episode
         self._plan: tuple[str, ...] | None = None  # canonical texts, made when the oracle is first asked
         self._results: list[str] = []
+        self._results_chars = 0
+        self._head = f"{self.intro}\n\nQuestion: {self._question}"
         self._succeeded: set[str] = set()
         self._calls = self._errors = self._faults = self._faultable_calls = 0
         self._fault_schedule: list[bool] = []
@@ -210,7 +212,9 @@ class ToolEnv(AgenticEnv):
         return str(error)
 
     def _log(self, line: str) -> None:
-        self._results.append(sanitize(line, RESULT_CHARS).replace("\n", " "))
+        line = sanitize(line, RESULT_CHARS).replace("\n", " ")
+        self._results.append(line)
+        self._results_chars += len(line) + 1
 
     def _fault_at(self, index: int) -> bool:
         """Whether the ``index``-th call to a faultable tool fails (the schedule grows in fixed chunks)."""
@@ -232,23 +236,25 @@ class ToolEnv(AgenticEnv):
     # ---- views ------------------------------------------------------------------------------
 
     def _observation(self) -> dict[str, str]:
-        head = [self.intro, "", "Question: " + self._question]
+        head = self._head
         if self.tool_budget is not None:
-            head.append(f"Tool calls left: {max(self.tool_budget - self._calls, 0)} of {self.tool_budget}.")
-        head.append("Results so far:" if self._results else "No tool calls yet.")
-        tail = [self._feedback] if self._feedback else []
-        room = TEXT_CHARS - sum(len(s) + 1 for s in head + tail) - 40
-        kept: list[str] = []
-        for line in reversed(self._results):
-            room -= len(line) + 1
-            if room < 0:
-                break
-            kept.append(line)
-        kept.reverse()
-        trimmed = len(self._results) - len(kept)
-        if trimmed:
+            head += f"\nTool calls left: {max(self.tool_budget - self._calls, 0)} of {self.tool_budget}."
+        head += "\nResults so far:" if self._results else "\nNo tool calls yet."
+        tail = "\n" + self._feedback if self._feedback else ""
+        room = TEXT_CHARS - len(head) - len(tail) - 40
+        kept = self._results
+        if self._results_chars > room:
+            # Keep the most recent results that fit, and say how many older ones were dropped.
+            kept = []
+            for line in reversed(self._results):
+                room -= len(line) + 1
+                if room < 0:
+                    break
+                kept.append(line)
+            kept.reverse()
+            trimmed = len(self._results) - len(kept)
             kept.insert(0, f"({trimmed} earlier result{'s were' if trimmed > 1 else ' was'} trimmed)")
-        text = "\n".join(head + kept + tail)
+        text = "\n".join([head, *kept]) + tail
         return {"text": text[:TEXT_CHARS], "question": self._question}
 
     def _info(self, valid: bool) -> dict[str, Any]:
