@@ -184,3 +184,13 @@ def test_a_chat_env_episode_records_prompts_and_replies_and_replays(tmp_path):
     page = (tmp_path / "chat.html").read_text()
     assert page.count("<summary>prompt:") == page.count("<summary>info</summary>") == len(steps) + 1
     assert steps[0]["info"]["parse_error"] and html.escape(steps[0]["info"]["parse_error"]) in page
+
+
+def test_replies_with_lone_surrogates_and_nuls_record_and_replay(tmp_path):
+    odd = ["go left\ud800", "\x00wait", "go(direction=\"right\ufffd\")", "\udfff" * 3000]
+    jsonl = record(tmp_path, TEXT_ID, odd + ["wait"], seed=7)
+    episode = load_episode(jsonl)
+    assert [s["action"] for s in episode.steps][: len(odd)] == odd
+    result = replay(jsonl, html=tmp_path / "odd.html", gif=tmp_path / "odd.gif")
+    assert len(result.frames) == len(odd) + 2
+    assert check_html(tmp_path / "odd.html").sections == len(odd) + 2

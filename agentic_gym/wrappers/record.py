@@ -364,7 +364,8 @@ def write_html(
         + "\n</body></html>\n"
     )
     path = Path(path)
-    path.write_text(document, encoding="utf-8")
+    # An LLM reply may hold lone surrogates, which UTF-8 cannot encode: they become "?".
+    path.write_text(document, encoding="utf-8", errors="replace")
     return path
 
 
