@@ -98,7 +98,7 @@ class ToolMath(ToolEnv):
     and after a call::
 
         Results so far:
-        [1] calculator 3487 * 26.75 + 1248.50 -> 3487 * 26.75 + 1248.50 = 94525.75
+        [1] calculator 3487 * 26.75 + 1248.50 -> 94525.75
 
     ## Action Grammar
     ``calculator <expression>`` (or ``calculator(expression="...")``) and
@@ -154,8 +154,7 @@ class ToolMath(ToolEnv):
         return Episode(problem.text, plan, Command("answer", {"text": problem.answer}))
 
     def _run_tool(self, command: Command) -> str:
-        expression = command.args["expression"]
-        return f"{expression} = {format_number(calculate(expression))}"
+        return format_number(calculate(command.args["expression"]))
 
     def _is_correct(self, text: str) -> bool:
         return mw.check_answer(self._problem, text)

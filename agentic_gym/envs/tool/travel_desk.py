@@ -245,8 +245,7 @@ class TravelDesk(ToolEnv):
                 return tw.flights_report(world, args["origin"], args["destination"], args["day"])
         except tw.ToolError as error:
             raise InvalidAction(str(error)) from None
-        expression = args["expression"]
-        return f"{expression} = {format_number(calculate(expression))}"
+        return format_number(calculate(args["expression"]))
 
     def _describe_error(self, error: InvalidAction) -> str:
         message = str(error)
