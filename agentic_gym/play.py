@@ -147,6 +147,7 @@ def play_terminal(
     output = output or sys.stdout
     affordances = tuple(env.get_wrapper_attr("affordances"))
     discrete = isinstance(env.action_space, spaces.Discrete)
+    start = int(env.action_space.start) if discrete else 0  # action i is affordances[i - start]
     names = [a.name for a in affordances]
 
     def say(text: str) -> None:
@@ -178,13 +179,13 @@ def play_terminal(
             continue
         if word == "hint":
             hint = env.unwrapped.oracle_action()
-            say(f"hint: {names[int(hint)] if discrete else hint}")
+            say(f"hint: {names[int(hint) - start] if discrete else hint}")
             continue
         if discrete:
             if word not in names:
                 say(f"Unknown action {sanitize(line, 40)!r}; one of: {', '.join(names)} (or help).")
                 continue
-            action: Any = names.index(word)
+            action: Any = names.index(word) + start
         else:
             action = line
         observation, reward, terminated, truncated, info = env.step(action)
@@ -226,6 +227,7 @@ def play_window(env: gym.Env, seed: int | None = None, max_events: int | None = 
     bindings = key_bindings(names)
     arrows = {"up": pygame.K_UP, "down": pygame.K_DOWN, "left": pygame.K_LEFT, "right": pygame.K_RIGHT}
     legend = _legend(bindings, names)
+    start = int(env.action_space.start)  # action i is affordances[i - start]
 
     pygame.display.init()
     pygame.font.init()
@@ -260,6 +262,9 @@ def play_window(env: gym.Env, seed: int | None = None, max_events: int | None = 
             handled += 1
             if event.type == pygame.QUIT:
                 break
+            if event.type in (pygame.VIDEOEXPOSE, pygame.WINDOWEXPOSED):
+                draw()  # some window managers drop the picture when the window is covered
+                continue
             if event.type != pygame.KEYDOWN:
                 continue
             if event.key == pygame.K_ESCAPE:
@@ -271,7 +276,7 @@ def play_window(env: gym.Env, seed: int | None = None, max_events: int | None = 
                 status = "new episode"
             elif event.key in codes and not episode.ended:
                 index = codes[event.key]
-                observation, reward, terminated, truncated, info = env.step(index)
+                observation, reward, terminated, truncated, info = env.step(index + start)
                 episode.steps += 1
                 episode.total_reward += float(reward)
                 episode.success = bool(info.get("success", False))

@@ -159,12 +159,14 @@ def observation_fields(observation: Any) -> dict[str, Any]:
     }
 
 
-def command_text(action: Any, info: Mapping[str, Any], affordances: Sequence[Any] | None) -> str | None:
+def command_text(
+    action: Any, info: Mapping[str, Any], affordances: Sequence[Any] | None, start: int = 0
+) -> str | None:
     """The canonical command an action stood for, or None when it could not be parsed.
 
     The language layer reports it as ``info["parsed_action"]``; otherwise a
-    ``Discrete`` index names ``affordances[i]`` and a string is parsed against the
-    affordances.
+    ``Discrete`` action ``i`` names ``affordances[i - start]`` and a string is parsed
+    against the affordances.
     """
     if "parsed_action" in info:
         parsed = info["parsed_action"]
@@ -172,7 +174,7 @@ def command_text(action: Any, info: Mapping[str, Any], affordances: Sequence[Any
     if not affordances:
         return None
     if isinstance(action, int | np.integer) and not isinstance(action, bool):
-        index = int(action)
+        index = int(action) - start
         return affordances[index].name if 0 <= index < len(affordances) else None
     if isinstance(action, str):
         try:
@@ -464,6 +466,7 @@ class RecordEpisode(gym.Wrapper, gym.utils.RecordConstructorArgs):
         self._frames: list[tuple[tuple[int, ...], bytes]] = []
         self._active = False
         self._affordances: tuple[Any, ...] | None = None
+        self._start = int(env.action_space.start) if isinstance(env.action_space, gym.spaces.Discrete) else 0
         if any(self.directory.glob(f"{name_prefix}-*.jsonl")):
             gym.logger.warn(
                 f"RecordEpisode: {self.directory} already holds {name_prefix}-*.jsonl files; they will be overwritten"
@@ -576,7 +579,7 @@ class RecordEpisode(gym.Wrapper, gym.utils.RecordConstructorArgs):
             "episode": self._episode,
             "step": len(self._steps) + 1,
             "action": json_safe(action),
-            "command": command_text(action, info, self._lookup_affordances()),
+            "command": command_text(action, info, self._lookup_affordances(), self._start),
             "action_valid": json_safe(info.get("action_valid")),
             "reward": float(reward),
             "terminated": bool(terminated),
