@@ -174,7 +174,9 @@ def test_reset_mid_episode_closes_the_previous_one(tmp_path):
     run_episode(env, [2], seed=2)
     env.close()
     assert [p.name for p in sorted(tmp_path.glob("*.jsonl"))] == ["episode-0000.jsonl", "episode-0001.jsonl"]
-    assert read_lines(tmp_path / "episode-0000.jsonl")[-1]["complete"] is False
+    first = read_lines(tmp_path / "episode-0000.jsonl")
+    assert first[-1]["complete"] is False
+    assert [line["command"] for line in first[1:-1]] == ["up", "down"]  # Discrete actions name their affordance
     assert Image.open(tmp_path / "episode-0001.gif").n_frames == 2
     assert len(env.recorded) == 2
 
