@@ -241,7 +241,7 @@ def _json_problem(error: BaseException) -> str:
 
 
 _NAME_KEYS = ("name", "action", "tool", "tool_name", "command")
-_ARG_KEYS = ("arguments", "args", "parameters", "params", "action_input", "input")
+_ARG_KEYS = ("arguments", "args", "parameters", "params", "action_input", "tool_input", "input")
 
 
 def _call_from_json(obj: Any, affordances: tuple[Affordance, ...]) -> Command | None:
@@ -398,7 +398,7 @@ def _read_xml(text: str, lowered: str, table: _Table) -> Command | None:
         if command is None:
             raise InvalidAction('The JSON in the tag names no action; write {"name": ..., "arguments": {...}}.')
         return command
-    return table.command(content)
+    return _command_text(content, table)
 
 
 def _line_start_ok(lowered: str, index: int) -> bool:
@@ -443,7 +443,7 @@ def _read_react(text: str, lowered: str, table: _Table) -> Command | None:
         pos = next_end + 1
     marker = _REACT_INPUT.match(lowered, pos) if pos < len(text) else None
     if marker is None:
-        return table.command(action)
+        return _command_text(action, table)
     aff = find_affordance(action, table.affordances)
     rest = text[marker.end():].lstrip()
     if rest.startswith("{"):
@@ -464,42 +464,57 @@ def _leading_name(text: str) -> str:
     return match.group().lower() if match else ""
 
 
-def _try_command(candidate: str, table: _Table) -> Command | None:
-    """Parse ``candidate`` if it starts with a command name (then its error stands), else ``None``."""
-    if _leading_name(candidate) not in table.names:
-        return None
-    return table.command(candidate)
-
-
 def _read_text(text: str, table: _Table) -> Command:
+    """The whole reply, its last line or its last inline code span as a command; else a fuzzy match.
+
+    A candidate that starts with a command name but does not parse ("go north quickly")
+    leaves the decision to the fuzzy match; if that finds nothing, the candidate's own
+    error is reported, being the most specific.
+    """
     stripped = text.strip()
     if not stripped:
         raise InvalidAction(f"Empty reply. Reply with one action, e.g. {table.example}. "
                             f"Valid commands: {table.usage}.")
-    if len(stripped) <= MAX_COMMAND_CHARS:
-        command = _try_command(stripped, table)
-        if command is not None:
-            return command
+    first_error: InvalidAction | None = None
+    candidates = [stripped]
     last_line = stripped[stripped.rfind("\n") + 1:].strip(_LINE_DECORATION)
-    if last_line != stripped and len(last_line) <= MAX_COMMAND_CHARS:
-        for candidate in (last_line, last_line.rstrip(".!")):
-            try:
-                command = _try_command(candidate, table)
-            except InvalidAction:
-                if candidate != last_line.rstrip(".!"):
-                    continue
-                raise
-            if command is not None:
-                return command
+    if last_line != stripped:
+        candidates.append(last_line)
     close = stripped.rfind("`")
     if close > 0:
         opening = stripped.rfind("`", 0, close)
-        span = stripped[opening + 1:close].strip() if opening >= 0 else ""
-        if span and len(span) <= MAX_COMMAND_CHARS:
-            command = _try_command(span, table)
-            if command is not None:
-                return command
-    return _fuzzy(_lower(stripped[-MAX_FUZZY_CHARS:]), table)
+        if opening >= 0:
+            candidates.append(stripped[opening + 1:close].strip())
+    for candidate in candidates:
+        if not candidate or len(candidate) > MAX_COMMAND_CHARS or _leading_name(candidate) not in table.names:
+            continue
+        try:
+            return _command_text(candidate, table)
+        except InvalidAction as error:
+            first_error = first_error or error
+    try:
+        return _fuzzy(_lower(stripped[-MAX_FUZZY_CHARS:]), table)
+    except InvalidAction:
+        if first_error is not None:
+            raise first_error from None
+        raise
+
+
+def _command_text(text: str, table: _Table) -> Command:
+    """``text`` as a command, forgiving a final full stop and ``[...]`` brackets around it."""
+    if text.startswith("[") and text.endswith("]"):
+        text = text[1:-1].strip()
+    try:
+        return table.command(text)
+    except InvalidAction:
+        trimmed = text.rstrip(".!")
+        if trimmed == text or not trimmed:
+            raise
+        try:
+            return table.command(trimmed)
+        except InvalidAction:
+            pass
+        raise
 
 
 def _fuzzy(lowered: str, table: _Table) -> Command:

@@ -47,6 +47,10 @@ def error_of(output, format="auto") -> str:
     ("go north", "text"),
     ("Let me think.\nThe exit is that way.\n`go north`", "text"),
     ("I'll go north now.", "text"),
+    ("go north quickly", "text"),
+    ("go north.", "text"),
+    ("Action: [go north]", "react"),
+    ('{"tool": "go", "tool_input": {"direction": "north"}}', "json"),
     ("North.", "text"),
 ])
 def test_each_format_and_auto_read_the_reply(reply, format):
@@ -97,6 +101,11 @@ def test_auto_order_first_marker_decides():
     assert parse('The set {"a": 1} is small.\ngo north') == GO_NORTH
     # A reasoning block is dropped first.
     assert parse("<think>Action: look</think>\nAction: go north") == GO_NORTH
+
+
+def test_a_command_that_does_not_parse_keeps_its_own_error():
+    assert "must be one of" in error_of("go up the stairs")
+    assert "must be one of" in error_of("Action: go up")
 
 
 def test_fuzzy_text_needs_exactly_one_match():
