@@ -194,3 +194,14 @@ def test_replies_with_lone_surrogates_and_nuls_record_and_replay(tmp_path):
     result = replay(jsonl, html=tmp_path / "odd.html", gif=tmp_path / "odd.gif")
     assert len(result.frames) == len(odd) + 2
     assert check_html(tmp_path / "odd.html").sections == len(odd) + 2
+
+
+def test_readme_shows_small_replayed_gifs():
+    repo = Path(__file__).resolve().parents[1]
+    readme = (repo / "README.md").read_text()
+    for name in ("docs/grid-episode.gif", "docs/text-episode.gif"):
+        assert f"]({name})" in readme
+        path = repo / name
+        assert path.stat().st_size < 300_000, f"{name} is {path.stat().st_size} bytes"
+        assert Image.open(path).n_frames > 3
+    assert "agentic-gym replay" in readme and "agentic-gym play" in readme
