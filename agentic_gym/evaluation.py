@@ -278,6 +278,14 @@ def _mean(values: Sequence[float]) -> float:
 def env_metrics(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """Metrics of one agent on one env from its episode rows.
 
+    ``success_rate`` is the fraction of episodes whose last ``info["success"]`` is
+    True, ``success_se`` its binomial standard error. Steps are the agent's turns,
+    including the chat layer's feedback turns after an unusable reply;
+    ``invalid_rate`` is the share of all turns with ``info["action_valid"]`` False.
+    ``tool_calls`` is the env's own count (``info["tool_calls"]``) when it keeps one,
+    else the number of valid turns that used a ``tool`` affordance. Token counts
+    and tool calls are means per episode.
+
     Example:
         >>> rows = [dict(success=True, steps=4, invalid=1, tool_calls=2, oracle_tool_calls=None,
         ...              tokens_in=0, tokens_out=0, **{"return": 1.0}),
