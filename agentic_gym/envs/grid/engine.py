@@ -460,13 +460,14 @@ def _between(size: int, centred: bool) -> np.ndarray:
 def _view_tables(
     height: int, width: int, size: int, centred: bool
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per ``[direction, y, x]``: the flat world index of every view slot and a penalty
-    for slots outside the grid (they point at cell 0 and are never visible); and the
+    """Per ``[direction, y, x]``: the flat world index of every view slot and the blocker
+    count a visible slot must have (0 on the grid; -1 outside it, which no count equals,
+    so slots outside the grid, which point at cell 0, are never visible); and the
     ``between`` table of :func:`_between`.
     """
     forward, right, _ = view_slots(size, centred)
     index = np.zeros((4, height, width, size * size), dtype=np.intp)
-    outside = np.zeros((4, height, width, size * size), dtype=np.float32)
+    clear = np.zeros((4, height, width, size * size), dtype=np.float32)
     ys, xs = np.mgrid[0:height, 0:width]
     for d in range(4):
         if centred:
@@ -478,13 +479,14 @@ def _view_tables(
         cy = ys[:, :, None] + forward * fdy + right * rdy
         ok = (cx >= 0) & (cx < width) & (cy >= 0) & (cy < height)
         index[d] = np.where(ok, cy * width + cx, 0)
-        outside[d] = (~ok).astype(np.float32)
+        clear[d] = np.where(ok, 0.0, -1.0)
     index.setflags(write=False)
-    outside.setflags(write=False)
-    return index, outside, _between(size, centred)
+    clear.setflags(write=False)
+    return index, clear, _between(size, centred)
 
 
-_OPAQUE_F32 = OPAQUE.astype(np.float32)
+#: ``OPAQUE`` flattened to ``tile * N_STATES + state``, as floats for the sight-line product.
+_OPAQUE_F32 = OPAQUE.astype(np.float32).ravel()
 
 
 class View:
@@ -524,13 +526,14 @@ class View:
 def visible_cells(world: World, size: int = 7, centred: bool = False) -> View:
     """The agent's view of ``world`` (see the module docstring for the geometry)."""
     grid = world.grid
-    index_table, outside_table, between = _view_tables(grid.shape[0], grid.shape[1], size, centred)
+    index_table, clear_table, between = _view_tables(grid.shape[0], grid.shape[1], size, centred)
     d = 0 if centred else world.agent_dir
     y, x = world.agent_y, world.agent_x
     index = index_table[d, y, x]
     cells = grid.reshape(-1, 3).take(index, axis=0)
-    blocked = np.minimum.reduce((between @ _OPAQUE_F32[cells[:, 0], cells[:, 2]]).reshape(4, -1))
-    visible = (blocked + outside_table[d, y, x]) == 0
+    opaque = _OPAQUE_F32.take(cells[:, 0] * np.uint8(N_STATES) + cells[:, 2])
+    blocked = np.minimum.reduce((between @ opaque).reshape(4, -1))
+    visible = blocked == clear_table[d, y, x]
     return View(size, centred, d, cells * visible[:, None], visible, index)
 
 
