@@ -720,12 +720,13 @@ def draw_capabilities(agents: dict[str, dict[str, Any]], path: str | os.PathLike
 
     labels = list(agents)
     groups = list(dict.fromkeys(c for a in agents.values() for c in a.get("capabilities", {}))) + ["overall"]
-    width = max(640, 90 + len(groups) * max(70, 22 * len(labels) + 30))
+    title, small, tiny = _font(18), _font(13), _font(10)
+    legend_width = sum(40 + int(small.getlength(label)) for label in labels)
+    width = max(640, 90 + len(groups) * max(70, 22 * len(labels) + 30), 80 + legend_width)
     height = 420
     left, right, top, bottom = 60, 20, 62, 80
     image = Image.new("RGB", (width, height), (255, 255, 255))
     draw = ImageDraw.Draw(image)
-    title, small, tiny = _font(18), _font(13), _font(10)
     draw.text((left, 14), "Success rate by capability (mean over envs, +- s.e.)", fill=(20, 20, 20), font=title)
     plot_h = height - top - bottom
     for tick in range(5):
