@@ -557,8 +557,21 @@ def _message_text(content: Any) -> str:
     raise InvalidAction("The message content must be text.")
 
 
+def as_reply(output: Any) -> Any:
+    """A reply as ``str`` or ``dict``: message objects of OpenAI-style clients become their dict."""
+    if type(output) is str or isinstance(output, Mapping):
+        return output
+    dump = getattr(output, "model_dump", None)
+    if callable(dump):
+        try:
+            return dump(exclude_none=True)
+        except Exception:  # an object that only looks like a message: parse it as what it is
+            return output
+    return output
+
+
 def parse_action(output: Any, affordances: Iterable[Affordance], format: str = "auto") -> Command:
-    """Read one command from an LLM reply (a ``str`` or an assistant message dict).
+    """Read one command from an LLM reply (a ``str``, an assistant message dict or message object).
 
     Raises :class:`~agentic_gym.core.InvalidAction` with a message an LLM can act on
     when the reply holds no valid action. Total and linear in the size of the input.
@@ -568,9 +581,9 @@ def parse_action(output: Any, affordances: Iterable[Affordance], format: str = "
     table = _table(affordances)
     if not table.affordances:
         raise InvalidAction("There is no action to take.")
-    if type(output) is str:
-        pass
-    elif isinstance(output, Mapping):
+    if type(output) is not str:
+        output = as_reply(output)
+    if isinstance(output, Mapping):
         role = output.get("role", "assistant")
         if role != "assistant":
             raise InvalidAction(f"Expected an assistant message, got role {quote(str(role), 20)}.")

@@ -24,7 +24,7 @@ import gymnasium as gym
 import numpy as np
 
 from agentic_gym.core import Affordance, ChatMessages, sanitize
-from agentic_gym.wrappers.parse import FORMATS, format_instructions, text_limit
+from agentic_gym.wrappers.parse import FORMATS, as_reply, format_instructions, text_limit
 
 #: Characters of an assistant reply kept in the history (replies are untrusted text too).
 MAX_ASSISTANT_CHARS = 8000
@@ -173,6 +173,7 @@ class PromptObservation(gym.Wrapper):
     def step(self, action: Any) -> tuple[list[dict[str, Any]], SupportsFloat, bool, bool, dict[str, Any]]:
         if not self._env_starts:
             raise gym.error.ResetNeeded("Call reset before step.")
+        action = as_reply(action)
         obs, reward, terminated, truncated, info = self.env.step(action)
         ids = _tool_call_ids(action)
         parsed = info.get("parsed_action")

@@ -169,3 +169,12 @@ def test_unknown_format_is_a_programming_error():
 def test_json_argument_strings_decode_only_objects():
     blob = json.dumps({"name": "send", "arguments": json.dumps({"to": "ann", "amount": 3})})
     assert parse(blob) == Command("send", {"to": "ann", "amount": 3})
+
+
+def test_message_objects_of_openai_style_clients_are_read_as_dicts():
+    class Message:
+        def model_dump(self, exclude_none=False):
+            message = render_action(GO_NORTH, "tool_call")
+            return {k: v for k, v in message.items() if v is not None or not exclude_none}
+
+    assert parse(Message()) == GO_NORTH
