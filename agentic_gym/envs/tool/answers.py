@@ -9,11 +9,13 @@ function clips its input first, so checking takes time linear in a bounded prefi
 Rules, documented once here and referred to by the env docstrings:
 
 * **numbers**: the answer's number is the last number it states in the expected
-  unit (``$`` / ``USD`` / ``dollars``, ``C`` / ``Celsius``, ``F`` / ``Fahrenheit``)
-  or, if none carries that unit, the last number with no unit; a number in another
-  unit does not count. It is accepted when it lies within half a unit of the
-  requested last decimal place of the exact value (``decimals=2``: within 0.005).
-  Counts also accept the words ``zero`` to ``twelve``.
+  unit (``$`` / ``USD`` / ``dollars``, ``C`` / ``Celsius``, ``F`` / ``Fahrenheit``,
+  ``liters`` / ``L``, ``barrels``, ``hours`` / ``h``, ``minutes`` / ``min``) or, if
+  none carries that unit, the last number with no unit; a number in another unit
+  does not count, and neither do mentions of a day (``day 3``), a clock time
+  (``14:30``) or a precision (``2 decimal places``). It is accepted when it lies
+  within half a unit of the requested last decimal place of the exact value
+  (``decimals=2``: within 0.005). Counts also accept the words ``zero`` to ``twelve``.
 * **yes/no**: accepted when the answer says yes (``yes``, ``yeah``, ``yep``,
   ``true``) or no (``no``, ``nope``, ``false``, ``not``, ``won't``, ``doesn't``)
   as expected and not the other.
@@ -40,9 +42,21 @@ from collections.abc import Mapping, Sequence
 MAX_ANSWER_CHARS = 2000
 
 _NUMBER = re.compile(r"(?<![\w.])(-?)(\d{1,3}(?:,\d{3})+(?!\d)|\d+)(\.\d+)?")
+_UNITS = {
+    "c": "c", "celsius": "c", "f": "f", "fahrenheit": "f", "usd": "usd", "dollar": "usd", "dollars": "usd",
+    "liters": "liters", "liter": "liters", "litres": "liters", "litre": "liters", "l": "liters",
+    "barrels": "barrels", "barrel": "barrels", "hours": "hours", "hour": "hours", "hrs": "hours", "hr": "hours",
+    "h": "hours", "minutes": "minutes", "minute": "minutes", "mins": "minutes", "min": "minutes",
+}
+#: Units an answer's number may carry (the values of ``_UNITS``).
+UNITS = tuple(sorted(set(_UNITS.values())))
 _UNIT_AFTER = re.compile(
-    r"\s*(?:\u00b0|\u00ba|deg\.?|degrees?)?\s*(celsius|fahrenheit|usd|dollars?|c|f)\b"
+    r"\s*(?:\u00b0|\u00ba|deg\.?|degrees?)?\s*("
+    + "|".join(sorted(_UNITS, key=lambda u: (-len(u), u)))
+    + r")\b"
 )
+# Numbers that are not answers: a day, a clock time, a precision.
+_NOT_ANSWERS = re.compile(r"\bday\s+\d+\b|\b\d{1,2}:\d{2}\b|\b\d+\s*(?:decimal places?|decimals?|places?|d\.p\.)")
 _WORD_NUMBERS = {
     word: str(index)
     for index, word in enumerate(
@@ -50,7 +64,6 @@ _WORD_NUMBERS = {
     )
 }
 _WORD_NUMBER = re.compile(r"\b(" + "|".join(_WORD_NUMBERS) + r")\b")
-_UNITS = {"c": "c", "celsius": "c", "f": "f", "fahrenheit": "f", "usd": "usd", "dollar": "usd", "dollars": "usd"}
 _YES = re.compile(r"\b(yes|yeah|yep|true)\b")
 _NO = re.compile(r"\b(no|nope|false|not|won't|wont|doesn't|isn't|will not)\b")
 
@@ -65,13 +78,13 @@ def normalize(text: str) -> str:
 
 
 def numbers_with_units(text: str, words: bool = False) -> list[tuple[float, str | None]]:
-    """Every number in ``text`` with the unit stated next to it (``usd``, ``c``, ``f`` or None).
+    """Every number in ``text`` with the unit stated next to it (one of :data:`UNITS`, or None).
 
     Example:
         >>> numbers_with_units("from $1,200.50 to 70 F")
         [(1200.5, 'usd'), (70.0, 'f')]
     """
-    text = normalize(text)
+    text = _NOT_ANSWERS.sub(" ", normalize(text))
     if words:
         text = _WORD_NUMBER.sub(lambda m: _WORD_NUMBERS[m.group(1)], text)
     found: list[tuple[float, str | None]] = []
@@ -91,7 +104,7 @@ def numbers_with_units(text: str, words: bool = False) -> list[tuple[float, str 
 
 
 def check_number(text: str, value: float, decimals: int = 0, unit: str | None = None, words: bool = False) -> bool:
-    """Whether ``text`` states ``value`` (see the module rules); ``unit`` is ``usd``, ``c``, ``f`` or None."""
+    """Whether ``text`` states ``value`` (see the module rules); ``unit`` is one of :data:`UNITS` or None."""
     found = numbers_with_units(text, words=words)
     tagged = [v for v, u in found if unit is not None and u == unit]
     if tagged:

@@ -39,14 +39,15 @@ _VEHICLES = ("A freight train", "A cargo ship", "A long-haul truck", "A river ba
 
 @dataclass(frozen=True)
 class Problem:
-    """One word problem: its text, exact value, requested precision, and the oracle's calculator call."""
+    """One word problem: its text, exact value, requested precision and unit (one of
+    :data:`~agentic_gym.envs.tool.answers.UNITS`), and the oracle's calculator call."""
 
     domain: str
     text: str
     steps: int
     value: Fraction
     decimals: int
-    unit: str | None
+    unit: str
     expression: str
     first_expression: str
     answer: str
@@ -250,7 +251,7 @@ def generate_problem(rng: np.random.Generator, steps: int = 4, domains: tuple[st
     text = " ".join([opening, *(s.sentence for s in chosen), question])
     rounded = _decimal(value, decimals)
     answer = f"${rounded:,}" if unit == "usd" else f"{rounded:,} {unit_name}"
-    return Problem(domain, text, steps, value, decimals, unit, expression, first_expression, answer)
+    return Problem(domain, text, steps, value, decimals, unit or unit_name, expression, first_expression, answer)
 
 
 def _unit_name(domain: str, chosen: list[_Step]) -> str:

@@ -60,7 +60,8 @@ class ToolMath(ToolEnv):
     ## Rewards
     1 for a correct answer, 0 otherwise. Answers are exact values asked to a stated
     number of decimal places (two, "to the nearest cent" for money); the answer's
-    number (the last one stated, thousands separators and ``$`` allowed, see
+    number (the last one stated in the problem's unit, or without a unit; thousands
+    separators, ``$`` and "rounded to 2 decimal places" allowed, see
     :mod:`agentic_gym.envs.tool.answers`) is accepted when it lies within half a unit of
     that last place of the exact value, so either rounding of a tie, and the unrounded
     value, pass.

@@ -116,8 +116,9 @@ class TravelDesk(ToolEnv):
     running out of budget or time). Answers are graded by
     :mod:`agentic_gym.envs.tool.answers`: case, spacing, thousands separators, ``$`` /
     ``USD`` / ``dollars``, ``C`` / ``F`` and trailing zeros are normalized; a number is
-    the last one stated in the expected unit (or without a unit) and must equal the
-    value to the requested decimals (``$412``, ``412 USD`` and ``412.00`` all match 412;
+    the last one stated in the expected unit (or without a unit; a day, a clock time or
+    a precision it mentions does not count) and must equal the value to the requested
+    decimals (``$412``, ``412 USD`` and ``412.00`` all match 412;
     ``21 C`` does not answer a question in Fahrenheit); yes/no must be one of the two
     clearly; a city or a weather condition (with synonyms: ``clear`` for ``sunny``,
     ``overcast`` for ``cloudy``) must be named without naming the alternatives.

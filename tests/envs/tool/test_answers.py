@@ -57,6 +57,21 @@ def test_decimals_tolerance_is_half_a_unit_of_the_last_place():
     assert check_number("2.67", 2.665, decimals=2) and check_number("2.66", 2.665, decimals=2)
 
 
+def test_days_times_and_precisions_are_not_answers():
+    assert check_number("You have 2 meetings on day 3, at 10:00 and 14:30.", 2, words=True)
+    assert check_number("47723.47 (rounded to 2 decimal places)", 47723.47, decimals=2)
+    assert check_number("1,970,945.38 liters, to 2 decimals", 1970945.38, decimals=2, unit="liters")
+    assert not check_number("on day 3", 3)
+
+
+def test_quantity_units():
+    assert check_number("55.17 h", 55.17, 2, "hours") and check_number("55.17 hours", 55.17, 2, "hours")
+    assert not check_number("3310.2 minutes", 55.17, 2, "hours")
+    assert check_number("3,310.2 min (55.17 hours)", 3310.2, 1, "minutes")
+    assert check_number("4 barrels", 4, unit="barrels") and check_number("4 L", 4, unit="liters")
+    assert not check_number("4 barrels", 4, unit="liters")
+
+
 def test_count_words():
     assert check_number("two meetings", 2, words=True)
     assert check_number("None: zero.", 0, words=True)
@@ -88,6 +103,7 @@ def test_choices_need_the_one_expected_name():
 def test_numbers_with_units():
     assert numbers_with_units("$1,200.50 then 70 F and -3\u00b0C, 5") == [
         (1200.5, "usd"), (70.0, "f"), (-3.0, "c"), (5.0, None)]
+    assert numbers_with_units("8 hrs, 12 litres") == [(8.0, "hours"), (12.0, "liters")]
 
 
 @given(st.text(max_size=300))

@@ -53,6 +53,11 @@ def test_answers_accepted_within_half_a_unit_and_rejected_beyond():
         assert not mw.check_answer(problem, f"{exact + 0.011:.3f}")
         assert not mw.check_answer(problem, f"{round(exact) + 1}")
         assert not mw.check_answer(problem, "I cannot tell")
+        assert mw.check_answer(problem, f"{exact:,.2f} {problem.unit} (rounded to 2 decimal places)")
+        assert problem.unit in ("usd", "liters", "barrels", "hours", "minutes")
+        if problem.unit in ("hours", "minutes"):
+            other = "minutes" if problem.unit == "hours" else "hours"
+            assert not mw.check_answer(problem, f"{exact:.2f} {other}")
         if problem.unit == "usd":
             assert mw.check_answer(problem, f"${exact:,.2f}") and mw.check_answer(problem, f"{exact:.2f} USD")
             assert not mw.check_answer(problem, f"{exact:.2f} C")

@@ -73,7 +73,7 @@ ACCEPTED = {
     "weather_condition": lambda a: [a, a.upper(), f"It will be {a}."],
     "high_fahrenheit": lambda a: [a, a.replace(" F", "\u00b0F"), a.replace(" F", " degrees Fahrenheit"),
                                   a.split()[0]],
-    "meeting_count": lambda a: [a, f"You have {a} meetings."],
+    "meeting_count": lambda a: [a, f"You have {a} meetings.", f"{a} meetings on day 7, the first at 09:00"],
     "cheapest_flight": lambda a: [a, a[1:] + " USD", a + ".00", a[1:] + " dollars"],
     "warmer_city": lambda a: [a, a.lower(), f"{a} will be warmer."],
     "rain_at_meeting": lambda a: [a, a.capitalize() + ".", f"{a}, I checked the forecast"],
