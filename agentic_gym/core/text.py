@@ -1,4 +1,4 @@
-"""ASCII text by contract: the charset of every ``Text`` space and the one sanitiser.
+r"""ASCII text by contract: the charset of every ``Text`` space and the one sanitiser.
 
 Every string an environment emits, above all any echo of agent or LLM text, goes
 through :func:`sanitize` so that it always lies in the observation space.
