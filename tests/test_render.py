@@ -15,8 +15,10 @@ import gymnasium as gym
 import numpy as np
 import pygame
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from agentic_gym.core import TranscriptPanel
+from agentic_gym.core import CHARSET, TranscriptPanel
 from agentic_gym.core.transcript import BACKGROUND, COLOURS
 from agentic_gym.envs import registered_ids
 from tests.recording_envs import GRID_ID, TEXT_ID
@@ -150,6 +152,18 @@ def test_transcript_wraps_to_the_panel_width_and_keeps_a_fixed_size():
     assert len(rows) > 3 and rows[-2] == "" and rows[-1] == "omega"
     assert all(panel._fits(row) for row in rows)
     assert panel.frame([("agent", "bad\x00input\u00e9")]).shape == (120, 200, 3)  # NULs and non-ASCII are safe
+
+
+_PANEL = TranscriptPanel(240, 120, 14)
+
+
+@given(st.text(alphabet=CHARSET, max_size=600))
+def test_transcript_wrapping_fits_and_loses_no_character(text):
+    _PANEL.frame([("env", "load the font")])
+    rows = _PANEL._rows("env", text)
+    assert all(_PANEL._fits(row) for row in rows)
+    assert "".join(rows).replace(" ", "") == text.replace(" ", "").replace("\n", "")
+    assert len(rows) >= text.count("\n") + 1
 
 
 def test_transcript_draws_each_line_once_and_returns_fresh_frames(monkeypatch):

@@ -42,6 +42,10 @@ COLOURS = {
 _MARGIN = 8
 _MAX_CACHED_LINES = 2048
 _MAX_CACHED_ENTRIES = 1024
+_MAX_CACHED_WORDS = 8192
+# Far more characters than any panel shows: only an entry's tail is wrapped, so a huge echo
+# costs the same as a long one.
+_MAX_ENTRY_CHARS = 20_000
 
 
 def wrap(text: str, width: int) -> list[str]:
@@ -125,11 +129,12 @@ class TranscriptPanel:
         self._background: np.ndarray | None = None
         self._lines = _LRU(_MAX_CACHED_LINES)
         self._wrapped = _LRU(_MAX_CACHED_ENTRIES)
+        self._word_widths: dict[str, int] = {}
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
         state.update(_font=None, _background=None, _lines=_LRU(_MAX_CACHED_LINES),
-                     _wrapped=_LRU(_MAX_CACHED_ENTRIES))
+                     _wrapped=_LRU(_MAX_CACHED_ENTRIES), _word_widths={})
         return state
 
     def _load(self) -> None:
@@ -167,26 +172,48 @@ class TranscriptPanel:
                 high = middle - 1
         return word[:low], word[low:]
 
+    def _word_width(self, word: str) -> int:
+        width = self._word_widths.get(word)
+        if width is None:
+            if len(self._word_widths) >= _MAX_CACHED_WORDS:
+                self._word_widths.clear()
+            width = self._word_widths[word] = self._font.size(word)[0]
+        return width
+
     def _wrap_pixels(self, text: str) -> tuple[str, ...]:
-        """Greedy word wrap of ``text`` to the panel's pixel width."""
+        """Greedy word wrap of ``text`` to the panel's pixel width.
+
+        Line breaks are proposed from the sum of cached word widths (one measurement
+        per new word, not one per growing line) and every line is then measured whole,
+        dropping words until it truly fits: pieces measured apart round differently
+        from the whole line.
+        """
+        limit = self.width - 2 * _MARGIN
+        space = self._word_width(" ")
         lines: list[str] = []
         for paragraph in text.split("\n"):
-            line = ""
-            for word in paragraph.split(" "):
-                candidate = word if not line else line + " " + word
-                if self._fits(candidate):
-                    line = candidate
-                    continue
-                if line:
-                    lines.append(line)
-                while word and not self._fits(word):
-                    head, word = self._split_long_word(word)
+            words = paragraph.split(" ")
+            first = 0
+            while first < len(words):
+                end, width = first + 1, self._word_width(words[first])
+                while end < len(words) and width + space + self._word_width(words[end]) <= limit:
+                    width += space + self._word_width(words[end])
+                    end += 1
+                while end - first > 1 and not self._fits(" ".join(words[first:end])):
+                    end -= 1
+                line = " ".join(words[first:end])
+                if end - first == 1 and not self._fits(line):
+                    # One word wider than the panel: break it where it stops fitting.
+                    head, words[first] = self._split_long_word(line)
                     lines.append(head)
-                line = word
-            lines.append(line)
+                    continue
+                lines.append(line)
+                first = end
         return tuple(lines)
 
     def _rows(self, role: str, text: str) -> tuple[str, ...]:
+        if len(text) > _MAX_ENTRY_CHARS:
+            text = "..." + text[-_MAX_ENTRY_CHARS:]
         if role == "agent":
             text = "> " + text
         # Agent text may hold anything (NULs make pygame raise); sanitise once, on a cache miss.
