@@ -97,5 +97,11 @@ MEETING_TITLES: tuple[str, ...] = (
     "Sales kickoff",
 )
 
+#: Hotel names (each city's hotels draw from these).
+HOTEL_NAMES: tuple[str, ...] = (
+    "Harbor Inn", "Grand Central", "Park Lodge", "Riverside Suites", "Old Town Rooms", "Skyline Hotel",
+    "Garden House", "Station Hotel", "Marina Bay Inn", "City Loft",
+)
+
 #: Two-letter airline codes used in flight numbers.
 AIRLINES: tuple[str, ...] = ("NA", "TW", "SK", "AZ", "LX", "QF", "JL", "EI", "UA", "KE")

@@ -46,6 +46,12 @@ TRAVEL_AFFORDANCES: tuple[Affordance, ...] = (
         kind="tool",
     ),
     Affordance(
+        "hotels",
+        "Hotels in a city for the night of a day: name, stars, price per night in USD, rooms left.",
+        params(city=string_param("City name.", max_length=60, examples=_CITY_EXAMPLES), day=_DAY),
+        kind="tool",
+    ),
+    Affordance(
         "calculator",
         "Evaluate arithmetic: numbers, + - * / // % **, parentheses, sqrt, round, min, max, ...",
         params(expression=string_param("An arithmetic expression.", max_length=1000,
@@ -68,8 +74,9 @@ class TravelDesk(ToolEnv):
     Each episode draws, from the seed alone, a hidden world: six to ten cities from a
     table shipped with the package (San Francisco among them), a week of weather per
     city (condition, high and low in Celsius and Fahrenheit, chance of precipitation),
-    the user's calendar (meetings with time, title and city) and one to three flights
-    per route and day (code, departure, duration, price in USD, seats left), plus a
+    the user's calendar (meetings with time, title and city), one to three flights
+    per route and day (code, departure, duration, price in USD, seats left) and two to
+    four hotels per city and night (name, stars, price per night, rooms left), plus a
     question from one of the difficulty's templates. Nothing of the world is visible
     until a tool shows it: the observation is the question and the results of the
     calls made so far. Days are numbered 1 (Monday) to 7 (Sunday).
@@ -77,13 +84,13 @@ class TravelDesk(ToolEnv):
     | difficulty | templates | tool calls needed |
     |---|---|---|
     | easy | weather condition, high in F, number of meetings, cheapest flight, warmer of two cities | 1-2 |
-    | medium | rain at a meeting, low at a meeting, seats on the earliest flight there, warmer meeting city, price difference between days | 2-4 |
-    | hard | round trip total, average high of two meeting cities, three-leg trip total | 4-6 (with arithmetic) |
+    | medium | rain at a meeting, low at a meeting, seats on the earliest flight there, warmer meeting city, price difference between days, cheapest hotel at a meeting | 2-4 |
+    | hard | round trip total, average high of two meeting cities, three-leg trip total, trip with a hotel night | 4-6 (with arithmetic) |
 
     Tools answer like real APIs, errors included: an unknown city gets the closest
     matching names (or the list of covered cities), a day outside 1..7 the valid range,
     a missing or malformed argument the name of the argument and the usage. With
-    ``fault_rate`` > 0, ``weather``, ``calendar`` and ``flights`` calls fail transiently
+    ``fault_rate`` > 0, ``weather``, ``calendar``, ``flights`` and ``hotels`` calls fail transiently
     ("error 503: service unavailable, please retry") with that probability, drawn from
     the env's RNG; ``calculator`` is local and never fails so. With ``tool_budget``,
     a tool call after the budget is spent ends the episode unanswered.
@@ -97,6 +104,7 @@ class TravelDesk(ToolEnv):
     | `weather(city="Oslo", day=2)` | tool | the forecast for a city and day |
     | `calendar(day=3)` or `calendar 3` | tool | the user's meetings that day |
     | `flights(origin="Oslo", destination="Rome", day=3)` | tool | the flights on a route and day |
+    | `hotels(city="Rome", day=3)` | tool | the hotels of a city for that night, cheapest first |
     | `calculator <expression>` | tool | the value of an arithmetic expression (safe evaluator) |
     | `answer <text>` | answer | the final answer; ends the episode |
 
@@ -133,16 +141,16 @@ class TravelDesk(ToolEnv):
     ``tool_calls`` (every call that reached a tool, errors and faults included),
     ``tool_errors`` and ``tool_faults``, ``oracle_tool_calls`` (the fewest calls that
     solve the episode: every fact looked up once, the arithmetic in one calculator call,
-    plus one retry per fault on the way) and ``admissible_commands`` (calendar, weather
-    and flights calls for the days of the question and the cities known so far, from
-    the question and from calendar results).
+    plus one retry per fault on the way) and ``admissible_commands`` (calendar, weather,
+    hotels and flights calls for the days of the question and the cities known so far,
+    from the question and from calendar results).
 
     ## Arguments
     * ``difficulty``: ``"easy"``, ``"medium"`` or ``"hard"`` (the templates above).
     * ``n_cities``: cities in the world (4..42); default 6, 8 or 10 by difficulty.
     * ``templates``: names of the templates to draw from (any difficulty), e.g.
       ``("weather_condition",)``; default all of ``difficulty``'s.
-    * ``fault_rate``: probability in [0, 1) that a weather/calendar/flights call fails.
+    * ``fault_rate``: probability in [0, 1) that a weather/calendar/flights/hotels call fails.
     * ``tool_budget``: the most tool calls allowed, or None.
     * ``render_mode``: ``"human"``, ``"rgb_array"`` (a 640x480 transcript panel) or ``"ansi"``.
 
@@ -196,7 +204,7 @@ class TravelDesk(ToolEnv):
         "capabilities": ("tool_use", "planning", "reasoning"),
     }
     affordances = TRAVEL_AFFORDANCES
-    faultable = frozenset({"weather", "calendar", "flights"})
+    faultable = frozenset({"weather", "calendar", "flights", "hotels"})
     title = "TravelDesk"
     intro = (
         "You are a travel desk. Look facts up with the tools, then reply with answer <text>.\n"
@@ -235,18 +243,16 @@ class TravelDesk(ToolEnv):
 
     def _run_tool(self, command: Command) -> str:
         world, args = self._task.world, command.args
+        report = tw.REPORTS.get(command.name)
+        if report is None:
+            return format_number(calculate(args["expression"]))
         try:
-            if command.name == "weather":
-                return tw.weather_report(world, args["city"], args["day"])
-            if command.name == "calendar":
-                report = tw.calendar_report(world, args["day"])
-                self._learn(m.city for m in world.meetings_on(args["day"]))
-                return report
-            if command.name == "flights":
-                return tw.flights_report(world, args["origin"], args["destination"], args["day"])
+            reply = report(world, **args)
         except tw.ToolError as error:
             raise InvalidAction(str(error)) from None
-        return format_number(calculate(args["expression"]))
+        if command.name == "calendar":
+            self._learn(m.city for m in world.meetings_on(args["day"]))
+        return reply
 
     def _describe_error(self, error: InvalidAction) -> str:
         message = str(error)
@@ -276,6 +282,7 @@ class TravelDesk(ToolEnv):
         names = [json.dumps(world.cities[i]) for i in self._known]
         calls = [f"calendar(day={d})" for d in days]
         calls += [f"weather(city={c}, day={d})" for c in names for d in days]
+        calls += [f"hotels(city={c}, day={d})" for c in names for d in days]
         calls += [
             f"flights(origin={a}, destination={b}, day={d})" for a in names for b in names if a != b for d in days
         ]

@@ -1,4 +1,4 @@
-"""The hidden world of TravelDesk: cities, a week of weather, a calendar and flights.
+"""The hidden world of TravelDesk: cities, a week of weather, a calendar, flights and hotels.
 
 Pure logic (numpy only, no gymnasium): :func:`generate_task` draws a question
 template, a world that fits it and the exact answer from one ``np.random.Generator``;
@@ -28,10 +28,11 @@ from typing import Any
 import numpy as np
 
 from agentic_gym.envs.tool.answers import check_choice, check_number, check_yes_no, choice_pattern
-from agentic_gym.envs.tool.cities import AIRLINES, CITIES, MEETING_TITLES, WEEKDAYS
+from agentic_gym.envs.tool.cities import AIRLINES, CITIES, HOTEL_NAMES, MEETING_TITLES, WEEKDAYS
 
 DAYS = 7
 FLIGHTS_PER_ROUTE = 3
+HOTELS_PER_CITY = 4
 DIFFICULTIES = ("easy", "medium", "hard")
 DEFAULT_CITIES = {"easy": 6, "medium": 8, "hard": 10}
 
@@ -96,6 +97,16 @@ class Flight:
     seats: int
 
 
+@dataclass(frozen=True)
+class Hotel:
+    """One hotel for one night: name, stars (2..5), price per night (USD), rooms left."""
+
+    name: str
+    stars: int
+    price: int
+    rooms: int
+
+
 _MASK64 = (1 << 64) - 1
 
 
@@ -134,6 +145,7 @@ class World:
         # Derived facts, memoised; a question template may also fix a fact here (see set_weather).
         self._weather: dict[tuple[int, int], Weather] = {}
         self._flights: dict[tuple[int, int, int], tuple[Flight, ...]] = {}
+        self._hotels: dict[tuple[int, int], tuple[Hotel, ...]] = {}
 
     def weather(self, city: int, day: int) -> Weather:
         """The forecast for world city ``city`` on ``day`` (1..7)."""
@@ -162,6 +174,14 @@ class World:
 
     def cheapest(self, origin: int, destination: int, day: int) -> int:
         return min(f.price for f in self.flights(origin, destination, day))
+
+    def hotels(self, city: int, day: int) -> tuple[Hotel, ...]:
+        """The hotels of world city ``city`` for the night of ``day``, by price."""
+        key = (city, day)
+        found = self._hotels.get(key)
+        if found is None:
+            found = self._hotels[key] = city_hotels(self.seed, self.table_index[city], day)
+        return found
 
 
 def _unit(bits: int) -> float:
@@ -228,6 +248,24 @@ def route_flights(seed: int, origin: int, destination: int, day: int) -> tuple[F
         flights.append(Flight(code, departure, duration, price, 1 + (state >> 32) % 179))
         departure += 5 * (30 + state % 37)
     return tuple(flights)
+
+
+def city_hotels(seed: int, city: int, day: int) -> tuple[Hotel, ...]:
+    """Two to four hotels of table city ``city`` for the night of ``day``, cheapest first; a pure
+    function of the world's ``seed`` like :func:`route_flights`. Names are fixed per city, prices
+    (about 45 USD a star, more in warm cities) and rooms left vary by night."""
+    names = _mix(seed ^ 0x2545F4914F6CDD1D ^ (city * 0x9E3779B97F4A7C15 & _MASK64))
+    count = 2 + names % (HOTELS_PER_CITY - 1)
+    first = (names >> 8) % len(HOTEL_NAMES)
+    state = _mix(names ^ day)
+    hotels = []
+    for k in range(count):
+        state = _mix(state)
+        stars = 2 + ((names >> (16 + 2 * k)) & 3)
+        factor = 0.8 + 0.6 * _unit(state)
+        price = round((35 + 45 * stars + 2 * max(CITIES[city].typical_high_c - 15, 0)) * factor)
+        hotels.append(Hotel(HOTEL_NAMES[(first + 3 * k) % len(HOTEL_NAMES)], stars, price, 1 + (state >> 20) % 24))
+    return tuple(sorted(hotels, key=lambda h: (h.price, h.name)))
 
 
 def generate_world(rng: np.random.Generator, n_cities: int) -> World:
@@ -361,6 +399,25 @@ def flights_report(world: World, origin: str, destination: str, day: int) -> str
     return f"Flights {world.cities[a]} -> {world.cities[b]}, {day_label(day)}: {'; '.join(parts)}."
 
 
+def hotels_report(world: World, city: str, day: int) -> str:
+    """The hotels of ``city`` for the night of ``day``, cheapest first."""
+    c, day = resolve_city(world, city), _check_day(day)
+    parts = [
+        f"{h.name} {h.stars}*, ${h.price} per night, {h.rooms} room{'s' if h.rooms != 1 else ''} left"
+        for h in world.hotels(c, day)
+    ]
+    return f"Hotels in {world.cities[c]}, night of {day_label(day)}: {'; '.join(parts)}."
+
+
+#: The world's tools by name: each takes the world and the call's arguments by keyword.
+REPORTS: dict[str, Callable[..., str]] = {
+    "weather": weather_report,
+    "calendar": calendar_report,
+    "flights": flights_report,
+    "hotels": hotels_report,
+}
+
+
 # ---- questions ---------------------------------------------------------------------------------------
 
 
@@ -421,6 +478,10 @@ def _flights(world: World, a: int, b: int, day: int) -> Call:
 
 def _calendar(day: int) -> Call:
     return ("calendar", {"day": day})
+
+
+def _hotels(world: World, city: int, day: int) -> Call:
+    return ("hotels", {"city": world.cities[city], "day": day})
 
 
 def _calculator(expression: str) -> Call:
@@ -624,6 +685,36 @@ def _multi_leg(world: World, rng: np.random.Generator) -> Task:
                 f"${p1 + p2 + p3}", (origin,), (d1, d2, d3))
 
 
+def _hotel_at_meeting(world: World, rng: np.random.Generator) -> Task:
+    city, day = int(rng.integers(len(world.cities))), int(rng.integers(1, DAYS + 1))
+    world.meetings = generate_calendar(rng, len(world.cities), {day: city})
+    price = world.hotels(city, day)[0].price
+    return Task("hotel_at_meeting", world,
+                f"What is the cheapest hotel price per night in the city of my {WEEKDAYS[day - 1]} meeting "
+                f"(day {day}), for the night of that day, in US dollars?",
+                Expected("number", price, unit="usd"), (_calendar(day), _hotels(world, city, day)), f"${price}",
+                (), (day,))
+
+
+def _trip_with_hotel(world: World, rng: np.random.Generator) -> Task:
+    home = world.home
+    city = _pair(rng, len(world.cities), avoid=home)[0]
+    day = int(rng.integers(1, DAYS))
+    world.meetings = generate_calendar(rng, len(world.cities), {day: city})
+    out, night, back = world.cheapest(home, city, day), world.hotels(city, day)[0].price, world.cheapest(
+        city, home, day + 1)
+    origin = world.cities[home]
+    return Task("trip_with_hotel", world,
+                f"I live in {origin}. I fly to the city of my {WEEKDAYS[day - 1]} meeting (day {day}) on that day, "
+                f"stay the night in the cheapest hotel there, and fly home to {origin} the next day "
+                f"({WEEKDAYS[day]}, day {day + 1}). Taking the cheapest flights, what does the trip cost in "
+                "total, in US dollars?",
+                Expected("number", out + night + back, unit="usd"),
+                (_calendar(day), _flights(world, home, city, day), _hotels(world, city, day),
+                 _flights(world, city, home, day + 1), _calculator(f"{out} + {night} + {back}")),
+                f"${out + night + back}", (origin,), (day, day + 1))
+
+
 #: Question templates by difficulty: easy needs 1-2 tool calls, medium 2-4, hard 4-6 with arithmetic.
 TEMPLATES: dict[str, dict[str, Callable[[World, np.random.Generator], Task]]] = {
     "easy": {
@@ -639,11 +730,13 @@ TEMPLATES: dict[str, dict[str, Callable[[World, np.random.Generator], Task]]] = 
         "earliest_seats": _earliest_seats,
         "warmer_meeting_city": _warmer_meeting_city,
         "price_difference": _price_difference,
+        "hotel_at_meeting": _hotel_at_meeting,
     },
     "hard": {
         "round_trip": _round_trip,
         "average_high": _average_high,
         "multi_leg": _multi_leg,
+        "trip_with_hotel": _trip_with_hotel,
     },
 }
 ALL_TEMPLATES: dict[str, Callable[[World, np.random.Generator], Task]] = {

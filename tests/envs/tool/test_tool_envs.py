@@ -80,8 +80,7 @@ def test_nothing_hidden_is_shown_before_its_call():
 
 
 def _reply(task: tw.Task, name: str, args: dict) -> str:
-    report = {"weather": tw.weather_report, "calendar": tw.calendar_report, "flights": tw.flights_report}[name]
-    return report(task.world, **args)
+    return tw.REPORTS[name](task.world, **args)
 
 
 def test_faults_are_transient_valid_and_independent_of_arguments():

@@ -76,6 +76,10 @@ class ToolWorldMachine(RuleBasedStateMachine):
     def flights(self, data, day):
         self._step(f"flights({json.dumps(self._city(data))}, {json.dumps(self._city(data))}, {json.dumps(day)})")
 
+    @rule(data=st.data(), day=days)
+    def hotels(self, data, day):
+        self._step(f"hotels(city={json.dumps(self._city(data))}, day={json.dumps(day)})")
+
     @rule(expression=st.one_of(st.text(max_size=40), st.sampled_from(["1 + 2", "10 / 0", "2 ** 0.5", "sqrt(-1)"])))
     def calculator(self, expression):
         self._step(f"calculator {expression}")
@@ -130,8 +134,7 @@ def _key(command):
 
 
 def _reply(task, name, args):
-    report = {"weather": tw.weather_report, "calendar": tw.calendar_report, "flights": tw.flights_report}[name]
-    return report(task.world, **args)
+    return tw.REPORTS[name](task.world, **args)
 
 
 TestToolWorldMachine = ToolWorldMachine.TestCase

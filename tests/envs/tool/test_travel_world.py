@@ -25,14 +25,10 @@ def _replay(task: tw.Task) -> list[str]:
     """The replies to the task's plan, as a tool-using agent would see them."""
     replies = []
     for name, args in task.plan:
-        if name == "weather":
-            replies.append(tw.weather_report(task.world, **args))
-        elif name == "calendar":
-            replies.append(tw.calendar_report(task.world, **args))
-        elif name == "flights":
-            replies.append(tw.flights_report(task.world, **args))
-        else:
+        if name == "calculator":
             replies.append(str(calculate(args["expression"])))
+        else:
+            replies.append(tw.REPORTS[name](task.world, **args))
     return replies
 
 
@@ -84,6 +80,8 @@ ACCEPTED = {
     "round_trip": lambda a: [a, f"The total is {a}.", a[1:] + ".00 USD"],
     "average_high": lambda a: [a, a.split()[0], a.split()[0] + "0 C"],
     "multi_leg": lambda a: [a, a[1:] + " dollars"],
+    "hotel_at_meeting": lambda a: [a, a + " per night", a[1:] + " USD"],
+    "trip_with_hotel": lambda a: [a, f"In total {a}.", a[1:] + ".00 dollars"],
 }
 
 
@@ -148,6 +146,21 @@ def test_flights_and_weather_do_not_depend_on_query_order():
         (c, d): other.weather(c, d) for c in reversed(range(8)) for d in reversed(range(1, 8))}
 
 
+def test_hotels_are_sorted_by_price_and_fixed_per_city():
+    world = tw.generate_world(np.random.default_rng(4), 10)
+    other = tw.generate_world(np.random.default_rng(4), 10)
+    keys = [(c, d) for c in range(10) for d in range(1, 8)]
+    assert {k: world.hotels(*k) for k in keys} == {k: other.hotels(*k) for k in reversed(keys)}
+    for city in range(10):
+        names = {tuple(sorted(h.name for h in world.hotels(city, d))) for d in range(1, 8)}
+        assert len(names) == 1
+        for day in range(1, 8):
+            hotels = world.hotels(city, day)
+            assert 2 <= len(hotels) <= tw.HOTELS_PER_CITY and len({h.name for h in hotels}) == len(hotels)
+            assert [h.price for h in hotels] == sorted(h.price for h in hotels)
+            assert all(2 <= h.stars <= 5 and h.price > 0 and 1 <= h.rooms <= 24 for h in hotels)
+
+
 def test_weather_is_plausible():
     world = tw.generate_world(np.random.default_rng(11), 30)
     for c in range(30):
@@ -196,7 +209,7 @@ def test_close_matches_stay_quiet_for_unrelated_names():
 def test_tools_raise_only_tool_errors(city, day):
     world = tw.generate_world(np.random.default_rng(1), 5)
     for call in (lambda: tw.weather_report(world, city, day), lambda: tw.calendar_report(world, day),
-                 lambda: tw.flights_report(world, city, world.cities[0], day)):
+                 lambda: tw.flights_report(world, city, world.cities[0], day), lambda: tw.hotels_report(world, city, day)):
         try:
             reply = call()
         except tw.ToolError as error:
