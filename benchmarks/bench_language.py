@@ -32,6 +32,7 @@ from gymnasium import spaces
 import agentic_gym  # noqa: F401  (registers the environments)
 from agentic_gym.core import CommandSpace, InvalidAction, parse_command, text_space
 from agentic_gym.wrappers import ParseAction, PromptObservation, parse_action, render_action
+from agentic_gym.wrappers.parse import _table as parse_tables
 
 ENV_ID = "agentic_gym/TextAdventure-12rooms-v0"
 TURNS = (3, 30, 100)
@@ -107,13 +108,18 @@ def replay_step_cost(texts: list[str], affordances: tuple, replies: list[str]) -
 
 
 def ours(texts: list[str], affordances: tuple, replies: list[str], history: int | None,
-         baseline: dict[int, float]) -> dict[int, float]:
+         baseline: dict[int, float], cold: bool = False) -> dict[int, float]:
+    """``cold=True`` forgets the commands read so far before every step (every reply is new)."""
     env = PromptObservation(ParseAction(ReplayEnv(texts, affordances)), history=history)
+    table = parse_tables(affordances)
 
     def episode() -> list[float]:
         env.reset()
         times = []
         for reply in replies:
+            if cold:
+                table._commands.clear()
+                table.json_commands.clear()
             started = time.perf_counter()
             _, _, _, _, info = env.step(reply)
             times.append(time.perf_counter() - started)
@@ -251,6 +257,8 @@ def main() -> None:
     rows: list[tuple[str, dict[int, float] | str]] = [
         ("agentic-gym PromptObservation+ParseAction, history=turns", None),  # filled below
         ("agentic-gym PromptObservation+ParseAction, history=None", ours(texts, affordances, replies, None, baseline)),
+        ("  the same, every reply new to the parser (no remembered commands)",
+         ours(texts, affordances, replies, None, baseline, cold=True)),
         ("TextArena LLMObservationWrapper+ActionFormattingWrapper", textarena(texts, replies)),
         ("GEM ObservationWrapper (string mode), max_history=turns", gem_wrapper(texts, replies)),
     ]

@@ -83,6 +83,9 @@ class Affordance:
             # With nothing required, `name value` could not tell which parameter a value sets.
             raise ValueError(f"{self.name}: with several parameters, at least one must be required")
         object.__setattr__(self, "parameters", schema)
+        # Parsing reads these on every command: compute them once (the affordance is frozen).
+        required = set(schema["required"])
+        object.__setattr__(self, "_required", tuple(k for k in schema["properties"] if k in required))
 
     def __hash__(self) -> int:
         return hash((self.name, self.kind, self.description, json.dumps(self.parameters, sort_keys=True)))
@@ -95,8 +98,7 @@ class Affordance:
     @property
     def required(self) -> tuple[str, ...]:
         """Names of the required parameters, in canonical order."""
-        required = set(self.parameters["required"])
-        return tuple(k for k in self.properties if k in required)
+        return self._required
 
     @property
     def value_parameter(self) -> str | None:

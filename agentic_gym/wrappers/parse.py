@@ -723,14 +723,20 @@ def native_action(command: Command, action_space: spaces.Space, affordances: Seq
     return str(command)
 
 
+_IMMUTABLE = frozenset({str, int, float, bool, type(None)})
+
+
 def fresh(value: Any) -> Any:
     """A copy of observation or info data that shares no mutable object with ``value``."""
+    kind = type(value)
+    if kind is dict:
+        return {k: v if type(v) in _IMMUTABLE else fresh(v) for k, v in value.items()}
+    if kind is list:
+        return [v if type(v) in _IMMUTABLE else fresh(v) for v in value]
+    if kind is np.ndarray:
+        return value.copy()
     if isinstance(value, dict):
         return {k: fresh(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [fresh(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return value.copy()
     return value
 
 
@@ -819,7 +825,7 @@ class ParseAction(gym.Wrapper):
         self._last = (obs, info)
         info = fresh(info)
         info.setdefault("action_valid", True)
-        info["parsed_action"] = str(command)
+        info["parsed_action"] = native if type(native) is str else str(command)
         info["parse_error"] = None
         return fresh(obs), reward, terminated, truncated, info
 

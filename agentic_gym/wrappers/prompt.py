@@ -173,16 +173,14 @@ class PromptObservation(gym.Wrapper):
     def step(self, action: Any) -> tuple[list[dict[str, Any]], SupportsFloat, bool, bool, dict[str, Any]]:
         if not self._env_starts:
             raise gym.error.ResetNeeded("Call reset before step.")
-        action = as_reply(action)
+        if type(action) is not str:
+            action = as_reply(action)
         obs, reward, terminated, truncated, info = self.env.step(action)
-        ids = _tool_call_ids(action)
-        parsed = info.get("parsed_action")
-        if ids:
-            assistant = {"role": "assistant", "content": sanitize(parsed or _reply_text(action), MAX_ASSISTANT_CHARS),
-                         "tool_calls": _clean_tool_calls(action)}
+        if type(action) is str:
+            ids: list[str] = []
+            self._flat.append({"role": "assistant", "content": sanitize(action, MAX_ASSISTANT_CHARS)})
         else:
-            assistant = {"role": "assistant", "content": sanitize(_reply_text(action), MAX_ASSISTANT_CHARS)}
-        self._flat.append(assistant)
+            ids = self._assistant(action, info.get("parsed_action"))
         self._env_starts.append(len(self._flat))
         text = obs["text"]
         if ids:
@@ -195,6 +193,17 @@ class PromptObservation(gym.Wrapper):
         else:
             self._flat.append({"role": "user", "content": text})
         return self._messages(), reward, terminated, truncated, info
+
+    def _assistant(self, action: Any, parsed: str | None) -> list[str]:
+        """Record a non-text reply; returns the ids of its tool calls (each gets a ``tool`` answer)."""
+        ids = _tool_call_ids(action)
+        if ids:
+            assistant = {"role": "assistant", "content": sanitize(parsed or _reply_text(action), MAX_ASSISTANT_CHARS),
+                         "tool_calls": _clean_tool_calls(action)}
+        else:
+            assistant = {"role": "assistant", "content": sanitize(_reply_text(action), MAX_ASSISTANT_CHARS)}
+        self._flat.append(assistant)
+        return ids
 
     def _messages(self) -> list[dict[str, Any]]:
         starts = self._env_starts
