@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, ClassVar
 
 from agentic_gym.core import (
@@ -237,7 +237,7 @@ class TravelDesk(ToolEnv):
         self._task = task = tw.generate_task(self.np_random, self.difficulty, self.n_cities, self.templates)
         world = task.world
         self._known = sorted(world.index[c.lower()] for c in task.cities)
-        self._admissible_key = None
+        self._admissible_key: tuple[int, ...] | None = None
         plan = tuple(Command(name, args) for name, args in task.plan)
         return Episode(task.question, plan, Command("answer", {"text": task.answer}))
 
@@ -261,7 +261,7 @@ class TravelDesk(ToolEnv):
             message += " Days are numbered 1 (Monday) to 7 (Sunday)."
         return message
 
-    def _learn(self, cities: Any) -> None:
+    def _learn(self, cities: Iterable[int]) -> None:
         known = set(self._known)
         known.update(cities)
         self._known = sorted(known)
@@ -272,7 +272,7 @@ class TravelDesk(ToolEnv):
     def _admissible(self) -> list[str]:
         # Only a calendar result can add a city; rebuild the list only then.
         key = tuple(self._known)
-        if key != getattr(self, "_admissible_key", None):
+        if key != self._admissible_key:
             self._admissible_key, self._admissible_list = key, self._example_calls()
         return self._admissible_list
 
