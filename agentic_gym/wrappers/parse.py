@@ -464,7 +464,7 @@ def _leading_name(text: str) -> str:
     return match.group().lower() if match else ""
 
 
-def _read_text(text: str, table: _Table) -> Command:
+def _read_text(text: str, table: _Table, listed: Sequence[str] = ()) -> Command:
     """The whole reply, its last line or its last inline code span as a command; else a fuzzy match.
 
     A candidate that starts with a command name but does not parse ("go north quickly")
@@ -493,7 +493,7 @@ def _read_text(text: str, table: _Table) -> Command:
         except InvalidAction as error:
             first_error = first_error or error
     try:
-        return _fuzzy(_lower(stripped[-MAX_FUZZY_CHARS:]), table)
+        return _fuzzy(_lower(stripped[-MAX_FUZZY_CHARS:]), table, listed)
     except InvalidAction:
         if first_error is not None:
             raise first_error from None
@@ -517,10 +517,28 @@ def _command_text(text: str, table: _Table) -> Command:
         raise
 
 
-def _fuzzy(lowered: str, table: _Table) -> Command:
-    words = _WORD.findall(lowered)
+_ARTICLES = frozenset({"the", "a", "an"})
+#: Most listed commands (e.g. ``info["admissible_commands"]``) the fuzzy match reads.
+MAX_CANDIDATES = 256
+
+
+def _phrase(text: str) -> str:
+    """`` word word `` without articles: the form the fuzzy match compares."""
+    return " " + " ".join(w for w in _WORD.findall(_lower(text)) if w not in _ARTICLES) + " "
+
+
+def _fuzzy(lowered: str, table: _Table, listed: Sequence[str] = ()) -> Command:
+    words = [w for w in _WORD.findall(lowered) if w not in _ARTICLES]
     joined = " " + " ".join(words) + " "
     matches = [(phrase, command) for phrase, command in table.phrases if phrase in joined]
+    for text in listed[:MAX_CANDIDATES]:
+        if isinstance(text, str) and len(text) <= 200:
+            phrase = _phrase(text)
+            if phrase.strip() and phrase in joined:
+                try:
+                    matches.append((phrase, table.command(text)))
+                except InvalidAction:
+                    continue
     # Keep the longest reading: "go north" beats a bare "go" inside it.
     matches = [(p, c) for p, c in matches if not any(p != q and p in q for q, _ in matches)]
     if not matches and len(words) <= SHORT_REPLY_WORDS:
@@ -570,9 +588,12 @@ def as_reply(output: Any) -> Any:
     return output
 
 
-def parse_action(output: Any, affordances: Iterable[Affordance], format: str = "auto") -> Command:
+def parse_action(output: Any, affordances: Iterable[Affordance], format: str = "auto", *,
+                 commands: Sequence[str] = ()) -> Command:
     """Read one command from an LLM reply (a ``str``, an assistant message dict or message object).
 
+    ``commands`` (e.g. an env's ``info["admissible_commands"]``) are further candidates for
+    the fuzzy match of free text: "I'll take the red apple" -> ``take red apple``.
     Raises :class:`~agentic_gym.core.InvalidAction` with a message an LLM can act on
     when the reply holds no valid action. Total and linear in the size of the input.
     """
@@ -622,7 +643,7 @@ def parse_action(output: Any, affordances: Iterable[Affordance], format: str = "
             raise InvalidAction(f"No 'Action:' line found. Write e.g. {render_action(_example(table), 'react')}.")
         return command
     if format == "text":
-        return _read_text(output, table)
+        return _read_text(output, table, commands)
     has_colon = ":" in output
     if has_tag or has_colon:
         lowered = _lower(output)
@@ -638,7 +659,7 @@ def parse_action(output: Any, affordances: Iterable[Affordance], format: str = "
         command = _read_json(output, table, required=False)
         if command is not None:
             return command
-    return _read_text(output, table)
+    return _read_text(output, table, commands)
 
 
 _ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "{": "\\u007b", "}": "\\u007d"})
@@ -816,7 +837,10 @@ class ParseAction(gym.Wrapper):
         if self._last is None:
             raise gym.error.ResetNeeded("Call reset before step.")
         try:
-            command = parse_action(action, self.affordances, self.format)
+            # The env's listed commands, if it lists them, help to read free text.
+            listed = self._last[1].get("admissible_commands")
+            command = parse_action(action, self.affordances, self.format,
+                                   commands=listed if isinstance(listed, (list, tuple)) else ())
             native = native_action(command, self.env.action_space, self.affordances)
         except InvalidAction as error:
             return self._invalid(error)

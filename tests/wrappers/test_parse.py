@@ -21,8 +21,8 @@ AFFS = (
 GO_NORTH = Command("go", {"direction": "north"})
 
 
-def parse(output, format="auto"):
-    return parse_action(output, AFFS, format)
+def parse(output, format="auto", **options):
+    return parse_action(output, AFFS, format, **options)
 
 
 def error_of(output, format="auto") -> str:
@@ -178,3 +178,11 @@ def test_message_objects_of_openai_style_clients_are_read_as_dicts():
             return {k: v for k, v in message.items() if v is not None or not exclude_none}
 
     assert parse(Message()) == GO_NORTH
+
+
+def test_listed_commands_help_read_free_text():
+    listed = ["take red key", "take blue key", "go north", "look"]
+    assert parse("I will take the red key now.", commands=listed) == Command("take", {"object": "red key"})
+    assert "No action found" in error_of("I will take the red key now.")
+    with pytest.raises(InvalidAction, match="several actions"):
+        parse("Should I take the red key or take the blue key?", commands=listed)

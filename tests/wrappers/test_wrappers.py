@@ -194,3 +194,12 @@ def test_registered_grid_env_through_the_stack():
     messages, *_, info = env.step("note key left")
     assert info["tool_result"].startswith("Saved") and "1. key left" in messages[-1]["content"]
     assert isinstance(env.observation_space, spaces.Sequence) and messages in env.observation_space
+
+
+def test_parse_action_reads_free_text_against_the_env_listed_commands():
+    env = ParseAction(gym.make("agentic_gym/TextAdventure-3rooms-v0"))
+    obs, info = env.reset(seed=0)
+    target = next(c for c in info["admissible_commands"] if c.startswith("take "))
+    thing = target.removeprefix("take ")
+    obs, reward, terminated, truncated, info = env.step(f"I think I will take the {thing} now.")
+    assert info["parsed_action"] == target and info["action_valid"]
