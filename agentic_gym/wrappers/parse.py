@@ -19,8 +19,10 @@ Formats (``format=``):
 * ``tool_call``: an assistant message dict with ``tool_calls`` (exactly one call).
 * ``text``: the canonical command (the whole reply, its last line or its last
   inline code span), then a fuzzy match of free text against the commands that can
-  be listed (argument-free ones and enum values): "I'll go north now" -> ``go north``,
-  only when exactly one command matches.
+  be listed (argument-free ones, enum values, and the env's
+  ``info["admissible_commands"]`` when :class:`ParseAction` has them): "I'll go north
+  now" -> ``go north``, only when exactly one command matches (articles are ignored; a
+  bare enum value counts only in a reply of a few words).
 * ``auto``: a message dict with ``tool_calls`` is a tool call; otherwise the first of
   xml, react, json, text whose marker is present in the reply decides (an ``<action>``
   or ``<tool_call>`` tag; a line starting with ``Action:``; a JSON object naming an
