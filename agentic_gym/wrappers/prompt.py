@@ -210,8 +210,11 @@ class PromptObservation(gym.Wrapper):
         start = 0 if self.history is None or len(starts) <= self.history else starts[-1 - self.history]
         window = self._flat[start:]
         if window[0]["role"] == "tool":
-            # Its tool call fell out of the window: a tool message may not come first.
+            # Its tool call fell out of the window: a tool message may not come first, and the
+            # answers to the other calls of that turn ("not run") have nothing to answer.
             window[0] = self._user_form[start]
+            while len(window) > 1 and window[1]["role"] == "tool":
+                del window[1]
         messages = [self._system, *window]
         if self.include_image:
             image = {"type": "image_url", "image_url": {"url": png_data_url(self.env.render())}}

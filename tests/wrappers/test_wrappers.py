@@ -203,3 +203,20 @@ def test_parse_action_reads_free_text_against_the_env_listed_commands():
     thing = target.removeprefix("take ")
     obs, reward, terminated, truncated, info = env.step(f"I think I will take the {thing} now.")
     assert info["parsed_action"] == target and info["action_valid"]
+
+
+def test_a_window_never_starts_with_tool_messages(word_env):
+    from agentic_gym.core import Command
+
+    env = PromptObservation(ParseAction(word_env), history=0)
+    env.reset(seed=0)
+    call = render_action(Command("look"), "tool_call")["tool_calls"][0]
+    reply = {"role": "assistant", "content": None, "tool_calls": [call, dict(call, id="call_1")]}
+    messages, *_, info = env.step(reply)
+    assert info["action_valid"] is False  # two calls in one turn
+    assert [m["role"] for m in messages] == ["system", "user"]
+    env = PromptObservation(ParseAction(gym.make(WORD_ID)), history=1)
+    env.reset(seed=0)
+    messages, *_ = env.step(reply)
+    assert [m["role"] for m in messages] == ["system", "user", "assistant", "tool", "tool"]
+    assert [m["tool_call_id"] for m in messages[-2:]] == ["call_0", "call_1"]
