@@ -31,6 +31,10 @@ from agentic_gym.envs.grid.sokoban_levels import (
     solve,
 )
 
+#: Nodes the oracle's search for a plan with few moves may expand before it settles for
+#: the quick search (whose plans take about a third more moves on the 10x10 levels).
+ORACLE_EFFORT = 3000
+
 UP = Affordance("up", "Move one cell north (up the map), pushing a crate in the way.", kind="move")
 DOWN = Affordance("down", "Move one cell south (down the map), pushing a crate in the way.", kind="move")
 LEFT = Affordance("left", "Move one cell west (left on the map), pushing a crate in the way.", kind="move")
@@ -291,17 +295,22 @@ class GridSokoban(GridEnv):
     def oracle_action(self) -> int:
         """The next move of a box-pushing search from the true position.
 
-        The plan (fewest pushes, then fewest moves) is kept while play follows it and
-        searched again when it does not. At the start position the reverse play is
-        the fallback plan; a lost position gets any move that is not blocked.
+        The plan (fewest pushes, and few moves among those) is kept while play follows
+        it and searched again when it does not. The search for few moves has a budget
+        of ``ORACLE_EFFORT`` nodes, after which the quick search takes over. At the
+        start position the reverse play is a candidate too and the shorter plan wins:
+        it never exceeds the step limit, so the oracle solves every seed in time. A
+        lost position gets any move that is not blocked.
         """
         state = self.sokoban_state()
         key = (state.player, state.boxes)
         if not self._plan or key != self._plan_at:
-            plan = solve(state)
-            if plan is None and self.level is not None and key == (self.level.player, self.level.boxes):
-                plan = self.level.reverse_solution()
-            if plan is None or not plan:
+            plan = solve(state, max_states=ORACLE_EFFORT, fewest_moves=True) or solve(state)
+            if self.level is not None and key == (self.level.player, self.level.boxes):
+                backwards = self.level.reverse_solution()
+                if plan is None or len(backwards) < len(plan):
+                    plan = backwards
+            if not plan:
                 self._plan, self._plan_at = [], None
                 return next((int(m) for m in range(4) if state.outcome(m) != Outcome.BLOCKED), 0)
             self._plan = [int(m) for m in plan]

@@ -631,7 +631,9 @@ def _walk(width: int, parent: dict[int, int], goal: int) -> list[Move]:
     return moves
 
 
-def solve(position: Level | SokobanState, max_states: int = 50_000) -> list[Move] | None:
+def solve(
+    position: Level | SokobanState, max_states: int = 50_000, fewest_moves: bool = False
+) -> list[Move] | None:
     """Moves that put every box on a target, or ``None`` if no solution was found.
 
     A* over pushes: a node is the box cells plus the region the player can walk to
@@ -639,7 +641,10 @@ def solve(position: Level | SokobanState, max_states: int = 50_000) -> list[Move
     the player to a box and pushes it once. The heuristic is a minimum matching of
     boxes to targets by lone-box push distance (exact over all assignments for up to
     five boxes, else the sum of nearest targets), which never overestimates, so the
-    plan uses the fewest pushes; walks between pushes are shortest walks. Pushes onto
+    plan uses the fewest pushes; walks between pushes are shortest walks. Among nodes
+    of equal estimate the deepest is expanded first, which finds a plan quickly; with
+    ``fewest_moves`` the one reached in the fewest moves is, which gives plans with
+    fewer moves (near the fewest) but may expand many times more nodes. Pushes onto
     dead cells or into frozen 2x2 blocks are pruned. ``None`` also when ``max_states``
     nodes are expanded without a solution.
     """
@@ -661,19 +666,18 @@ def solve(position: Level | SokobanState, max_states: int = 50_000) -> list[Move
     parent: dict[tuple[int, tuple[int, ...]], tuple | None] = {start: None}
     closed: set[tuple[int, tuple[int, ...]]] = set()
     counter = 0
-    # (pushes + estimate, moves, counter, pushes, node): among plans with the fewest pushes,
-    # the one with the fewest moves so far is expanded first.
-    heap = [(estimate(start_boxes), 0, counter, 0, start)]
+    # (pushes + estimate, tie-break, counter, pushes, moves, node)
+    heap = [(estimate(start_boxes), 0, counter, 0, 0, start)]
     box_at = bytearray(n)
     while heap:
-        _, moves, _, g, node = heapq.heappop(heap)
+        _, _, _, g, moves, node = heapq.heappop(heap)
         player, boxes = node
         if boxes == goal:
             return _replay(state, node, parent)
         for b in boxes:
             box_at[b] = 1
-        dist = _distances(width, walls, box_at, player)
-        key = (min(dist), boxes)
+        dist, lowest = _distances(width, walls, box_at, player)
+        key = (lowest, boxes)
         if key in closed:
             for b in boxes:
                 box_at[b] = 0
@@ -684,8 +688,8 @@ def solve(position: Level | SokobanState, max_states: int = 50_000) -> list[Move
         g += 1
         for i, b in enumerate(boxes):
             for m, o in enumerate(offsets):
-                walk = dist.get(b - o)
-                if walk is None:
+                walk = dist[b - o]
+                if walk < 0:
                     continue
                 to = b + o
                 if walls[to] or box_at[to] or not live[to]:
@@ -702,7 +706,9 @@ def solve(position: Level | SokobanState, max_states: int = 50_000) -> list[Move
                     continue
                 parent[child] = (node, b - o, m)
                 counter += 1
-                heapq.heappush(heap, (g + estimate(child[1]), moves + walk + 1, counter, g, child))
+                cost = moves + walk + 1
+                tie = cost if fewest_moves else -g
+                heapq.heappush(heap, (g + estimate(child[1]), tie, counter, g, cost, child))
         for b in boxes:
             box_at[b] = 0
     return None
@@ -722,10 +728,13 @@ def _matching_bound(width: int, walls: bytes, live: bytearray, targets: tuple[in
     return bound
 
 
-def _distances(width: int, walls: bytes, box_at: bytearray, start: int) -> dict[int, int]:
-    """Walking distance from ``start`` to every cell the player reaches without pushing."""
-    dist = {start: 0}
+def _distances(width: int, walls: bytes, box_at: bytearray, start: int) -> tuple[list[int], int]:
+    """Walking distance from ``start`` to every cell (-1 where the player cannot go without
+    pushing), and the lowest cell it reaches: the name of its region."""
+    dist = [-1] * len(walls)
+    dist[start] = 0
     frontier = [start]
+    lowest = start
     offsets = (-width, width, -1, 1)
     d = 0
     while frontier:
@@ -734,11 +743,13 @@ def _distances(width: int, walls: bytes, box_at: bytearray, start: int) -> dict[
         for c in frontier:
             for o in offsets:
                 to = c + o
-                if to not in dist and not walls[to] and not box_at[to]:
+                if dist[to] < 0 and not walls[to] and not box_at[to]:
                     dist[to] = d
                     nxt.append(to)
+        if nxt:
+            lowest = min(lowest, min(nxt))
         frontier = nxt
-    return dist
+    return dist, lowest
 
 
 def _replay(state: SokobanState, node: tuple, parent: dict) -> list[Move]:

@@ -119,8 +119,8 @@ def test_generated_levels_are_valid_and_solved_by_the_solver_and_the_reverse_pla
         level = generate_level(rng, config)
         check_level(level, config)
         plan = solve(level)
-        assert plan is not None
-        assert len(plan) <= level.reverse_moves <= limit
+        assert plan is not None and len(plan) <= limit
+        assert level.reverse_moves <= limit
         assert play(level.state(), plan).solved
         backwards = level.reverse_solution()
         assert len(backwards) == level.reverse_moves
@@ -229,9 +229,11 @@ def test_solver_uses_the_fewest_pushes(size, boxes, limit):
     rng = np.random.default_rng(7)
     for _ in range(8):
         level = generate_level(rng, config_of(size, boxes, limit))
-        plan = solve(level)
-        assert plan is not None
-        assert count_pushes(level.state(), plan) == fewest_pushes(level.state())
+        best = fewest_pushes(level.state())
+        quick, short = solve(level), solve(level, fewest_moves=True)
+        assert quick is not None and short is not None
+        assert count_pushes(level.state(), quick) == count_pushes(level.state(), short) == best
+        assert len(short) <= len(quick)
 
 
 def test_solver_on_solved_lost_and_hand_made_positions():
