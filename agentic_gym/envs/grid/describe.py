@@ -129,6 +129,15 @@ def _reading_order(size: int, centred: bool) -> tuple[int, ...]:
 
 
 @lru_cache(maxsize=16)
+def _reading_rank(size: int, centred: bool) -> tuple[int, ...]:
+    """Each slot's place in :func:`_reading_order` (the agent's own slot last)."""
+    rank = [len(_reading_order(size, centred))] * (size * size)
+    for place, slot in enumerate(_reading_order(size, centred)):
+        rank[slot] = place
+    return tuple(rank)
+
+
+@lru_cache(maxsize=16)
 def _neighbours(size: int, centred: bool) -> tuple[tuple[int, ...], tuple[int, int, int, int]]:
     """The straight-ahead slots (nearest first) and the slots ahead, right, behind and left of the agent.
 
@@ -141,10 +150,13 @@ def _neighbours(size: int, centred: bool) -> tuple[tuple[int, ...], tuple[int, i
     return ahead, (agent - size, agent + 1, behind, agent - 1)
 
 
-def visible_codes(view: View) -> list[int]:
-    """Cell codes of the view's slots; hidden slots have code 0 (unseen)."""
-    image = view.image
-    return CELL_CODE[image[:, 0], image[:, 1], image[:, 2]].tolist()
+_CODE_WEIGHTS = np.array([N_COLOURS * N_STATES, N_STATES, 1], dtype=np.intp)
+_LISTED_ARRAY = np.array(LISTED, dtype=bool)
+
+
+def visible_codes(view: View) -> np.ndarray:
+    """Cell codes (:data:`CELL_CODE`) of the view's slots; hidden slots have code 0 (unseen)."""
+    return view.image @ _CODE_WEIGHTS
 
 
 #: Texts already built, by (image bytes, direction, size, centred, carrying). The text is
@@ -165,11 +177,18 @@ def describe_view(view: View, carrying: tuple[int, int] = (0, 0)) -> str:
     if text is None:
         if len(_MEMO) >= _MEMO_LIMIT:
             _MEMO.clear()
-        text = _MEMO[key] = _describe(visible_codes(view), view.size, view.centred, view.direction, carrying)
+        codes = visible_codes(view)
+        listed = np.flatnonzero(_LISTED_ARRAY.take(codes)).tolist()
+        text = _MEMO[key] = _describe(
+            codes.tolist(), listed, view.size, view.centred, view.direction, carrying
+        )
     return text
 
 
-def _describe(codes: list[int], size: int, centred: bool, direction: int, carrying: tuple[int, int]) -> str:
+def _describe(
+    codes: list[int], listed: list[int], size: int, centred: bool, direction: int, carrying: tuple[int, int]
+) -> str:
+    """The text for a view's cell ``codes``; ``listed`` are the slots holding objects to name."""
     where = position_phrases(size, centred)
     agent = view_slots(size, centred)[2]
     ahead, (north, east, south, west) = _neighbours(size, centred)
@@ -204,10 +223,10 @@ def _describe(codes: list[int], size: int, centred: bool, direction: int, carryi
     here = codes[agent]
     if LISTED[here]:
         lines.append(f"You stand on {PHRASES[here]}.")
-    for slot in _reading_order(size, centred):
-        code = codes[slot]
-        if LISTED[code]:
-            lines.append(f"{CAPITALISED[code]} is {where[slot]}.")
+    rank = _reading_rank(size, centred)
+    for slot in sorted(listed, key=rank.__getitem__):
+        if slot != agent:
+            lines.append(f"{CAPITALISED[codes[slot]]} is {where[slot]}.")
     if carrying[0]:
         lines.append(f"You carry {PHRASES[_code(carrying[0], carrying[1], 0)]}.")
     else:
