@@ -132,15 +132,17 @@ def _shopping(draw: _Draw) -> tuple[str, Fraction, str, list[_Step], str, int, s
     schools = draw.integer(7, 29)
     opening = f"{draw.pick(_BUYERS)} orders {quantity:,} {first} at {_money(price)} each."
     steps = [
-        _Step(f"It also orders {q2:,} {second} at {_money(p2)} each.", 2, _plus(lambda: q2 * p2), f"+ {q2} * {_literal(p2)}"),
+        _Step(f"It also orders {q2:,} {second} at {_money(p2)} each.", 2, _plus(lambda: q2 * p2),
+              f"+ {q2} * {_literal(p2)}"),
         _Step(f"The supplier adds a delivery fee of {_money(fee)}.", 1, _plus(lambda: fee), f"+ {_literal(fee)}"),
         _Step(f"A bulk discount of {_number(discount)}% is taken off the total.", 1,
               _times(lambda: 1 - discount / 100), f"* (1 - {_literal(discount)} / 100)"),
         _Step(f"Sales tax of {_number(tax)}% is then added.", 1, _times(lambda: 1 + tax / 100),
               f"* (1 + {_literal(tax)} / 100)"),
-        _Step(f"A coupon then takes {_money(coupon)} off the bill.", 1, _plus(lambda: -coupon), f"- {_literal(coupon)}"),
-        _Step(f"The bill is shared equally by {schools} branches.", 1, _times(lambda: Fraction(1, schools)), f"/ {schools}",
-              shares=True),
+        _Step(f"A coupon then takes {_money(coupon)} off the bill.", 1, _plus(lambda: -coupon),
+              f"- {_literal(coupon)}"),
+        _Step(f"The bill is shared equally by {schools} branches.", 1, _times(lambda: Fraction(1, schools)),
+              f"/ {schools}", shares=True),
     ]
     return (opening, quantity * price, f"{quantity} * {_literal(price)}", steps,
             "How much is the bill{share}, in dollars? Round to the nearest cent.", 2, "usd")
@@ -160,8 +162,8 @@ def _conversion(draw: _Draw) -> tuple[str, Fraction, str, list[_Step], str, int,
         _Step(f"Refining turns {_number(yield_)}% of it into diesel, which is all that is kept.", 1,
               _times(lambda: yield_ / 100), f"* {_literal(yield_)} / 100"),
         _Step("One barrel holds 158.987 liters.", 1, _times(lambda: Fraction(158987, 1000)), "* 158.987"),
-        _Step(f"It is shared equally among {tanks} storage tanks.", 1, _times(lambda: Fraction(1, tanks)), f"/ {tanks}",
-              shares=True),
+        _Step(f"It is shared equally among {tanks} storage tanks.", 1, _times(lambda: Fraction(1, tanks)),
+              f"/ {tanks}", shares=True),
     ]
     return (opening, Fraction(rate * days), f"{rate} * {days}", steps,
             "How much is there{share}, in {unit}? Round to two decimal places.", 2, None)
@@ -183,8 +185,8 @@ def _savings(draw: _Draw) -> tuple[str, Fraction, str, list[_Step], str, int, st
         _Step(f"A closing fee of {_money(fee)} is then charged.", 1, _plus(lambda: -fee), f"- {_literal(fee)}"),
         _Step(f"Tax of {_number(tax)}% is paid on the whole remaining balance.", 1, _times(lambda: 1 - tax / 100),
               f"* (1 - {_literal(tax)} / 100)"),
-        _Step(f"{name} splits the money equally among {children} children.", 1, _times(lambda: Fraction(1, children)),
-              f"/ {children}", shares=True),
+        _Step(f"{name} splits the money equally among {children} children.", 1,
+              _times(lambda: Fraction(1, children)), f"/ {children}", shares=True),
     ]
     return (opening, monthly * months, f"{_literal(monthly)} * {months}", steps,
             "How much money is there{share}, in dollars? Round to the nearest cent.", 2, "usd")

@@ -158,9 +158,15 @@ def test_invalid_commands_cost_a_step_and_explain():
 def test_bad_tool_arguments_are_tool_errors():
     env = TravelDesk(difficulty="easy")
     env.reset(seed=2)
-    cases = [('weather(city="Oslo", day=9)', "1..7"), ("flights(origin=\"Oslo\")", "missing arguments destination, day"),
-             ('weather(city="Atlantis", day=2)', "Unknown city"), ("calendar Wednesday", "Days are numbered 1 (Monday) to 7 (Sunday)."),
-             ("calculator 2 ^ 3", "**"), ('weather(city="Oslo"', "missing ')'"), ('weather(city="Z\u00fcrich \u2603", day=2)', "Unknown city")]
+    cases = [
+        ('weather(city="Oslo", day=9)', "1..7"),
+        ('flights(origin="Oslo")', "missing arguments destination, day"),
+        ('weather(city="Atlantis", day=2)', "Unknown city"),
+        ("calendar Wednesday", "Days are numbered 1 (Monday) to 7 (Sunday)."),
+        ("calculator 2 ^ 3", "**"),
+        ('weather(city="Oslo"', "missing ')'"),
+        ('weather(city="Z\u00fcrich \u2603", day=2)', "Unknown city"),
+    ]
     for count, (action, message) in enumerate(cases, start=1):
         obs, _, _, _, info = env.step(action)
         assert not info["action_valid"] and info["tool_calls"] == count == info["tool_errors"]
