@@ -54,7 +54,9 @@ class ChatEnv(gym.Env):
     * ``spec`` has the underlying id and rebuilds the same chat stack
       (``env.spec.make(render_mode=...)``); ``chat_options`` are the options that
       ``agentic_gym.chat(env_id, **chat_options, **make_kwargs)`` takes to rebuild it.
-    * ``render()`` is the base env's rendering (``render_mode`` is forwarded to it).
+    * ``render()`` is the base env's rendering (``render_mode`` is forwarded to it). With
+      ``include_image=True`` the base env renders ``rgb_array`` frames for the prompt, so
+      ``rgb_array`` (or ``None``) is the only render mode.
 
     Build it with :func:`chat`.
     """
@@ -109,8 +111,10 @@ class ChatEnv(gym.Env):
         self.observation_space = self._stack.observation_space
         self.action_space = CommandSpace(self.affordances, max_length=MAX_REPLY_CHARS)
         base_metadata = base.unwrapped.metadata
+        # With images in the prompt the base env renders rgb_array frames, so that is the one mode.
+        render_modes = ["rgb_array"] if include_image else list(base_metadata.get("render_modes", RENDER_MODES))
         self.metadata = {**type(self).metadata, "render_fps": base_metadata.get("render_fps", 4),
-                         "render_modes": list(base_metadata.get("render_modes", RENDER_MODES))}
+                         "render_modes": render_modes}
         self.spec = None
         if env_id is not None:
             self.spec = EnvSpec(

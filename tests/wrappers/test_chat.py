@@ -107,7 +107,7 @@ def test_include_image_chat_passes_check_env():
     env = agentic_gym.chat(CORRIDOR_ID, include_image=True, render_mode="rgb_array")
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        check_env(env, skip_render_check=True)
+        check_env(env)
     messages, _ = env.reset(seed=0)
     assert messages[-1]["content"][1]["type"] == "image_url"
 
