@@ -18,7 +18,7 @@ import gymnasium as gym
 import numpy as np
 
 import agentic_gym  # noqa: F401  (registers the ids)
-from agentic_gym.envs.grid.sokoban_levels import generate_level, solve
+from agentic_gym.envs.grid.sokoban_levels import generate_level
 
 IDS = (
     "agentic_gym/GridSokoban-6x6-v0",
@@ -70,15 +70,20 @@ def random_success(env_id: str, episodes: int) -> float:
 
 
 def oracle_stats(env_id: str, episodes: int) -> tuple[float, float]:
-    """Median solve time (ms) of the start position, and mean oracle episode length."""
+    """Median time (ms) of the oracle's first action (its search from the start position),
+    and the mean length of its episodes."""
     env = gym.make(env_id).unwrapped
     times, lengths = [], []
     for seed in range(episodes):
         env.reset(seed=seed)
         start = time.perf_counter()
-        plan = solve(env.sokoban_state())
+        action = env.oracle_action()
         times.append(time.perf_counter() - start)
-        lengths.append(len(plan))
+        steps = 1
+        while not env.step(action)[2]:
+            action = env.oracle_action()
+            steps += 1
+        lengths.append(steps)
     return 1000 * statistics.median(times), statistics.mean(lengths)
 
 
@@ -93,7 +98,7 @@ def main() -> None:
 
     header = (
         f"{'id':36} {'reset ms':>9} {'make reset':>10} {'generate':>9} {'step ms':>8} {'steps/s':>9} "
-        f"{'make st/s':>9} {'solve ms':>8} {'oracle len':>10} {'random win':>10}"
+        f"{'make st/s':>9} {'oracle ms':>9} {'oracle len':>10} {'random win':>10}"
     )
     print(header)
     print("-" * len(header))
@@ -114,7 +119,7 @@ def main() -> None:
         results[env_id] = reset_raw
         print(
             f"{env_id:36} {reset_raw:9.3f} {reset_made:10.3f} {generate:9.3f} {step_ms:8.3f} {sps_raw:9.0f} "
-            f"{sps_made:9.0f} {solve_ms:8.2f} {length:10.1f} {win:10.2f}"
+            f"{sps_made:9.0f} {solve_ms:9.2f} {length:10.1f} {win:10.2f}"
         )
     figure = results["agentic_gym/GridSokoban-8x8-v0"]
     verdict = "met" if figure < TARGET_8X8_RESET_MS else "MISSED"
