@@ -54,7 +54,7 @@ from agentic_gym.envs.grid.engine import (
 
 #: What the agent is told after each engine event.
 EVENT_PHRASES: dict[Event, str] = {
-    Event.TURNED: "You turn.",
+    Event.TURNED: "You turn right.",
     Event.MOVED: "You move.",
     Event.REACHED_GOAL: "You reach the goal.",
     Event.ENTERED_LAVA: "You step into lava.",
@@ -92,6 +92,8 @@ class GridEnv(AgenticEnv):
     engine_actions: ClassVar[tuple[Action | None, ...]] = ()
     #: North-up view centred on the agent instead of the egocentric one.
     centred_view: ClassVar[bool] = False
+    #: Whether the agent can pick things up (the text then says what it carries).
+    can_carry: ClassVar[bool] = False
     _render_attrs: ClassVar[tuple[str, ...]] = ("_window", "_renderer")
 
     def __init__(
@@ -155,7 +157,7 @@ class GridEnv(AgenticEnv):
 
     def describe(self, view: View) -> str:
         """The ``text`` observation for the current view (sanitised and clipped by the caller)."""
-        return describe_view(view, self.world.carrying)
+        return describe_view(view, self.world.carrying if self.can_carry else None)
 
     def after_step(self, view: View) -> None:
         """Called with each new view (after reset and every step), e.g. to remember what was seen."""
@@ -183,7 +185,7 @@ class GridEnv(AgenticEnv):
             valid, terminated, won, unchanged = True, False, False, True
         else:
             event = interact(world, engine_action)
-            note = EVENT_PHRASES[event]
+            note = "You turn left." if engine_action == Action.LEFT else EVENT_PHRASES[event]
             valid = EVENT_OK[event]
             terminated, won = self.resolve(event)
             # A failed action changes nothing but, for allocentric moves, the facing.

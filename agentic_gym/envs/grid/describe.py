@@ -166,8 +166,11 @@ _MEMO: dict[tuple, str] = {}
 _MEMO_LIMIT = 4096
 
 
-def describe_view(view: View, carrying: tuple[int, int] = (0, 0)) -> str:
+def describe_view(view: View, carrying: tuple[int, int] | None = None) -> str:
     """The natural-language view: facing, the way ahead, each visible object, what is carried.
+
+    ``carrying`` is the world's ``(tile, colour)`` in hand; None leaves the line out
+    (for envs in which nothing can be carried).
 
     Built from ``view.image`` alone (hidden slots are zero there), so it cannot name
     anything the agent does not see.
@@ -186,7 +189,12 @@ def describe_view(view: View, carrying: tuple[int, int] = (0, 0)) -> str:
 
 
 def _describe(
-    codes: list[int], listed: list[int], size: int, centred: bool, direction: int, carrying: tuple[int, int]
+    codes: list[int],
+    listed: list[int],
+    size: int,
+    centred: bool,
+    direction: int,
+    carrying: tuple[int, int] | None,
 ) -> str:
     """The text for a view's cell ``codes``; ``listed`` are the slots holding objects to name."""
     where = position_phrases(size, centred)
@@ -227,10 +235,9 @@ def _describe(
     for slot in sorted(listed, key=rank.__getitem__):
         if slot != agent:
             lines.append(f"{CAPITALISED[codes[slot]]} is {where[slot]}.")
-    if carrying[0]:
-        lines.append(f"You carry {PHRASES[_code(carrying[0], carrying[1], 0)]}.")
-    else:
-        lines.append("You carry nothing.")
+    if carrying is not None:
+        tile, colour = carrying
+        lines.append(f"You carry {PHRASES[_code(tile, colour, 0)]}." if tile else "You carry nothing.")
     return "\n".join(lines)
 
 

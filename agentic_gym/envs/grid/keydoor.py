@@ -80,6 +80,7 @@ class GridKeyDoor(GridEnv):
         "capabilities": ("planning", "perception"),
     }
     affordances = (TURN_LEFT, TURN_RIGHT, FORWARD, PICKUP, DROP, TOGGLE, DONE)
+    can_carry = True
     engine_actions = (
         Action.LEFT,
         Action.RIGHT,
