@@ -206,8 +206,12 @@ def gem_wrapper(texts: list[str], replies: list[str]) -> dict[int, float] | str:
     return results
 
 
-def parse_medians(affordances: tuple) -> dict[str, float]:
-    """Median time to parse a 2 KB reply in ``auto`` format, per reply style, in microseconds."""
+def parse_medians(affordances: tuple) -> dict[str, tuple[float, float]]:
+    """Median time to parse a 2 KB reply in ``auto`` format, per reply style, in microseconds.
+
+    Two figures: the same reply again (the parser remembers the commands it has read, as
+    agents repeat themselves) and every time as if new (its memory cleared before each parse).
+    """
     command = parse_command("take red apple", affordances)
     body = (REASONING * 10)[:1900]
     replies = {
@@ -217,14 +221,21 @@ def parse_medians(affordances: tuple) -> dict[str, float]:
         "text (last line)": f"{body}\ntake red apple",
         "tool_call": dict(render_action(command, "tool_call"), content=body),
     }
+    table = parse_tables(affordances)
     medians = {}
     for name, reply in replies.items():
-        times = []
-        for _ in range(3000):
-            started = time.perf_counter()
-            parse_action(reply, affordances)
-            times.append(time.perf_counter() - started)
-        medians[name] = statistics.median(times) * 1e6
+        figures = []
+        for cold in (False, True):
+            times = []
+            for _ in range(3000):
+                if cold:
+                    table._commands.clear()
+                    table.json_commands.clear()
+                started = time.perf_counter()
+                parse_action(reply, affordances)
+                times.append(time.perf_counter() - started)
+            figures.append(statistics.median(times) * 1e6)
+        medians[name] = (figures[0], figures[1])
     return medians
 
 
@@ -276,8 +287,9 @@ def main() -> None:
             print(f"{name:<60}" + "".join(f"{result[t]:>12.1f}" for t in TURNS))
     print()
     print("Parsing a 2 KB reply, format=auto, median of 3000, us")
-    for name, value in parse_medians(affordances).items():
-        print(f"  {name:<20}{value:>8.2f}")
+    print(f"  {'reply style':<20}{'repeated':>10}{'new':>10}")
+    for name, (warm, cold) in parse_medians(affordances).items():
+        print(f"  {name:<20}{warm:>10.2f}{cold:>10.2f}")
     print()
     print("Hostile replies (all refused with InvalidAction), s")
     for name, value in hostile_times(affordances).items():
