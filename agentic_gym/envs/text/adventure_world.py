@@ -422,8 +422,10 @@ class House:
                         break
             found = self._find(target, "unlock")
             if not key:
+                held = [self.things[i].name for i in self.inventory if self.things[i].kind == Kind.KEY]
+                example = held[0] if held else (f"{found.lock} key" if found.lock else "your key")
                 raise ResolveError(f"What do you want to unlock the {self.label(found)} with? "
-                                   f"Say, for example: unlock {self.label(found)} with red key.")
+                                   f"Say, for example: unlock {self.label(found)} with {example}.")
             return verb, found.id, self._find(key, "unlock with", prefer=lambda t: t.id in self.inventory).id
         if verb == Verb.PUT:
             item = _tokens(str(args["object"]))
@@ -436,8 +438,10 @@ class House:
                 target = target[1:]
             found = self._find(item, "put", prefer=lambda t: t.id in self.inventory)
             if not target:
+                room = self.rooms[self.player]
+                example = self.things[room.furniture[0]].name if room.furniture else "<container>"
                 raise ResolveError(f"Where do you want to put the {found.name}? "
-                                   f"Say, for example: put {found.name} in wooden chest.")
+                                   f"Say, for example: put {found.name} in {example}.")
             return verb, found.id, self._find(target, "put it in").id
         raise ResolveError(f"Unknown verb {verb!r}.")
 
