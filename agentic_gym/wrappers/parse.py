@@ -67,6 +67,7 @@ from agentic_gym.core import (
     quote,
     sanitize,
     text_space,
+    validate_args,
 )
 from agentic_gym.core.command import MAX_COMMAND_CHARS
 from agentic_gym.core.spaces import sample_args
@@ -248,16 +249,15 @@ _ARG_KEYS = ("arguments", "args", "parameters", "params", "action_input", "tool_
 
 def _call_from_json(obj: Any, affordances: tuple[Affordance, ...]) -> Command | None:
     """The command an action-shaped JSON value names, ``None`` if it names none."""
-    if isinstance(obj, list):
-        calls = [item for item in obj if isinstance(item, Mapping)]
-        if len(calls) == 1 and len(obj) == 1:
-            return _call_from_json(calls[0], affordances)
+    if type(obj) is list:
+        if len(obj) == 1:
+            return _call_from_json(obj[0], affordances)
         return None
-    if not isinstance(obj, Mapping):
+    if type(obj) is not dict:  # JSON decodes objects to plain dicts
         return None
-    if isinstance(obj.get("tool_calls"), list):
+    if type(obj.get("tool_calls")) is list:
         return _call_from_tool_calls(obj["tool_calls"], affordances)
-    if isinstance(obj.get("function"), Mapping):
+    if type(obj.get("function")) is dict:
         return _call_from_json(obj["function"], affordances)
     name = next((obj[k] for k in _NAME_KEYS if isinstance(obj.get(k), str)), None)
     if name is None:
@@ -283,7 +283,7 @@ def _call(name: str, args: Any, affordances: tuple[Affordance, ...]) -> Command:
                 args = _decode_object(args)
             except InvalidAction as error:
                 raise InvalidAction(f"{aff.name}: {error} Usage: {aff.usage()}") from None
-    return make_command(aff.name, args, affordances)
+    return Command(aff.name, validate_args(aff, args))
 
 
 def _call_from_tool_calls(calls: Any, affordances: tuple[Affordance, ...]) -> Command:
