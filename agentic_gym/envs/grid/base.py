@@ -11,9 +11,11 @@ supplies only:
 * :meth:`GridEnv.generate`: build a fresh :class:`~agentic_gym.envs.grid.engine.World`
   and its mission from ``self.np_random``;
 * :meth:`GridEnv.oracle_action`: the privileged solver;
-* optionally :meth:`GridEnv.resolve` (when is the episode over, and was it won: by
-  default reaching the goal wins and lava loses), :meth:`GridEnv.describe` (the
-  ``text`` observation) and :meth:`GridEnv.after_step`.
+* optionally: ``can_carry = True`` (the text then says what the agent carries),
+  :meth:`GridEnv.look` (the view: line of sight by default), :meth:`GridEnv.resolve`
+  (when is the episode over, and was it won: by default reaching the goal wins and
+  lava loses), :meth:`GridEnv.describe` (the ``text`` observation) and
+  :meth:`GridEnv.after_step` (e.g. remember what was seen).
 
 Allocentric envs (``up``/``down``/``left``/``right``) map their affordances to
 ``Action.MOVE_NORTH`` etc. and set ``centred_view = True`` to see a north-up square
@@ -159,6 +161,10 @@ class GridEnv(AgenticEnv):
         """The ``text`` observation for the current view (sanitised and clipped by the caller)."""
         return describe_view(view, self.world.carrying if self.can_carry else None)
 
+    def look(self) -> View:
+        """What the agent sees now: :func:`~agentic_gym.envs.grid.engine.visible_cells` by default."""
+        return visible_cells(self.world, self.view_size, self.centred_view)
+
     def after_step(self, view: View) -> None:
         """Called with each new view (after reset and every step), e.g. to remember what was seen."""
 
@@ -201,7 +207,7 @@ class GridEnv(AgenticEnv):
     def _observe(self, note: str, view: View | None = None) -> dict[str, Any]:
         """The observation; ``view`` is the current view when the world did not change."""
         if view is None:
-            view = self.view = visible_cells(self.world, self.view_size, self.centred_view)
+            view = self.view = self.look()
             self.after_step(view)
         text = self.describe(view)
         return {

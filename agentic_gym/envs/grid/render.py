@@ -17,6 +17,7 @@ Example:
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
@@ -44,7 +45,7 @@ _TARGET_RGB = (230, 190, 60)
 HIGHLIGHT = 0.3
 
 
-def _draw_tile(pygame, size: int, tile: Tile, colour: int, state: int):  # noqa: ANN001 - pygame is a module
+def _draw_tile(pygame: Any, size: int, tile: Tile, colour: int, state: int) -> Any:
     """One tile as a pygame Surface."""
     s = size
     surface = pygame.Surface((s, s))
