@@ -29,6 +29,7 @@ Example:
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -405,12 +406,13 @@ class House:
             return verb, DIRECTIONS.index(str(args["direction"])), -1
         if verb == Verb.TAKE:
             ref = _tokens(str(args["object"]))
-            return verb, self._find(ref, "take", prefer=lambda t: t.room != -1 or t.inside != -1).id, -1
+            return verb, self._find(ref, "take", prefer=_takeable).id, -1
         if verb == Verb.DROP:
             ref = _tokens(str(args["object"]))
-            return verb, self._find(ref, "drop", prefer=lambda t: t.id in self.inventory).id, -1
+            return verb, self._find(ref, "drop", prefer=_carried).id, -1
         if verb in (Verb.OPEN, Verb.CLOSE, Verb.EXAMINE):
-            return verb, self._find(_tokens(str(args["target"])), verb.name.lower()).id, -1
+            prefer = None if verb == Verb.EXAMINE else _openable
+            return verb, self._find(_tokens(str(args["target"])), verb.name.lower(), prefer).id, -1
         if verb == Verb.UNLOCK:
             target = _tokens(str(args["target"]))
             key = _tokens(str(args["key"])) if args.get("key") is not None else []
@@ -420,13 +422,13 @@ class House:
                         cut = target.index(word)
                         target, key = target[:cut], target[cut + 1:]
                         break
-            found = self._find(target, "unlock")
+            found = self._find(target, "unlock", prefer=_lockable)
             if not key:
                 held = [self.things[i].name for i in self.inventory if self.things[i].kind == Kind.KEY]
                 example = held[0] if held else (f"{found.lock} key" if found.lock else "your key")
                 raise ResolveError(f"What do you want to unlock the {self.label(found)} with? "
                                    f"Say, for example: unlock {self.label(found)} with {example}.")
-            return verb, found.id, self._find(key, "unlock with", prefer=lambda t: t.id in self.inventory).id
+            return verb, found.id, self._find(key, "unlock with", prefer=_carried_key).id
         if verb == Verb.PUT:
             item = _tokens(str(args["object"]))
             target = _tokens(str(args["target"])) if args.get("target") is not None else []
@@ -436,17 +438,21 @@ class House:
                     item, target = item[:cuts[0]], item[cuts[0] + 1:]
             elif target[0] in _PUT_PREPOSITIONS:
                 target = target[1:]
-            found = self._find(item, "put", prefer=lambda t: t.id in self.inventory)
+            found = self._find(item, "put", prefer=_carried)
             if not target:
                 room = self.rooms[self.player]
                 example = self.things[room.furniture[0]].name if room.furniture else "<container>"
                 raise ResolveError(f"Where do you want to put the {found.name}? "
                                    f"Say, for example: put {found.name} in {example}.")
-            return verb, found.id, self._find(target, "put it in").id
+            return verb, found.id, self._find(target, "put it in", prefer=_receptacle).id
         raise ResolveError(f"Unknown verb {verb!r}.")
 
-    def _find(self, ref: list[str], what: str, prefer=None) -> Thing:
-        """The one perceived thing ``ref`` names (adjectives and noun, any order)."""
+    def _find(self, ref: list[str], what: str, prefer: Callable[[Thing], bool] | None = None) -> Thing:
+        """The one perceived thing ``ref`` names (adjectives and noun, any order).
+
+        When several match, those the verb applies to (``prefer``) are kept: ``open
+        white`` means the white fridge, not the white candle. Still several: ask back.
+        """
         if not ref:
             raise ResolveError(f"What do you want to {what}? Name a thing you can see.")
         scope = self.perceived()
@@ -514,6 +520,30 @@ class House:
 
 
 _STATE_WORD = ("open", "closed", "locked")
+
+
+def _takeable(thing: Thing) -> bool:
+    return thing.portable and (thing.room >= 0 or thing.inside >= 0)
+
+
+def _openable(thing: Thing) -> bool:
+    return thing.openable
+
+
+def _lockable(thing: Thing) -> bool:
+    return bool(thing.lock)
+
+
+def _carried_key(thing: Thing) -> bool:
+    return thing.kind == Kind.KEY and thing.room < 0 and thing.inside < 0
+
+
+def _carried(thing: Thing) -> bool:
+    return thing.portable and thing.room < 0 and thing.inside < 0
+
+
+def _receptacle(thing: Thing) -> bool:
+    return thing.kind == Kind.CONTAINER or thing.kind == Kind.SUPPORTER
 
 
 def _state_note(thing: Thing) -> str:

@@ -99,6 +99,15 @@ def test_doors_are_named_by_direction_and_ambiguous_doors_ask_back():
     assert run(house, "open wooden door") == ("The north door is already open.", True)
 
 
+def test_several_matches_keep_those_the_verb_applies_to():
+    house = small_house()
+    # "oak" names the oak door to the east and the oak table; only the door opens.
+    assert run(house, "open oak") == ("You open the east door.", True)
+    run(house, "take red key")
+    assert run(house, "put red key on oak") == ("You put the red key on the oak table.", True)
+    assert run(house, "examine oak")[0] == "Which one do you mean: the east door or the oak table?"
+
+
 def test_unknown_things_are_invalid_and_world_refusals_are_valid():
     house = small_house()
     message, valid = run(house, "take silver coin")
