@@ -86,9 +86,17 @@ class Affordance:
         # Parsing reads these on every command: compute them once (the affordance is frozen).
         required = set(schema["required"])
         object.__setattr__(self, "_required", tuple(k for k in schema["properties"] if k in required))
+        value = None
+        if len(self._required) == 1:
+            value = self._required[0]
+        elif not self._required and len(schema["properties"]) == 1:
+            value = next(iter(schema["properties"]))
+        object.__setattr__(self, "_value_parameter", value)
+        object.__setattr__(self, "_hash", hash((self.name, self.kind, self.description,
+                                                json.dumps(schema, sort_keys=True))))
 
     def __hash__(self) -> int:
-        return hash((self.name, self.kind, self.description, json.dumps(self.parameters, sort_keys=True)))
+        return self._hash
 
     @property
     def properties(self) -> dict[str, dict[str, Any]]:
@@ -108,12 +116,7 @@ class Affordance:
         parameter when none is required. Strings, enums, integers, numbers and booleans
         qualify; the canonical text uses the short form only for strings.
         """
-        required = self.required
-        if len(required) == 1:
-            return required[0]
-        if not required and len(self.properties) == 1:
-            return next(iter(self.properties))
-        return None
+        return self._value_parameter
 
     def usage(self) -> str:
         """A one-line usage string, e.g. ``go <direction>`` or ``flights(origin=..., day=...)``."""

@@ -85,19 +85,37 @@ def command_list(affordances: Iterable[Affordance]) -> str:
     return ", ".join(a.usage() for a in affordances)
 
 
+_INDEXES: dict[int, tuple[tuple[Affordance, ...], dict[str, Affordance]]] = {}
+
+
+def _index(affordances: tuple[Affordance, ...]) -> dict[str, Affordance]:
+    # Envs pass the same affordance tuple on every step: index it once, keyed by identity
+    # (the entry holds the tuple, so its id cannot be reused while cached).
+    entry = _INDEXES.get(id(affordances))
+    if entry is not None and entry[0] is affordances:
+        return entry[1]
+    if len(_INDEXES) >= 256:
+        _INDEXES.clear()
+    table = {aff.name: aff for aff in reversed(affordances)}
+    _INDEXES[id(affordances)] = (affordances, table)
+    return table
+
+
 def find_affordance(name: str, affordances: Iterable[Affordance]) -> Affordance:
     """The affordance called ``name`` (case-insensitive), or :class:`InvalidAction`."""
-    affordances = tuple(affordances)
-    lowered = name.lower()
-    for aff in affordances:
-        if aff.name == lowered:
-            return aff
-    raise InvalidAction(f"Unknown command {quote(name)}. Valid commands: {command_list(affordances)}.")
+    if type(affordances) is not tuple:
+        affordances = tuple(affordances)
+    aff = _index(affordances).get(name) or _index(affordances).get(name.lower())
+    if aff is None:
+        raise InvalidAction(f"Unknown command {quote(name)}. Valid commands: {command_list(affordances)}.")
+    return aff
 
 
 def _coerce(aff: Affordance, key: str, value: Any) -> Any:
     prop = aff.properties[key]
     kind = prop["type"]
+    if kind == "string" and type(value) is str and "enum" not in prop and "maxLength" not in prop:
+        return value  # the common case: a free string
     where = f"{aff.name}: argument {key!r}"
     if kind == "string":
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
@@ -105,8 +123,9 @@ def _coerce(aff: Affordance, key: str, value: Any) -> Any:
         if not isinstance(value, str):
             value = json.dumps(value)
         if "enum" in prop:
+            wanted = value.strip().lower()
             for option in prop["enum"]:
-                if option.lower() == value.strip().lower():
+                if option.lower() == wanted:
                     return option
             raise InvalidAction(f"{where} must be one of {', '.join(prop['enum'])}; got {quote(value)}.")
         if "maxLength" in prop and len(value) > prop["maxLength"]:
@@ -163,7 +182,7 @@ def validate_args(aff: Affordance, args: Any) -> dict[str, Any]:
     """
     if args is None:
         args = {}
-    if not isinstance(args, Mapping):
+    if type(args) is not dict and not isinstance(args, Mapping):
         raise InvalidAction(f"{aff.name}: arguments must be an object of named values, got {_type_name(args)}. "
                             f"Usage: {aff.usage()}")
     props = aff.properties
@@ -240,7 +259,8 @@ def parse_command(text: str, affordances: Iterable[Affordance], max_length: int 
     for every valid command ``c``. Raises :class:`InvalidAction` otherwise; never
     evaluates anything. Time is linear in ``len(text)``.
     """
-    affordances = tuple(affordances)
+    if type(affordances) is not tuple:
+        affordances = tuple(affordances)
     if not isinstance(text, str):
         raise InvalidAction(f"A command must be text, got {_type_name(text)}.")
     if len(text) > max_length:
