@@ -76,6 +76,9 @@ EVENT_PHRASES: dict[Event, str] = {
     Event.NOTHING_TO_TOGGLE: "There is nothing here to open or close.",
 }
 
+#: The longest mission (longer ones are clipped).
+MISSION_LENGTH = 200
+
 #: The standard egocentric affordances, in MiniGrid's order.
 TURN_LEFT = Affordance("left", "Turn left (a quarter turn, counter-clockwise).", kind="move")
 TURN_RIGHT = Affordance("right", "Turn right (a quarter turn, clockwise).", kind="move")
@@ -124,7 +127,7 @@ class GridEnv(AgenticEnv):
                 "text": text_space(self.text_length),
                 "image": spaces.Box(0, 255, (view_size, view_size, 3), dtype=np.uint8),
                 "direction": spaces.Discrete(4),
-                "mission": text_space(200),
+                "mission": text_space(MISSION_LENGTH),
             }
         )
         self.world = World.empty(width, height)
@@ -166,7 +169,11 @@ class GridEnv(AgenticEnv):
         return visible_cells(self.world, self.view_size, self.centred_view)
 
     def after_step(self, view: View) -> None:
-        """Called with each new view (after reset and every step), e.g. to remember what was seen."""
+        """Called with each new view, e.g. to remember what was seen.
+
+        That is after every reset and every step that changed the world; a failed action
+        or a tool keeps the previous view.
+        """
 
     # ---- the Gymnasium API --------------------------------------------------------
 
@@ -174,7 +181,8 @@ class GridEnv(AgenticEnv):
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[dict[str, Any], dict[str, Any]]:
         super().reset(seed=seed)
-        self.world, self.mission = self.generate()
+        self.world, mission = self.generate()
+        self.mission = sanitize(mission, MISSION_LENGTH)
         self.steps = 0
         self.success = False
         return self._observe(""), {"success": False, "action_valid": True}
