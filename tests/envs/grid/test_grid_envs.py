@@ -11,7 +11,15 @@ import numpy as np
 import pytest
 
 import agentic_gym  # noqa: F401 - registers the envs
-from agentic_gym.envs.grid.engine import Action, Direction, Tile, distance_map, interact, step_towards
+from agentic_gym.envs.grid.engine import (
+    Action,
+    Direction,
+    Tile,
+    distance_map,
+    interact,
+    step_towards,
+    view_image,
+)
 from agentic_gym.envs.grid.keydoor import GridKeyDoor
 from agentic_gym.envs.grid.maze import GridMaze, carve_maze, compass_reading
 from agentic_gym.envs.grid.memory import GridMemory
@@ -176,3 +184,24 @@ def test_interact_direction_table_matches_the_observation():
     assert (
         obs["direction"] == (env.world.agent_dir) and Direction(obs["direction"]).name.lower() in obs["text"]
     )
+
+
+@pytest.mark.parametrize(
+    "env_id",
+    ["agentic_gym/GridKeyDoor-6x6-v0", "agentic_gym/GridMaze-9x9-v0", "agentic_gym/GridMemory-S7-v0"],
+)
+def test_observations_match_a_fresh_look_at_the_world(env_id):
+    # Failed actions and tools reuse the last view: it must still be what a fresh look gives.
+    env = gym.make(env_id).unwrapped
+    rng = np.random.default_rng(0)
+    obs, _ = env.reset(seed=0)
+    reused = 0
+    for _ in range(300):
+        obs, _, terminated, truncated, info = env.step(int(rng.integers(env.action_space.n)))
+        reused += not info["action_valid"]
+        view = env.look()
+        assert np.array_equal(obs["image"], view_image(view))
+        assert obs["text"].endswith(env.describe(view))
+        if terminated or truncated:
+            obs, _ = env.reset()
+    assert reused > 0
