@@ -55,10 +55,6 @@ class Move(IntEnum):
     RIGHT = 3
 
 
-#: Column and row change of each move (``y`` grows downwards).
-MOVE_DELTA: tuple[tuple[int, int], ...] = ((0, -1), (0, 1), (-1, 0), (1, 0))
-
-
 _CHAR_KINDS = frozenset("#-.$*@+")
 _OPPOSITE = (Move.DOWN, Move.UP, Move.RIGHT, Move.LEFT)
 
