@@ -255,19 +255,14 @@ class GridSokoban(GridEnv):
             return True, True
         return False, False
 
-    def _observe(self, note: str, view: View | None = None) -> dict[str, Any]:
-        # The full view replaces the line-of-sight one: nothing in the room is hidden.
-        if view is None and self.view_radius is None:
-            view = self.view = full_view(self.world, self.view_size)
-            self.after_step(view)
-        return super()._observe(note, view)
+    def look(self) -> View:
+        # Without a view radius nothing in the room is hidden: no line of sight to compute.
+        if self.view_radius is None:
+            return full_view(self.world, self.view_size)
+        return super().look()
 
     def describe(self, view: View) -> str:
         words = describe_view(view)
-        head, _, last = words.rpartition("\n")
-        if last.startswith("You carry"):
-            # Crates are pushed, never carried: the shared line about carrying says nothing here.
-            words = head
         counts = np.bincount(cell_codes(view), minlength=_N_CODES)
         placed = int(counts[_PLACED_CODE])
         crates = int(counts[_CRATE_CODE]) + placed
