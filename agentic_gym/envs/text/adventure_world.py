@@ -382,7 +382,7 @@ class House:
         """Carry out an admissible command text (the fast path); anything else is refused."""
         entry = self.view()[1].get(text)
         if entry is None:
-            return f"That does not make sense here: {text[:40]!r}.", False
+            return f"That does not make sense here: {text[:40]}", False
         return self.apply(*entry), True
 
     def command(self, verb: Verb, args: dict[str, object]) -> tuple[str, bool]:
