@@ -425,7 +425,7 @@ class House:
             found = self._find(target, "unlock", prefer=_lockable)
             if not key:
                 held = [self.things[i].name for i in self.inventory if self.things[i].kind == Kind.KEY]
-                example = held[0] if held else (f"{found.lock} key" if found.lock else "your key")
+                example = held[0] if held else "<key>"
                 raise ResolveError(f"What do you want to unlock the {self.label(found)} with? "
                                    f"Say, for example: unlock {self.label(found)} with {example}.")
             return verb, found.id, self._find(key, "unlock with", prefer=_carried_key).id
