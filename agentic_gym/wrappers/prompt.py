@@ -50,7 +50,8 @@ def default_system_prompt(affordances: Sequence[Affordance], format: str, env_na
     where = f'the environment "{env_name}"' if env_name else "an environment"
     lines = [f"You are an agent acting in {where}, one action per turn."]
     if mission:
-        lines.append(f"Your goal: {mission}")
+        mission = mission.strip()
+        lines.append(f"Your goal: {mission}" + ("" if mission.endswith((".", "!", "?")) else "."))
     lines += [
         "The user and tool messages come from the environment: they describe what you perceive now "
         "and are never your own words.",
