@@ -18,6 +18,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from enum import IntEnum
 from typing import Any, Literal
 
 #: The kinds of affordance. ``answer`` ends an episode with a reply to be checked.
@@ -92,6 +93,7 @@ class Affordance:
         elif not self._required and len(schema["properties"]) == 1:
             value = next(iter(schema["properties"]))
         object.__setattr__(self, "_value_parameter", value)
+        object.__setattr__(self, "_checks", _argument_checks(schema["properties"], required))
         object.__setattr__(self, "_hash", hash((self.name, self.kind, self.description,
                                                 json.dumps(schema, sort_keys=True))))
 
@@ -145,6 +147,58 @@ class Affordance:
                 detail += " Optional."
             lines.append(f"    {key} ({prop['type']}): {detail.strip()}")
         return "\n".join(lines)
+
+
+class _Check(IntEnum):
+    """How ``validate_args`` may accept a value without the general coercion (see :func:`_argument_checks`)."""
+
+    FREE = 0
+    LIMITED = 1
+    ENUM = 2
+    INTEGER = 3
+    NUMBER = 4
+    BOOLEAN = 5
+    SLOW = 6
+
+
+def _argument_checks(properties: Mapping[str, Mapping[str, Any]],
+                     required: set[str]) -> tuple[tuple[str, bool, _Check, Any, Any, Any], ...]:
+    """Per property, in canonical order: ``(key, required, check, limit, minimum, maximum)``.
+
+    ``validate_args`` uses them to accept, in one pass, arguments whose values already
+    have their schema's type: a free string (``_Check.FREE``), a string within
+    ``maxLength`` (``_Check.LIMITED``, ``limit`` the length), an enum value (``_Check.ENUM``,
+    ``limit`` maps each lower-cased option to the first option spelt so), an ``int``
+    (``_Check.INTEGER``) or ``int``/finite ``float`` (``_Check.NUMBER``) within the bounds,
+    a ``bool`` (``_Check.BOOLEAN``). Anything else, and any schema detail these do not
+    cover (``_Check.SLOW``), takes the general path, which also words every error.
+    """
+    checks = []
+    for key, prop in properties.items():
+        kind = prop.get("type")
+        check, limit, low, high = _Check.SLOW, None, prop.get("minimum"), prop.get("maximum")
+        bounds_ok = all(b is None or type(b) in (int, float) for b in (low, high))
+        if kind == "string":
+            if "enum" in prop:
+                options = prop["enum"]
+                if isinstance(options, list) and all(type(o) is str for o in options):
+                    limit = {}
+                    for option in options:
+                        limit.setdefault(option.lower(), option)
+                    check = _Check.ENUM
+            elif "maxLength" in prop:
+                if type(prop["maxLength"]) is int:
+                    check, limit = _Check.LIMITED, prop["maxLength"]
+            else:
+                check = _Check.FREE
+        elif kind == "integer" and bounds_ok:
+            check = _Check.INTEGER
+        elif kind == "number" and bounds_ok:
+            check = _Check.NUMBER
+        elif kind == "boolean":
+            check = _Check.BOOLEAN
+        checks.append((key, key in required, check, limit, low, high))
+    return tuple(checks)
 
 
 def params(required: Sequence[str] | None = None, **properties: Mapping[str, Any]) -> dict[str, Any]:

@@ -27,9 +27,10 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
-from agentic_gym.core.affordance import Affordance
+from agentic_gym.core.affordance import Affordance, _Check
 from agentic_gym.core.text import CHARSET, quote
 
 #: Longest command text :func:`parse_command` reads; longer input is rejected before any scan.
@@ -40,21 +41,31 @@ _KEY_AT = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*")
 _BARE_AT = re.compile(r"[A-Za-z0-9_.+\-]+")
 _SPACE_AT = re.compile(r"\s*")
 _DECODER = json.JSONDecoder()
+_FREE, _LIMITED, _ENUM, _INTEGER, _NUMBER, _BOOLEAN = (_Check.FREE, _Check.LIMITED, _Check.ENUM, _Check.INTEGER,
+                                                       _Check.NUMBER, _Check.BOOLEAN)
 
 
 class InvalidAction(ValueError):
     """An action that cannot be carried out; the message tells an agent what to do instead."""
 
 
-@dataclass(frozen=True)
+#: The default ``args`` of a :class:`Command` (read-only; every command gets its own dict).
+_NO_ARGS: Mapping[str, Any] = MappingProxyType({})
+
+
+@dataclass(frozen=True, init=False)
 class Command:
     """A parsed action: an affordance name and its arguments (JSON scalars)."""
 
     name: str
     args: Mapping[str, Any] = field(default_factory=dict)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "args", dict(self.args))
+    def __init__(self, name: str, args: Mapping[str, Any] = _NO_ARGS) -> None:
+        # Written straight into the instance dict: the frozen dataclass's own __init__ goes
+        # through object.__setattr__ field by field, which costs as much as a parse.
+        fields = self.__dict__
+        fields["name"] = name
+        fields["args"] = dict(args)
 
     def __hash__(self) -> int:
         return hash((self.name, json.dumps(self.args, sort_keys=True)))
@@ -69,6 +80,18 @@ class Command:
                 return f"{self.name} {value}"
         inner = ", ".join(f"{k}={json.dumps(v, ensure_ascii=True)}" for k, v in args.items())
         return f"{self.name}({inner})"
+
+
+_new_object = object.__new__
+
+
+def _adopt(name: str, args: dict[str, Any]) -> Command:
+    """``Command(name, args)`` without the copy, for an ``args`` dict made for it and held by no one else."""
+    command = _new_object(Command)
+    fields = command.__dict__
+    fields["name"] = name
+    fields["args"] = args
+    return command
 
 
 _SHORT_FORM_CHARS = frozenset(CHARSET) - {"\n"}
@@ -180,6 +203,42 @@ def validate_args(aff: Affordance, args: Any) -> dict[str, Any]:
     for integers, enum values case-insensitively. Anything else raises
     :class:`InvalidAction` naming the argument and what it must be.
     """
+    if type(args) is dict:
+        # Fast path: values that already have their schema's type are accepted as they are
+        # (an enum value canonicalised). Any doubt (a missing, unknown or ill-typed argument,
+        # a bound or length exceeded) falls through to the general path, which decides and
+        # words the error; both give the same result wherever the fast path answers.
+        out = {}
+        for key, required, check, limit, low, high in aff._checks:
+            value = args.get(key)
+            if value is None:
+                if required:
+                    break
+                continue
+            kind = type(value)
+            if check is _FREE:
+                if kind is not str:
+                    break
+            elif check is _LIMITED:
+                if kind is not str or len(value) > limit:
+                    break
+            elif check is _ENUM:
+                if kind is not str:
+                    break
+                value = limit.get(value.strip().lower())
+                if value is None:
+                    break
+            elif check is _INTEGER or check is _NUMBER:
+                if kind is not int and (check is _INTEGER or kind is not float or not math.isfinite(value)):
+                    break
+                if (low is not None and value < low) or (high is not None and value > high):
+                    break
+            elif check is not _BOOLEAN or kind is not bool:
+                break
+            out[key] = value
+        else:
+            if len(out) == len(args):
+                return out
     if args is None:
         args = {}
     if type(args) is not dict and not isinstance(args, Mapping):
@@ -205,7 +264,7 @@ def validate_args(aff: Affordance, args: Any) -> dict[str, Any]:
 def make_command(name: str, args: Any, affordances: Iterable[Affordance]) -> Command:
     """A validated :class:`Command` from a name and an argument mapping (e.g. a tool call)."""
     aff = find_affordance(name, affordances)
-    return Command(aff.name, validate_args(aff, args))
+    return _adopt(aff.name, validate_args(aff, args))
 
 
 def _parse_call_args(aff: Affordance, text: str) -> dict[str, Any]:
@@ -266,6 +325,16 @@ def parse_command(text: str, affordances: Iterable[Affordance], max_length: int 
     if len(text) > max_length:
         raise InvalidAction(f"The command {quote(text)} is {len(text)} characters; the limit is {max_length}.")
     stripped = text.strip()
+    # Fast path for the short forms `name` and `name value`: a word before the first space that
+    # is exactly an affordance name is what the general path below would read as the name.
+    name, _, value = stripped.partition(" ")
+    aff = _index(affordances).get(name)
+    if aff is not None:
+        if not value:
+            return _adopt(name, validate_args(aff, {}))
+        key = aff._value_parameter
+        if key is not None:
+            return _adopt(name, validate_args(aff, {key: value.strip()}))
     if not stripped:
         raise InvalidAction(f"Empty command. Valid commands: {command_list(affordances)}.")
     match = _NAME_AT.match(stripped)
@@ -276,11 +345,11 @@ def parse_command(text: str, affordances: Iterable[Affordance], max_length: int 
     aff = find_affordance(match.group(0), affordances)
     rest = stripped[match.end():]
     if not rest:
-        return Command(aff.name, validate_args(aff, {}))
+        return _adopt(aff.name, validate_args(aff, {}))
     if rest[0] == "(":
         if not rest.endswith(")"):
             raise InvalidAction(f"{aff.name}: missing ')' at the end. Usage: {aff.usage()}")
-        return Command(aff.name, validate_args(aff, _parse_call_args(aff, rest[1:-1])))
+        return _adopt(aff.name, validate_args(aff, _parse_call_args(aff, rest[1:-1])))
     if not rest[0].isspace():
         raise InvalidAction(
             f"Could not read a command from {quote(stripped)}. Valid commands: {command_list(affordances)}."
@@ -289,4 +358,4 @@ def parse_command(text: str, affordances: Iterable[Affordance], max_length: int 
     if key is None:
         raise InvalidAction(f"{aff.name} takes {'no arguments' if not aff.properties else 'named arguments'}. "
                             f"Usage: {aff.usage()}")
-    return Command(aff.name, validate_args(aff, {key: rest.strip()}))
+    return _adopt(aff.name, validate_args(aff, {key: rest.strip()}))

@@ -69,7 +69,7 @@ from agentic_gym.core import (
     text_space,
     validate_args,
 )
-from agentic_gym.core.command import MAX_COMMAND_CHARS
+from agentic_gym.core.command import MAX_COMMAND_CHARS, _adopt
 from agentic_gym.core.spaces import sample_args
 
 #: Longest reply read at all; longer replies are rejected before any scan.
@@ -87,12 +87,27 @@ FORMATS = ("auto", "json", "xml", "react", "tool_call", "text")
 ON_INVALID = ("feedback", "penalty", "raise", "terminate")
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
-_OUTSIDE_OBJECT = re.compile(r"\{")
 # A JSON string (the unrolled-loop pattern: one way to match, so an unclosed string costs one
 # linear pass and then matches as a lone quote) or a bracket.
 _JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[{}\[\]"]', re.DOTALL)
-_TAG = re.compile(r"<(/?)(action|tool_call)[ \t]*>")
-_REACT_INPUT = re.compile(r"[ \t>#*-]*action[ \t_]*input\**:")
+# Markers are matched in any ASCII case (re.ASCII: no Unicode case folding), as on _lower's text,
+# and only where a cheap str.find/rfind has located them, so the reply is never lower-cased whole.
+_TAG = re.compile(r"<(/?)(action|tool_call)[ \t]*>", re.IGNORECASE | re.ASCII)
+_REACT_INPUT = re.compile(r"[ \t>#*-]*action[ \t_]*input\**:", re.IGNORECASE | re.ASCII)
+#: Colons read from the end in search of an ``Action:`` marker before one pass over the lower-cased reply.
+MAX_COLON_PROBES = 8
+
+
+def _casings(word: str) -> frozenset[str]:
+    """Every ASCII upper/lower spelling of ``word``: ``s in _casings(w)`` iff ``_lower(s) == w``."""
+    spellings = [""]
+    for char in word:
+        spellings = [s + c for s in spellings for c in dict.fromkeys((char, char.upper()))]
+    return frozenset(spellings)
+
+
+_ACTION = _casings("action")
+_CLOSE_THINK = _casings("/think>")
 _WORD = re.compile(r"[a-z0-9]+")
 _LEADING_NAME = re.compile(r"[A-Za-z0-9_]{1,64}")
 _LINE_DECORATION = " \t`*\"'>-"
@@ -217,6 +232,10 @@ def _reject_constant(name: str) -> Any:
 
 
 _DECODER = json.JSONDecoder(parse_int=_parse_int, parse_constant=_reject_constant)
+# The decoder's C scanner, called directly (``raw_decode`` minus a Python frame) where the text
+# at the index is known to open an object, so it raises no StopIteration there.
+_scan_json = _DECODER.scan_once
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 def _decode_object(text: str) -> Any:
@@ -224,6 +243,15 @@ def _decode_object(text: str) -> Any:
     stripped = text.strip()
     if not stripped.startswith("{"):
         raise InvalidAction("the arguments must be a JSON object such as {\"key\": \"value\"}.")
+    # Fast path: a flat object that the C decoder reads to the very end is what the checks
+    # below would accept (depth 1, nothing after it); anything else takes them.
+    try:
+        value, end = _scan_json(stripped, 0)
+    except (ValueError, RecursionError, StopIteration):
+        pass
+    else:
+        if end == len(stripped) and type(value) is dict and all(type(v) in _SCALARS for v in value.values()):
+            return value
     end, shallow = _object_end(stripped, 0)
     if end < 0:
         raise InvalidAction("the JSON object is not closed.")
@@ -259,14 +287,17 @@ def _call_from_json(obj: Any, affordances: tuple[Affordance, ...]) -> Command | 
         return _call_from_tool_calls(obj["tool_calls"], affordances)
     if type(obj.get("function")) is dict:
         return _call_from_json(obj["function"], affordances)
-    name = next((obj[k] for k in _NAME_KEYS if isinstance(obj.get(k), str)), None)
-    if name is None:
+    for key in _NAME_KEYS:
+        name = obj.get(key)
+        if isinstance(name, str):
+            break
+    else:
         return None
-    arg_key = next((k for k in _ARG_KEYS if k in obj), None)
-    if arg_key is None:
-        # {"action": "go north"}: the value is a whole command.
-        return parse_command(name, affordances)
-    return _call(name, obj[arg_key], affordances)
+    for key in _ARG_KEYS:
+        if key in obj:
+            return _call(name, obj[key], affordances)
+    # {"action": "go north"}: the value is a whole command.
+    return parse_command(name, affordances)
 
 
 def _call(name: str, args: Any, affordances: tuple[Affordance, ...]) -> Command:
@@ -283,7 +314,7 @@ def _call(name: str, args: Any, affordances: tuple[Affordance, ...]) -> Command:
                 args = _decode_object(args)
             except InvalidAction as error:
                 raise InvalidAction(f"{aff.name}: {error} Usage: {aff.usage()}") from None
-    return Command(aff.name, validate_args(aff, args))
+    return _adopt(aff.name, validate_args(aff, args))
 
 
 def _call_from_tool_calls(calls: Any, affordances: tuple[Affordance, ...]) -> Command:
@@ -335,15 +366,14 @@ def _read_json(text: str, table: _Table, required: bool) -> Command | None:
     error: InvalidAction | None = None
     pos = 0
     while True:
-        match = _OUTSIDE_OBJECT.search(text, pos)
-        if match is None:
+        start = text.find("{", pos)
+        if start < 0:
             break
-        start = match.start()
         # Fast path: the C decoder reads a well-formed object and says where it ends. It stops
         # at the first error, inside the span the structural scan below would skip, so every
         # character is still read a bounded number of times.
         try:
-            value, end = _DECODER.raw_decode(text, start)
+            value, end = _scan_json(text, start)
         except (ValueError, RecursionError) as exc:
             end, shallow = _object_end(text, start)
             if end < 0:
@@ -378,22 +408,40 @@ def _read_json(text: str, table: _Table, required: bool) -> Command | None:
     return None
 
 
-def _read_xml(text: str, lowered: str, table: _Table) -> Command | None:
-    last_open = None
-    last_close = None
-    for match in _TAG.finditer(lowered):
-        if match.group(1):
-            if last_open is not None and last_open.group(2) == match.group(2):
-                last_close = match
+def _scan_tags(text: str) -> tuple[int, tuple[str, int, int] | None]:
+    """One pass over the ``<`` of ``text``: the end of its last ``</think>`` (0 if none) and the last
+    ``<action>`` or ``<tool_call>`` tag after it, as ``(name, content start, content end)`` (the
+    content runs to the end of the text when the tag is not closed), or ``None``.
+
+    Tags are matched only where a ``<`` is (a memchr-fast find) and never overlap.
+    """
+    think_end = 0
+    name = None
+    open_end = close_start = -1
+    pos = text.find("<")
+    while pos >= 0:
+        if text[pos + 1:pos + 8] in _CLOSE_THINK:
+            # What a reasoning block said is dropped, tags included.
+            think_end, name, open_end, close_start = pos + 8, None, -1, -1
         else:
-            last_open = match
-            last_close = None
-    if last_open is None:
-        return None
-    end = last_close.start() if last_close is not None else len(text)
-    content = text[last_open.end():end].strip()
+            match = _TAG.match(text, pos)
+            if match is not None:
+                tag = match.group(2).lower()
+                if not match.group(1):
+                    name, open_end, close_start = tag, match.end(), -1
+                elif tag == name:
+                    close_start = pos
+        pos = text.find("<", pos + 1)
+    if name is None:
+        return think_end, None
+    return think_end, (name, open_end, close_start if close_start >= 0 else len(text))
+
+
+def _read_xml(name: str, content: str, table: _Table) -> Command:
+    """The command in the content of an ``<action>`` or ``<tool_call>`` tag called ``name``."""
+    content = content.strip()
     if not content:
-        raise InvalidAction(f"The <{last_open.group(2)}> tag is empty. Write e.g. "
+        raise InvalidAction(f"The <{name}> tag is empty. Write e.g. "
                             f"{render_action(_example(table), 'xml')}.")
     if content.startswith("{"):
         command = _call_from_json(_decode_object(content), table.affordances)
@@ -403,14 +451,14 @@ def _read_xml(text: str, lowered: str, table: _Table) -> Command | None:
     return _command_text(content, table)
 
 
-def _line_start_ok(lowered: str, index: int) -> bool:
+def _line_start_ok(text: str, index: int) -> bool:
     """True if only a little decoration (spaces, ``>``, ``#``, ``*``, ``-``) precedes ``index`` on its line.
 
     The walk back is capped, so checking every occurrence of a word stays linear overall.
     """
     pos = index - 1
     while pos >= 0 and index - pos <= 16:
-        char = lowered[pos]
+        char = text[pos]
         if char == "\n":
             return True
         if char not in " \t>#*-":
@@ -419,17 +467,48 @@ def _line_start_ok(lowered: str, index: int) -> bool:
     return pos < 0
 
 
-def _read_react(text: str, lowered: str, table: _Table) -> Command | None:
-    index = len(lowered)
+def _react_marker(text: str) -> int:
+    """Index of the colon of the last ``Action:`` marker (``action``, any stars, ``:`` at a line start), or -1.
+
+    Every marker ends in a colon, so the last few colons are read first (a typical reply
+    ends with its marker); a reply with more colons than that (JSON, hostile text) is
+    lower-cased once and searched for ``action`` instead. Both find the same marker.
+    """
+    probes = MAX_COLON_PROBES
+    colon = text.rfind(":")
+    while colon >= 0:
+        index = colon
+        while index > 0 and text[index - 1] == "*":  # each run of stars precedes one colon: linear
+            index -= 1
+        # The letter check first turns most colons (JSON's, after a quote) away cheaply.
+        if index >= 6 and text[index - 1] in "nN" and text[index - 6:index] in _ACTION:
+            index -= 6
+            if index == 0 or text[index - 1] == "\n" or _line_start_ok(text, index):
+                return colon
+        probes -= 1
+        if not probes:
+            break
+        colon = text.rfind(":", 0, colon)
+    else:
+        return -1
+    # No marker ends at or after `colon`: search before it.
+    lowered = _lower(text)
+    index = colon
     while True:
         index = lowered.rfind("action", 0, index)
         if index < 0:
-            return None
+            return -1
         after = index + 6
         while after < len(lowered) and lowered[after] == "*":
             after += 1
         if after < len(lowered) and lowered[after] == ":" and _line_start_ok(lowered, index):
-            break
+            return after
+
+
+def _read_react(text: str, table: _Table) -> Command | None:
+    after = _react_marker(text)
+    if after < 0:
+        return None
     line_end = text.find("\n", after)
     line_end = len(text) if line_end < 0 else line_end
     action = text[after + 1:line_end].strip(_LINE_DECORATION)
@@ -443,7 +522,7 @@ def _read_react(text: str, lowered: str, table: _Table) -> Command | None:
         if text[pos:next_end].strip():
             break
         pos = next_end + 1
-    marker = _REACT_INPUT.match(lowered, pos) if pos < len(text) else None
+    marker = _REACT_INPUT.match(text, pos) if pos < len(text) else None
     if marker is None:
         return _command_text(action, table)
     aff = find_affordance(action, table.affordances)
@@ -627,36 +706,33 @@ def parse_action(output: Any, affordances: Iterable[Affordance], format: str = "
         raise InvalidAction(f"The reply is {len(output)} characters; the limit is {MAX_REPLY_CHARS}. "
                             f"Reply with one action, e.g. {table.example}.")
     # Single-character checks (memchr-fast) decide which scans run at all.
-    has_tag = "<" in output
-    if has_tag:
-        think = _lower(output).rfind("</think>")
-        if think >= 0:
-            output = output[think + 8:]
-    if format == "json":
-        return _read_json(output, table, required=True)  # type: ignore[return-value]
-    if format == "xml":
-        command = _read_xml(output, _lower(output), table) if "<" in output else None
-        if command is None:
-            raise InvalidAction(f"No <action> tag found. Write e.g. {render_action(_example(table), 'xml')}.")
-        return command
-    if format == "react":
-        command = _read_react(output, _lower(output), table) if ":" in output else None
-        if command is None:
-            raise InvalidAction(f"No 'Action:' line found. Write e.g. {render_action(_example(table), 'react')}.")
-        return command
-    if format == "text":
+    tag = None
+    if "<" in output:
+        think_end, tag = _scan_tags(output)
+        if tag is not None:
+            tag_name, tag_content = tag[0], output[tag[1]:tag[2]]
+        if think_end:
+            output = output[think_end:]
+    if format != "auto":
+        if format == "json":
+            return _read_json(output, table, required=True)  # type: ignore[return-value]
+        if format == "xml":
+            if tag is None:
+                raise InvalidAction(f"No <action> tag found. Write e.g. {render_action(_example(table), 'xml')}.")
+            return _read_xml(tag_name, tag_content, table)
+        if format == "react":
+            command = _read_react(output, table) if ":" in output else None
+            if command is None:
+                raise InvalidAction(f"No 'Action:' line found. Write e.g. "
+                                    f"{render_action(_example(table), 'react')}.")
+            return command
         return _read_text(output, table, commands)
-    has_colon = ":" in output
-    if has_tag or has_colon:
-        lowered = _lower(output)
-        if has_tag:
-            command = _read_xml(output, lowered, table)
-            if command is not None:
-                return command
-        if has_colon:
-            command = _read_react(output, lowered, table)
-            if command is not None:
-                return command
+    if tag is not None:
+        return _read_xml(tag_name, tag_content, table)
+    if ":" in output:
+        command = _read_react(output, table)
+        if command is not None:
+            return command
     if "{" in output:
         command = _read_json(output, table, required=False)
         if command is not None:
