@@ -92,7 +92,7 @@ _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrst
 _JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[{}\[\]"]', re.DOTALL)
 # Markers are matched in any ASCII case (re.ASCII: no Unicode case folding), as on _lower's text,
 # and only where a cheap str.find/rfind has located them, so the reply is never lower-cased whole.
-_TAG = re.compile(r"<(/?)(action|tool_call)[ \t]*>", re.IGNORECASE | re.ASCII)
+_MARKUP = re.compile(r"<(?:/think>|(/?)(action|tool_call)[ \t]*>)", re.IGNORECASE | re.ASCII)
 _REACT_INPUT = re.compile(r"[ \t>#*-]*action[ \t_]*input\**:", re.IGNORECASE | re.ASCII)
 #: Colons read from the end in search of an ``Action:`` marker before one pass over the lower-cased reply.
 MAX_COLON_PROBES = 8
@@ -107,7 +107,6 @@ def _casings(word: str) -> frozenset[str]:
 
 
 _ACTION = _casings("action")
-_CLOSE_THINK = _casings("/think>")
 _WORD = re.compile(r"[a-z0-9]+")
 _LEADING_NAME = re.compile(r"[A-Za-z0-9_]{1,64}")
 _LINE_DECORATION = " \t`*\"'>-"
@@ -232,8 +231,9 @@ def _reject_constant(name: str) -> Any:
 
 
 _DECODER = json.JSONDecoder(parse_int=_parse_int, parse_constant=_reject_constant)
-# The decoder's C scanner, called directly (``raw_decode`` minus a Python frame) where the text
-# at the index is known to open an object, so it raises no StopIteration there.
+# The decoder's C scanner, called directly (``raw_decode`` minus a Python frame). Unlike
+# ``raw_decode`` it raises StopIteration for a value that does not start where one must (even
+# nested: ``{"a": }``); callers turn that into raw_decode's JSONDecodeError.
 _scan_json = _DECODER.scan_once
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 
@@ -250,8 +250,12 @@ def _decode_object(text: str) -> Any:
     except (ValueError, RecursionError, StopIteration):
         pass
     else:
-        if end == len(stripped) and type(value) is dict and all(type(v) in _SCALARS for v in value.values()):
-            return value
+        if end == len(stripped) and type(value) is dict:
+            for item in value.values():
+                if type(item) not in _SCALARS:
+                    break
+            else:
+                return value
     end, shallow = _object_end(stripped, 0)
     if end < 0:
         raise InvalidAction("the JSON object is not closed.")
@@ -325,8 +329,8 @@ def _call_from_tool_calls(calls: Any, affordances: tuple[Affordance, ...]) -> Co
         raise InvalidAction(f"Call one tool per turn; got {len(calls)} calls ({names}"
                             f"{', ...' if len(calls) > 5 else ''}).")
     call = calls[0]
-    function = call.get("function") if isinstance(call, Mapping) else None
-    if not isinstance(function, Mapping) or not isinstance(function.get("name"), str):
+    function = call.get("function") if type(call) is dict or isinstance(call, Mapping) else None
+    if not (type(function) is dict or isinstance(function, Mapping)) or not isinstance(function.get("name"), str):
         raise InvalidAction('A tool call needs {"type": "function", "function": {"name": ..., "arguments": ...}}.')
     return _call(function["name"], function.get("arguments"), affordances)
 
@@ -359,8 +363,6 @@ def _tool_call_name(call: Any) -> Any:
 def _read_json(text: str, table: _Table, required: bool) -> Command | None:
     """The last action-shaped JSON object in ``text``."""
     affordances = table.affordances
-    stripped = text.lstrip()
-    intended = required or stripped.startswith(("{", "[", "```"))
     problem = None
     found: Command | None = None
     error: InvalidAction | None = None
@@ -374,7 +376,9 @@ def _read_json(text: str, table: _Table, required: bool) -> Command | None:
         # character is still read a bounded number of times.
         try:
             value, end = _scan_json(text, start)
-        except (ValueError, RecursionError) as exc:
+        except (ValueError, RecursionError, StopIteration) as exc:
+            if isinstance(exc, StopIteration):
+                exc = json.JSONDecodeError("Expecting value", text, exc.value)
             end, shallow = _object_end(text, start)
             if end < 0:
                 problem = problem or "a JSON object is not closed"
@@ -401,7 +405,7 @@ def _read_json(text: str, table: _Table, required: bool) -> Command | None:
         return found
     if error is not None:
         raise error
-    if intended:
+    if required or text.lstrip().startswith(("{", "[", "```")):
         detail = f": {problem}" if problem else ""
         raise InvalidAction(f'No action object found in the JSON{detail}. Write {{"name": "<command>", '
                             f'"arguments": {{...}}}}, e.g. {render_action(_example(table), "json")}.')
@@ -420,17 +424,16 @@ def _scan_tags(text: str) -> tuple[int, tuple[str, int, int] | None]:
     open_end = close_start = -1
     pos = text.find("<")
     while pos >= 0:
-        if text[pos + 1:pos + 8] in _CLOSE_THINK:
-            # What a reasoning block said is dropped, tags included.
-            think_end, name, open_end, close_start = pos + 8, None, -1, -1
-        else:
-            match = _TAG.match(text, pos)
-            if match is not None:
-                tag = match.group(2).lower()
-                if not match.group(1):
-                    name, open_end, close_start = tag, match.end(), -1
-                elif tag == name:
-                    close_start = pos
+        match = _MARKUP.match(text, pos)
+        if match is not None:
+            closing, tag = match.groups()
+            if tag is None:
+                # A </think>: what the reasoning block said is dropped, tags included.
+                think_end, name, open_end, close_start = match.end(), None, -1, -1
+            elif not closing:
+                name, open_end, close_start = tag.lower(), match.end(), -1
+            elif tag.lower() == name:
+                close_start = pos
         pos = text.find("<", pos + 1)
     if name is None:
         return think_end, None
@@ -477,14 +480,16 @@ def _react_marker(text: str) -> int:
     probes = MAX_COLON_PROBES
     colon = text.rfind(":")
     while colon >= 0:
-        index = colon
-        while index > 0 and text[index - 1] == "*":  # each run of stars precedes one colon: linear
-            index -= 1
-        # The letter check first turns most colons (JSON's, after a quote) away cheaply.
-        if index >= 6 and text[index - 1] in "nN" and text[index - 6:index] in _ACTION:
-            index -= 6
-            if index == 0 or text[index - 1] == "\n" or _line_start_ok(text, index):
-                return colon
+        # One character turns most colons (JSON's, after a quote) away: a marker's colon
+        # follows the "n" of "action" or a star.
+        if text[colon - 1] in "nN*":
+            index = colon
+            while index > 0 and text[index - 1] == "*":  # each run of stars precedes one colon: linear
+                index -= 1
+            if index >= 6 and text[index - 6:index] in _ACTION:
+                index -= 6
+                if index == 0 or text[index - 1] == "\n" or _line_start_ok(text, index):
+                    return colon
         probes -= 1
         if not probes:
             break
@@ -658,7 +663,7 @@ def _message_text(content: Any) -> str:
 
 def as_reply(output: Any) -> Any:
     """A reply as ``str`` or ``dict``: message objects of OpenAI-style clients become their dict."""
-    if type(output) is str or isinstance(output, Mapping):
+    if type(output) is str or type(output) is dict or isinstance(output, Mapping):
         return output
     dump = getattr(output, "model_dump", None)
     if callable(dump):
@@ -685,7 +690,7 @@ def parse_action(output: Any, affordances: Iterable[Affordance], format: str = "
         raise InvalidAction("There is no action to take.")
     if type(output) is not str:
         output = as_reply(output)
-    if isinstance(output, Mapping):
+    if type(output) is dict or (type(output) is not str and isinstance(output, Mapping)):
         role = output.get("role", "assistant")
         if role != "assistant":
             raise InvalidAction(f"Expected an assistant message, got role {quote(str(role), 20)}.")

@@ -125,6 +125,8 @@ def test_fuzzy_text_needs_exactly_one_match():
     '{"name": "go", "arguments": "north"}', "Action:", "Action: go\nAction Input: {", "<action></action>",
     '{"name": "go", "arguments": ' + "[" * 49_000 + "]" * 49_000 + "}",
     '"' * 1000, "\\" * 1000, "`" * 1000, "Action: " + "(" * 5000,
+    # A value missing inside an object (the C scanner's StopIteration, not a JSONDecodeError).
+    '{"name": "go", "arguments": {"direction": }}', 'Text {"name": [1, ]}', "<tool_call>{\"name\": -}</tool_call>",
     b"go north", None, 42, ["go north"], {"role": "user", "content": "go north"},
     {"role": "assistant", "tool_calls": "go north"}, {"role": "assistant", "tool_calls": [None]},
     {"role": "assistant", "tool_calls": [{"function": {"name": 3}}]},
