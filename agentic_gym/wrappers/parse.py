@@ -48,7 +48,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import chain
 from typing import Any, SupportsFloat
 
 import gymnasium as gym
@@ -96,6 +97,8 @@ _MARKUP = re.compile(r"<(?:/think>|(/?)(action|tool_call)[ \t]*>)", re.IGNORECAS
 _REACT_INPUT = re.compile(r"[ \t>#*-]*action[ \t_]*input\**:", re.IGNORECASE | re.ASCII)
 #: Colons read from the end in search of an ``Action:`` marker before one pass over the lower-cased reply.
 MAX_COLON_PROBES = 8
+#: ``<`` matched one by one before the rest of the reply is left to one regex pass.
+MAX_TAG_PROBES = 8
 
 
 def _casings(word: str) -> frozenset[str]:
@@ -412,6 +415,27 @@ def _read_json(text: str, table: _Table, required: bool) -> Command | None:
     return None
 
 
+def _markup(text: str) -> Iterator[re.Match[str]]:
+    """The ``</think>``, ``<action>`` and ``<tool_call>`` tags of ``text`` (opening or closing), in order.
+
+    The first few ``<`` are found with memchr-fast ``find`` and matched where they are; a
+    reply with more ``<`` than that is left to one ``finditer`` pass, which skips other
+    ``<`` in C (and is not held in memory). Tags never overlap, so both give the same matches.
+    """
+    found = []
+    probes = MAX_TAG_PROBES
+    pos = text.find("<")
+    while pos >= 0:
+        if not probes:
+            return chain(found, _MARKUP.finditer(text, pos))
+        match = _MARKUP.match(text, pos)
+        if match is not None:
+            found.append(match)
+        probes -= 1
+        pos = text.find("<", pos + 1)
+    return iter(found)
+
+
 def _scan_tags(text: str) -> tuple[int, tuple[str, int, int] | None]:
     """One pass over the ``<`` of ``text``: the end of its last ``</think>`` (0 if none) and the last
     ``<action>`` or ``<tool_call>`` tag after it, as ``(name, content start, content end)`` (the
@@ -422,19 +446,15 @@ def _scan_tags(text: str) -> tuple[int, tuple[str, int, int] | None]:
     think_end = 0
     name = None
     open_end = close_start = -1
-    pos = text.find("<")
-    while pos >= 0:
-        match = _MARKUP.match(text, pos)
-        if match is not None:
-            closing, tag = match.groups()
-            if tag is None:
-                # A </think>: what the reasoning block said is dropped, tags included.
-                think_end, name, open_end, close_start = match.end(), None, -1, -1
-            elif not closing:
-                name, open_end, close_start = tag.lower(), match.end(), -1
-            elif tag.lower() == name:
-                close_start = pos
-        pos = text.find("<", pos + 1)
+    for match in _markup(text):
+        closing, tag = match.groups()
+        if tag is None:
+            # A </think>: what the reasoning block said is dropped, tags included.
+            think_end, name, open_end, close_start = match.end(), None, -1, -1
+        elif not closing:
+            name, open_end, close_start = tag.lower(), match.end(), -1
+        elif tag.lower() == name:
+            close_start = match.start()
     if name is None:
         return think_end, None
     return think_end, (name, open_end, close_start if close_start >= 0 else len(text))
