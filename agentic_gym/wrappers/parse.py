@@ -772,10 +772,11 @@ def _safe_text(command: Command) -> str:
     """The canonical text, or its call form with ``< > { }`` escaped inside JSON strings.
 
     The escaped form reads back to the same command in every format, and no marker of
-    another format can appear in it.
+    another format can appear in it. A short form ending in a character that readers strip
+    as line decoration (``take 0*``) also takes the call form, which ends in ``)``.
     """
     text = str(command)
-    if not any(c in text for c in "<>{}"):
+    if text[-1] not in _LINE_DECORATION and not any(c in text for c in "<>{}"):
         return text
     inner = ", ".join(f"{k}={json.dumps(v, ensure_ascii=True).translate(_ESCAPES)}" for k, v in command.args.items())
     return f"{command.name}({inner})"

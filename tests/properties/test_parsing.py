@@ -246,3 +246,12 @@ def test_calculator_rejects_over_limit_fast(expression):
     with pytest.raises(CalculatorError):
         calculate(expression)
     assert time.perf_counter() - started < 0.01
+
+
+@pytest.mark.parametrize("value", ["0*", 'x"', "it's'", "a -", "b>", "c`"])
+def test_values_ending_in_line_decoration_round_trip_in_every_format(value):
+    # Readers strip `* " ' > - and backticks around an action line; such values take the call form.
+    affordances = (Affordance("note", "Note.", params(text=string_param("t")), kind="memory"),)
+    command = Command("note", {"text": value})
+    for format in FORMATS:
+        assert parse_action(render_action(command, format), affordances) == command
