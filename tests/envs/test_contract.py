@@ -237,7 +237,7 @@ def test_trajectories_do_not_depend_on_the_hash_seed():
 @pytest.mark.parametrize("env_id", IDS)
 def test_oracle_solves_every_seed(env_id):
     env = gym.make(env_id)
-    failures = []
+    failures, invalid = [], []
     for seed in oracle_seeds():
         env.reset(seed=seed)
         info: dict = {}
@@ -246,6 +246,9 @@ def test_oracle_solves_every_seed(env_id):
         while not (terminated or truncated):
             _, reward, terminated, truncated, info = env.step(env.unwrapped.oracle_action())
             total += float(reward)
+            if not info["action_valid"]:
+                invalid.append(seed)
         if not (terminated and info["success"] and total > 0):
             failures.append(seed)
     assert not failures, f"the oracle fails seeds {failures}"
+    assert not invalid, f"the oracle takes invalid actions in seeds {sorted(set(invalid))}"

@@ -29,7 +29,8 @@ west, north) and ``mission``.
 
 Reward: ``1 - 0.9 * steps / max_steps`` on the step that solves the task, else 0.
 ``info``: ``success`` (bool, True once solved) and ``action_valid`` (False when the
-move was blocked or the object could not be used; tools are always valid).
+move was blocked or the object could not be used, unless that ends the episode, as
+touching an object does in GridMemory; tools are always valid).
 """
 
 from __future__ import annotations
@@ -200,8 +201,9 @@ class GridEnv(AgenticEnv):
         else:
             event = interact(world, engine_action)
             note = "You turn left." if engine_action == Action.LEFT else EVENT_PHRASES[event]
-            valid = EVENT_OK[event]
             terminated, won = self.resolve(event)
+            # A blocked move that ends the episode (touching an object) did something.
+            valid = EVENT_OK[event] or terminated
             # A failed action changes nothing but, for allocentric moves, the facing.
             unchanged = not valid and (self.centred_view or world.agent_dir == self.view.direction)
         reward = 0.0
