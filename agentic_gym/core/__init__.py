@@ -28,7 +28,7 @@ from agentic_gym.core.command import (
 from agentic_gym.core.env import RENDER_MODES, AgenticEnv
 from agentic_gym.core.spaces import ChatMessages, CommandSpace, is_message
 from agentic_gym.core.text import CHARSET, quote, sanitize, text_space
-from agentic_gym.core.transcript import TranscriptPanel
+from agentic_gym.core.transcript import TranscriptPanel, TranscriptRendering
 
 __all__ = [
     "CAPABILITIES",
@@ -43,6 +43,7 @@ __all__ = [
     "CommandSpace",
     "InvalidAction",
     "TranscriptPanel",
+    "TranscriptRendering",
     "calculate",
     "command_list",
     "enum_param",

@@ -259,3 +259,32 @@ class TranscriptPanel:
         rows = self.layout(entries, columns)
         head = [f"== {self.title} =="] if self.title else []
         return "\n".join(head + [line for _, line in rows])
+
+
+class TranscriptRendering:
+    """Rendering for text and tool envs: every frame is the transcript drawn by one panel.
+
+    A subclass of :class:`~agentic_gym.core.env.AgenticEnv` mixes this in, sets
+    ``transcript_title`` (a class attribute or an instance attribute set in ``__init__``)
+    and implements :meth:`transcript_entries`; ``render_frame`` and ``render_text`` follow.
+    The panel is made on first use and drops its font and caches when pickled.
+    """
+
+    transcript_title: str = ""
+    _panel: TranscriptPanel | None = None
+
+    def transcript_entries(self) -> Sequence[tuple[str, str]]:
+        """The ``(role, text)`` entries to draw, oldest first (what the agent has seen)."""
+        raise TypeError(f"{type(self).__name__} must define transcript_entries()")
+
+    def transcript_panel(self) -> TranscriptPanel:
+        """The env's panel (640x480, titled ``transcript_title``), made on first use."""
+        if self._panel is None:
+            self._panel = TranscriptPanel(width=640, height=480, title=self.transcript_title)
+        return self._panel
+
+    def render_frame(self) -> np.ndarray:
+        return self.transcript_panel().frame(self.transcript_entries())
+
+    def render_text(self) -> str:
+        return self.transcript_panel().ansi(self.transcript_entries())

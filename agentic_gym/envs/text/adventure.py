@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import deque
 from typing import Any, ClassVar
 
-import numpy as np
 from gymnasium import spaces
 
 from agentic_gym.core import (
@@ -14,7 +13,7 @@ from agentic_gym.core import (
     AgenticEnv,
     CommandSpace,
     InvalidAction,
-    TranscriptPanel,
+    TranscriptRendering,
     enum_param,
     params,
     parse_command,
@@ -80,7 +79,7 @@ _MAX_MESSAGE = 1024
 _TRANSCRIPT = 40
 
 
-class TextAdventure(AgenticEnv):
+class TextAdventure(TranscriptRendering, AgenticEnv):
     """Explore a procedurally generated house and put objects where the quest says.
 
     ## Description
@@ -217,7 +216,7 @@ class TextAdventure(AgenticEnv):
         self._paid: list[bool] = []
         self._success = False
         self._transcript: deque[tuple[str, str]] = deque(maxlen=_TRANSCRIPT)
-        self._panel: TranscriptPanel | None = None
+        self.transcript_title = f"TextAdventure {self.size}"
 
     # ---- gymnasium API ------------------------------------------------------------------------
 
@@ -309,15 +308,5 @@ class TextAdventure(AgenticEnv):
 
     # ---- rendering ----------------------------------------------------------------------------
 
-    def _entries(self) -> list[tuple[str, str]]:
+    def transcript_entries(self) -> list[tuple[str, str]]:
         return list(self._transcript)
-
-    def render_frame(self) -> np.ndarray:
-        if self._panel is None:
-            self._panel = TranscriptPanel(width=640, height=480, title=f"TextAdventure {self.size}")
-        return self._panel.frame(self._entries())
-
-    def render_text(self) -> str:
-        if self._panel is None:
-            self._panel = TranscriptPanel(width=640, height=480, title=f"TextAdventure {self.size}")
-        return self._panel.ansi(self._entries())

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 from gymnasium import spaces
 
 from agentic_gym.core import (
@@ -12,7 +11,7 @@ from agentic_gym.core import (
     AgenticEnv,
     CommandSpace,
     InvalidAction,
-    TranscriptPanel,
+    TranscriptRendering,
     params,
     parse_command,
     quote,
@@ -50,7 +49,7 @@ def example_codes(game: CodeGame) -> list[str]:
     return codes
 
 
-class Codebreaker(AgenticEnv):
+class Codebreaker(TranscriptRendering, AgenticEnv):
     """Find a hidden code from graded feedback, improving each guess on the history of the last ones.
 
     ## Description
@@ -148,6 +147,7 @@ class Codebreaker(AgenticEnv):
     metadata = {"render_modes": ["human", "rgb_array", "ansi"], "render_fps": 2,
                 "capabilities": ("reasoning", "self_improve")}
     _render_attrs = ("_window", "_panel")
+    transcript_title = "Codebreaker"
 
     def __init__(self, render_mode: str | None = None, pegs: int = 4, colours: int = 6, max_guesses: int = 10,
                  words: bool = False):
@@ -174,7 +174,6 @@ class Codebreaker(AgenticEnv):
         self._solved = False
         self._message = ""
         self._transcript: list[tuple[str, str]] = []
-        self._panel: TranscriptPanel | None = None
 
     # ---- text --------------------------------------------------------------------------
 
@@ -282,10 +281,5 @@ class Codebreaker(AgenticEnv):
         code = tuple(int(x) for x in universe(self.game)[choice])
         return f"guess {self.game.format(code)}"
 
-    def render_frame(self) -> np.ndarray:
-        if self._panel is None:
-            self._panel = TranscriptPanel(width=640, height=480, title="Codebreaker")
-        return self._panel.frame(self._transcript)
-
-    def render_text(self) -> str:
-        return TranscriptPanel(title="Codebreaker").ansi(self._transcript)
+    def transcript_entries(self) -> list[tuple[str, str]]:
+        return self._transcript

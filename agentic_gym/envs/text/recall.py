@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 from gymnasium import spaces
 
 from agentic_gym.core import (
@@ -12,7 +11,7 @@ from agentic_gym.core import (
     AgenticEnv,
     CommandSpace,
     InvalidAction,
-    TranscriptPanel,
+    TranscriptRendering,
     params,
     parse_command,
     quote,
@@ -45,7 +44,7 @@ AFFORDANCES: tuple[Affordance, ...] = (
 )
 
 
-class Recall(AgenticEnv):
+class Recall(TranscriptRendering, AgenticEnv):
     """Remember facts read one per turn, some of them corrected later, and answer questions.
 
     ## Description
@@ -150,6 +149,7 @@ class Recall(AgenticEnv):
 
     metadata = {"render_modes": ["human", "rgb_array", "ansi"], "render_fps": 2, "capabilities": ("memory",)}
     _render_attrs = ("_window", "_panel")
+    transcript_title = "Recall"
 
     def __init__(self, render_mode: str | None = None, facts: int = 5, questions: int = 1, corrections: int = 0,
                  hops: int = 1):
@@ -165,7 +165,6 @@ class Recall(AgenticEnv):
         self._text = ""
         # (role, text, index of the briefing item the text shows or -1), for rendering.
         self._transcript: list[tuple[str, str, int]] = []
-        self._panel: TranscriptPanel | None = None
 
     # ---- state ------------------------------------------------------------------------
 
@@ -278,15 +277,7 @@ class Recall(AgenticEnv):
             return "continue"
         return f"answer {self._briefing.questions[self._question].answer}"
 
-    def render_frame(self) -> np.ndarray:
-        if self._panel is None:
-            self._panel = TranscriptPanel(width=640, height=480, title="Recall")
-        return self._panel.frame(self._visible_transcript())
-
-    def render_text(self) -> str:
-        return TranscriptPanel(title="Recall").ansi(self._visible_transcript())
-
-    def _visible_transcript(self) -> list[tuple[str, str]]:
+    def transcript_entries(self) -> list[tuple[str, str]]:
         """The transcript with every briefing item but the current one blanked out.
 
         A frame may reach the agent (``PromptObservation(include_image=True)``), so it

@@ -22,7 +22,6 @@ import re
 from dataclasses import dataclass
 from typing import Any, ClassVar, SupportsFloat
 
-import numpy as np
 from gymnasium import spaces
 
 from agentic_gym.core import (
@@ -30,7 +29,7 @@ from agentic_gym.core import (
     Command,
     CommandSpace,
     InvalidAction,
-    TranscriptPanel,
+    TranscriptRendering,
     parse_command,
     quote,
     sanitize,
@@ -64,7 +63,7 @@ class Episode:
     answer: Command
 
 
-class ToolEnv(AgenticEnv):
+class ToolEnv(TranscriptRendering, AgenticEnv):
     """Base of the tool worlds (see the module docstring); subclasses set ``affordances``,
     ``faultable`` (names of tools that can fail transiently), ``title`` and ``intro``."""
 
@@ -87,7 +86,7 @@ class ToolEnv(AgenticEnv):
         self.observation_space = spaces.Dict({"text": text_space(TEXT_CHARS), "question": text_space(QUESTION_CHARS)})
         self._tool_names = frozenset(a.name for a in self.affordances if a.kind == "tool")
         self._answer_name = next(a.name for a in self.affordances if a.kind == "answer")
-        self._panel: TranscriptPanel | None = None
+        self.transcript_title = self.title
         self._transcript: list[tuple[str, str]] = []
         self._started = False
 
@@ -279,14 +278,7 @@ class ToolEnv(AgenticEnv):
                 return call
         return str(self._episode.answer)
 
-    def render_frame(self) -> np.ndarray:
-        if self._panel is None:
-            self._panel = TranscriptPanel(width=640, height=480, title=self.title)
-        return self._panel.frame(self._transcript)
-
-    def render_text(self) -> str:
-        if self._panel is None:
-            self._panel = TranscriptPanel(width=640, height=480, title=self.title)
-        return self._panel.ansi(self._transcript)
+    def transcript_entries(self) -> list[tuple[str, str]]:
+        return self._transcript
 
 

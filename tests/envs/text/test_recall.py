@@ -162,12 +162,12 @@ def test_rendering_shows_no_earlier_item(mode):
     items = env._briefing.items
     env.step("continue")
     env.step("continue")
-    text = "\n".join(text for _, text in env._visible_transcript())
+    text = "\n".join(text for _, text in env.transcript_entries())
     assert items[2].text in text
     assert items[0].text not in text and items[1].text not in text
     assert text.count("(heard earlier; no longer shown)") == 2
     if mode == "ansi":
-        assert env.render() == TranscriptPanel(title="Recall").ansi(env._visible_transcript())
+        assert env.render() == TranscriptPanel(title="Recall").ansi(env.transcript_entries())
 
 
 class RecallMachine(RuleBasedStateMachine):
