@@ -444,20 +444,7 @@ def _attempt(config: SokobanConfig, rng: np.random.Generator) -> Level | None:
     min_runs = _RUNS_PER_BOX * n_boxes
     for episode in range(max(_MAX_EPISODES, 4 * n_boxes)):
         # Breadth-first distances of the player to every cell it can walk to.
-        dist = [-1] * n
-        dist[player] = 0
-        frontier = [player]
-        d = 0
-        while frontier:
-            d += 1
-            nxt = []
-            for c in frontier:
-                for o in offsets:
-                    to = c + o
-                    if dist[to] < 0 and not walls[to] and not box_at[to]:
-                        dist[to] = d
-                        nxt.append(to)
-            frontier = nxt
+        dist, _ = _distances(width, walls, box_at, player)
         # Every (box, direction) the player can reach and pull: stand at b+o, step to b+2o.
         options = []
         for i, b in enumerate(boxes):
