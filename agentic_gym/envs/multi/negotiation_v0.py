@@ -117,7 +117,8 @@ class raw_env(AECEnv):
     episodes only between rounds). Truncated after ``max_cycles`` rounds without a deal.
 
     ``info[agent]`` holds ``success``, ``action_valid`` (the agent's last action),
-    ``command`` (its canonical text, or None), the agent's own view as data (``pool``,
+    ``command`` (its canonical text, or None), the agent's own view as data (``agent``,
+    ``players``, ``pool``,
     ``values``, ``offer`` (``{agent: {item: count}}`` or None), ``offer_by``,
     ``accepted``, ``turn``, ``turns_left``) and, once the episode is over,
     ``deal`` (or None), ``pareto_optimal``, ``distance_to_frontier`` (Euclidean, in
@@ -342,6 +343,7 @@ class raw_env(AECEnv):
             "action_valid": self._valid[index],
             "command": self._commands[index],
             "agent": agent,
+            "players": list(self.possible_agents),
             "pool": dict(self._pool),
             "values": dict(self._values[index]),
             "offer": self.allocation_dict(game.offer),
