@@ -7,7 +7,7 @@ configurations; :data:`MULTI_AGENT_ENVS` maps env names to those modules.
 Example:
     >>> from agentic_gym.envs.multi import MULTI_AGENT_ENVS, make
     >>> sorted(MULTI_AGENT_ENVS)
-    ['Negotiation']
+    ['CoopKeyDoor', 'Negotiation']
     >>> env = make("Negotiation-3p-v0")
     >>> env.possible_agents
     ['player_0', 'player_1', 'player_2']
@@ -48,6 +48,7 @@ class ModuleTable(Mapping[str, ModuleType]):
 #: Env name -> its ``<name>_v0`` module (``env()``, ``parallel_env()``, ``raw_env``, ``VARIANTS``).
 MULTI_AGENT_ENVS: Mapping[str, ModuleType] = ModuleTable({
     "Negotiation": "agentic_gym.envs.multi.negotiation_v0",
+    "CoopKeyDoor": "agentic_gym.envs.multi.coop_keydoor_v0",
 })
 
 _ID = re.compile(r"(?:agentic_gym/)?([A-Za-z]+)-(.+)-v0")
