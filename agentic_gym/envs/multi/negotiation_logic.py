@@ -98,11 +98,29 @@ def allocation_values(table: np.ndarray, values: np.ndarray) -> np.ndarray:
     return np.einsum("kai,ai->ka", table, values)
 
 
-def dominated(points: np.ndarray) -> np.ndarray:
-    """For each row of ``points`` (``(m, n)``), whether another row weakly beats it everywhere and strictly once."""
-    ge = (points[None, :, :] >= points[:, None, :]).all(axis=2)
-    gt = (points[None, :, :] > points[:, None, :]).any(axis=2)
-    return (ge & gt).any(axis=1)
+def pareto_points(worth: np.ndarray) -> np.ndarray:
+    """The distinct rows of ``worth`` (``(k, n)`` values in ``0..TOTAL_VALUE``) that no row dominates, sorted.
+
+    A row is dominated when another is at least as large everywhere and larger once,
+    that is when some row is at least ``row + e_i`` for an axis ``i``. On the value
+    grid (``TOTAL_VALUE + 1`` per agent) a suffix-or over every axis says, for each
+    cell, whether any row lies at or above it, so the test is one lookup per axis
+    instead of a comparison of every pair.
+    """
+    players = worth.shape[1]
+    side = TOTAL_VALUE + 2  # one spare cell per axis: row + e_i stays inside the grid
+    occupied = np.zeros((side,) * players, dtype=bool)
+    occupied[tuple(worth.T)] = True
+    above = occupied
+    for axis in range(players):
+        above = np.flip(np.logical_or.accumulate(np.flip(above, axis), axis=axis), axis)
+    points = np.argwhere(occupied)
+    beaten = np.zeros(len(points), dtype=bool)
+    for axis in range(players):
+        shifted = points.copy()
+        shifted[:, axis] += 1
+        beaten |= above[tuple(shifted.T)]
+    return points[~beaten]
 
 
 @dataclass(frozen=True)
@@ -123,10 +141,16 @@ class Solution:
 
 def solve(counts: tuple[int, ...], values: np.ndarray) -> Solution:
     """The Pareto frontier and Nash bargaining solution of ``counts`` under ``values`` (``(players, items)``)."""
-    table = allocations(counts, values.shape[0])
-    worth = allocation_values(table, values)
-    points = np.unique(worth, axis=0)
-    frontier = points[~dominated(points)]
+    key = tuple(tuple(int(v) for v in row) for row in values)
+    return _solve(tuple(int(c) for c in counts), key)
+
+
+@lru_cache(maxsize=4096)
+def _solve(counts: tuple[int, ...], values: tuple[tuple[int, ...], ...]) -> Solution:
+    # Cached: training resets draw the same (pool, valuations) pairs again and again.
+    table = allocations(counts, len(values))
+    worth = allocation_values(table, np.array(values, dtype=np.int64))
+    frontier = pareto_points(worth)
     products = np.prod(worth, axis=1)
     best = int(np.argmax(products))
     nash = tuple(tuple(int(x) for x in share) for share in table[best])

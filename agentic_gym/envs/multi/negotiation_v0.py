@@ -208,6 +208,11 @@ class raw_env(AECEnv):
         self._valid: list[bool] = [True] * players
         self._commands: list[str | None] = [None] * players
         self._steps = 0
+        self._static_info: list[dict[str, Any]] = []
+        self._offer_shown = (None, None)
+        self._headers: list[str] = []
+        self._event_lines = [[] for _ in range(players)]
+        self._events_read = [0] * players
         self._panel: Any = None
         self._window: Any = None
 
@@ -273,8 +278,16 @@ class raw_env(AECEnv):
         self._valid = [True] * self.players
         self._commands = [None] * self.players
         self._steps = 0
-        self._pool = dict(zip(ITEMS, self.game.counts))
-        self._values = [dict(zip(ITEMS, (int(v) for v in row))) for row in self.game.values]
+        pool = dict(zip(ITEMS, self.game.counts))
+        self._static_info = [
+            {"agent": agent, "players": list(self.possible_agents), "pool": pool,
+             "values": dict(zip(ITEMS, (int(v) for v in self.game.values[i])))}
+            for i, agent in enumerate(self.possible_agents)
+        ]
+        self._offer_shown: tuple[Allocation | None, Any] = (None, None)
+        self._headers = [self._header(i) for i in range(self.players)]
+        self._event_lines: list[list[str]] = [[] for _ in range(self.players)]
+        self._events_read = [0] * self.players
         self.infos = {a: self._info(a) for a in self.agents}
 
     def _read(self, agent: str, action: Any) -> Command:
@@ -338,20 +351,20 @@ class raw_env(AECEnv):
     def _info(self, agent: str) -> dict[str, Any]:
         game = self.game
         index = self._index[agent]
-        info: dict[str, Any] = {
-            "success": game.deal is not None,
-            "action_valid": self._valid[index],
-            "command": self._commands[index],
-            "agent": agent,
-            "players": list(self.possible_agents),
-            "pool": dict(self._pool),
-            "values": dict(self._values[index]),
-            "offer": self.allocation_dict(game.offer),
-            "offer_by": self.possible_agents[game.offer_by] if game.offer is not None else None,
-            "accepted": [self.possible_agents[a] for a in sorted(game.accepted)],
-            "turn": game.turn,
-            "turns_left": max(game.max_turns - game.turn, 0),
-        }
+        if self._offer_shown[0] is not game.offer:
+            self._offer_shown = (game.offer, self.allocation_dict(game.offer))
+        # The seat's static view (agent, players, pool, values) is built once per episode.
+        info: dict[str, Any] = dict(self._static_info[index])
+        info.update(
+            success=game.deal is not None,
+            action_valid=self._valid[index],
+            command=self._commands[index],
+            offer=self._offer_shown[1],
+            offer_by=self.possible_agents[game.offer_by] if game.offer is not None else None,
+            accepted=[self.possible_agents[a] for a in sorted(game.accepted)],
+            turn=game.turn,
+            turns_left=max(game.max_turns - game.turn, 0),
+        )
         if game.over:
             info.update(deal=self.allocation_dict(game.deal), pareto_optimal=game.is_pareto_optimal(game.deal),
                         distance_to_frontier=game.distance_to_frontier(game.deal),
@@ -392,23 +405,35 @@ class raw_env(AECEnv):
             return f"Deal! {self._allocation_text(event.allocation)}{worth}."
         return "The turns ran out without a deal: everyone gets 0."
 
+    def _header(self, viewer: int) -> str:
+        game = self.game
+        values = ", ".join(f"{SINGULAR[i]} {int(v)}" for i, v in enumerate(game.values[viewer]))
+        return (f"Negotiation: you are {self.possible_agents[viewer]}, one of {self.players} players "
+                f"({', '.join(self.possible_agents)}) dividing {count_phrase(game.counts)}.\n"
+                f"Your private values: {values} (the whole pool is worth {TOTAL_VALUE} to you).")
+
+    def _recent_events(self, viewer: int) -> list[str]:
+        """The newest log lines ``viewer`` perceives (each event is worded once, when first shown)."""
+        log = self.game.log
+        lines = self._event_lines[viewer]
+        for event in log[self._events_read[viewer]:]:
+            if event.to is None or viewer in event.to:
+                lines.append("  " + self._event_text(event, viewer))
+        self._events_read[viewer] = len(log)
+        del lines[:-RECENT_EVENTS]
+        return lines
+
     def describe(self, agent: str) -> str:
         """What ``agent`` perceives now, in words (the ``text`` observation)."""
         game = self.game
         if game is None:
             raise RuntimeError("call reset() before observe()")
         viewer = self._index[agent]
-        values = ", ".join(f"{SINGULAR[i]} {int(v)}" for i, v in enumerate(game.values[viewer]))
-        lines = [
-            f"Negotiation: you are {agent}, one of {self.players} players ({', '.join(self.possible_agents)}) "
-            f"dividing {count_phrase(game.counts)}.",
-            f"Your private values: {values} (the whole pool is worth {TOTAL_VALUE} to you).",
-            f"Turn {min(game.turn + 1, game.max_turns)} of {game.max_turns}.",
-        ]
-        seen = [e for e in game.log if e.to is None or viewer in e.to][-RECENT_EVENTS:]
+        lines = [self._headers[viewer], f"Turn {min(game.turn + 1, game.max_turns)} of {game.max_turns}."]
+        seen = self._recent_events(viewer)
         if seen:
             lines.append("Recent events:")
-            lines.extend("  " + self._event_text(e, viewer) for e in seen)
+            lines.extend(seen)
         if game.over:
             if game.deal is not None:
                 lines.append(f"The negotiation is over: your share is worth {game.value_of(viewer, game.deal[viewer])} "
