@@ -21,7 +21,11 @@ CASES = [(name, variant) for name, module in MULTI_AGENT_ENVS.items() for varian
 
 
 #: What api_test may warn about our envs: Dict/Text spaces "should be" Box or Discrete (expected).
-EXPECTED = ("should be", "Observation is not a NumPy array", "Box or Discrete", "Dict")
+EXPECTED = (
+    "Observation is not a NumPy array",
+    "Observation space for each agent probably should be gymnasium.spaces.box or gymnasium.spaces.discrete",
+    "Action space for each agent probably should be gymnasium.spaces.box or gymnasium.spaces.discrete",
+)
 
 
 @pytest.mark.parametrize(("name", "variant"), CASES)
