@@ -353,8 +353,11 @@ class raw_env(AECEnv):
         index = self._index[agent]
         if self._offer_shown[0] is not game.offer:
             self._offer_shown = (game.offer, self.allocation_dict(game.offer))
-        # The seat's static view (agent, players, pool, values) is built once per episode.
-        info: dict[str, Any] = dict(self._static_info[index])
+        # The seat's static view (agent, players, pool, values) is worded once per episode and
+        # copied into every info, so an agent that changes its info changes nothing else.
+        static = self._static_info[index]
+        info: dict[str, Any] = {"agent": static["agent"], "players": list(static["players"]),
+                                "pool": dict(static["pool"]), "values": dict(static["values"])}
         info.update(
             success=game.deal is not None,
             action_valid=self._valid[index],

@@ -150,3 +150,15 @@ def test_metadata_and_affordances():
     assert env.action_space("player_1").affordances == env.affordances("player_1")
     say = env.affordances("player_0")[3]
     assert say.properties["to"]["enum"] == ["player_1", "player_2"]
+
+
+def test_infos_are_fresh():
+    env = negotiation_v0.env(variant="2p")
+    env.reset(seed=0)
+    info = env.infos["player_0"]
+    info["values"]["books"] = 99
+    info["pool"].clear()
+    info["players"].append("intruder")
+    env.step("say hi")
+    fresh = env.infos["player_0"]
+    assert fresh["values"]["books"] != 99 and fresh["pool"] and fresh["players"] == ["player_0", "player_1"]
