@@ -113,7 +113,9 @@ class Seat:
         return self.offer is not None and self.agent not in self.accepted
 
     def offered_value(self) -> int:
-        """What the offer on the table gives this seat."""
+        """What the offer on the table gives this seat (0 with no offer)."""
+        if self.offer is None:
+            return 0
         share = self.offer[self.agent]
         return int(sum(int(share[item]) * int(v) for item, v in zip(ITEMS, self.values)))
 

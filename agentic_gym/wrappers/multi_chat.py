@@ -227,7 +227,12 @@ class MultiChatEnv:
         return CommandSpace(self._seats[agent].affordances, max_length=MAX_REPLY_CHARS)
 
     def agent_iter(self, max_iter: int = 2**63) -> Iterator[str]:
-        return self.env.agent_iter(max_iter)
+        """The seat to reply next, until every agent is done (a seat whose reply did not step
+        the env, a feedback or tool turn, comes again)."""
+        for _ in range(max_iter):
+            if not self.env.agents:
+                return
+            yield self.env.agent_selection
 
     def reset(self, seed: int | None = None, options: dict[str, Any] | None = None) -> None:
         self.env.reset(seed=seed, options=options)

@@ -61,9 +61,9 @@ def multi_agent_ids() -> tuple[str, ...]:
 
 def make(env_id: str, parallel: bool = False, **kwargs: Any) -> Any:
     """The AEC env (or, with ``parallel=True``, the parallel env) of a variant id such as ``Negotiation-3p-v0``."""
-    match = _ID.fullmatch(env_id)
+    match = _ID.fullmatch(env_id) if isinstance(env_id, str) else None
     module = MULTI_AGENT_ENVS.get(match.group(1)) if match else None
-    if module is None or match.group(2) not in module.VARIANTS:
+    if match is None or module is None or match.group(2) not in module.VARIANTS:
         raise ValueError(f"unknown multi-agent env {env_id!r}; known: {', '.join(multi_agent_ids())}")
     factory = module.parallel_env if parallel else module.env
     return factory(variant=match.group(2), **kwargs)

@@ -185,13 +185,20 @@ class raw_env(AECEnv):
         self.observation_spaces = {a: self._observation_space for a in self.possible_agents}
         self.action_spaces = self._action_spaces
         self.np_random, _ = seeding.np_random(None)
-        self.game: CoopWorld | None = None
+        self._game: CoopWorld | None = None
         self.agents: list[str] = []
         self._notes = ["", ""]
         self._valid = [True, True]
         self._steps = 0
         self._renderer: Any = None
         self._window: Any = None
+
+    @property
+    def game(self) -> CoopWorld:
+        """The episode's state (after ``reset()``)."""
+        if self._game is None:
+            raise RuntimeError("call reset() first")
+        return self._game
 
     # ---- the public contract ------------------------------------------------------------
 
@@ -217,9 +224,9 @@ class raw_env(AECEnv):
     # ---- the AEC API ------------------------------------------------------------------
 
     def reset(self, seed: int | None = None, options: dict[str, Any] | None = None) -> None:
-        if seed is not None or self.game is None:
+        if seed is not None or self._game is None:
             self.np_random, _ = seeding.np_random(seed)
-        self.game = CoopWorld.new(self.np_random, self.size)
+        self._game = CoopWorld.new(self.np_random, self.size)
         self.agents = list(self.possible_agents)
         self.agent_selection = self.agents[0]
         self.rewards = dict.fromkeys(self.agents, 0.0)
@@ -310,8 +317,6 @@ class raw_env(AECEnv):
 
     def observe(self, agent: str) -> dict[str, Any]:
         state = self.game
-        if state is None:
-            raise RuntimeError("call reset() before observe()")
         index = self._index[agent]
         view = state.view(index, VIEW_SIZE)
         body = state.agents[index]
@@ -337,8 +342,6 @@ class raw_env(AECEnv):
     def oracle_action(self, agent: str | None = None) -> int:
         """The scripted cooperative plan's next action for ``agent``, as an index into its affordances."""
         state = self.game
-        if state is None:
-            raise RuntimeError("call reset() before oracle_action()")
         index = self._index[agent if agent is not None else self.agent_selection]
         move: Move = state.oracle_move(index)
         names = [a.name for a in self.affordances(self.possible_agents[index])]
@@ -360,8 +363,6 @@ class raw_env(AECEnv):
             gymnasium.logger.warn("You are calling render method without specifying any render mode.")
             return None
         state = self.game
-        if state is None:
-            raise RuntimeError("call reset() before render()")
         if self.render_mode == "ansi":
             # People see the whole map; agents are arrows numbered by seat.
             rows = ansi_map(state.enter(0), np.ones(state.world.grid.shape[:2], dtype=bool)).split("\n")

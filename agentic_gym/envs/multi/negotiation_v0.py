@@ -202,19 +202,26 @@ class raw_env(AECEnv):
                                for a in self.possible_agents}
         self.observation_spaces = {a: self._observation_space for a in self.possible_agents}
         self.action_spaces = self._action_spaces
-        self.game: Bargain | None = None
+        self._game: Bargain | None = None
         self.np_random, _ = seeding.np_random(None)
         self.agents: list[str] = []
         self._valid: list[bool] = [True] * players
         self._commands: list[str | None] = [None] * players
         self._steps = 0
         self._static_info: list[dict[str, Any]] = []
-        self._offer_shown = (None, None)
+        self._offer_shown: tuple[Allocation | None, Any] = (None, None)
         self._headers: list[str] = []
-        self._event_lines = [[] for _ in range(players)]
+        self._event_lines: list[list[str]] = [[] for _ in range(players)]
         self._events_read = [0] * players
         self._panel: Any = None
         self._window: Any = None
+
+    @property
+    def game(self) -> Bargain:
+        """The episode's state (after ``reset()``)."""
+        if self._game is None:
+            raise RuntimeError("call reset() first")
+        return self._game
 
     # ---- the public contract ------------------------------------------------------------
 
@@ -230,7 +237,7 @@ class raw_env(AECEnv):
         return (
             Affordance("propose", "Offer a full allocation: every agent's count of every item, adding up to the "
                        "pool. You accept your own offer; it replaces the one on the table.",
-                       params(**shares), kind="move"),
+                       {"type": "object", "properties": shares, "required": list(shares)}, kind="move"),
             Affordance("accept", "Accept the offer on the table.", kind="move"),
             Affordance("reject", "Reject the offer on the table (it is withdrawn).", kind="move"),
             Affordance("say", "Send a message to the other agents.", params(required=["text"], **say_params),
@@ -266,9 +273,9 @@ class raw_env(AECEnv):
     # ---- the AEC API ------------------------------------------------------------------
 
     def reset(self, seed: int | None = None, options: dict[str, Any] | None = None) -> None:
-        if seed is not None or self.game is None:
+        if seed is not None or self._game is None:
             self.np_random, _ = seeding.np_random(seed)
-        self.game = Bargain.new(self.np_random, self.players, self.max_count, self.max_cycles * self.players)
+        self._game = Bargain.new(self.np_random, self.players, self.max_count, self.max_cycles * self.players)
         self.agents = list(self.possible_agents)
         self.agent_selection = self.agents[0]
         self.rewards = dict.fromkeys(self.agents, 0.0)
@@ -284,9 +291,9 @@ class raw_env(AECEnv):
              "values": dict(zip(ITEMS, (int(v) for v in self.game.values[i])))}
             for i, agent in enumerate(self.possible_agents)
         ]
-        self._offer_shown: tuple[Allocation | None, Any] = (None, None)
+        self._offer_shown = (None, None)
         self._headers = [self._header(i) for i in range(self.players)]
-        self._event_lines: list[list[str]] = [[] for _ in range(self.players)]
+        self._event_lines = [[] for _ in range(self.players)]
         self._events_read = [0] * self.players
         self.infos = {a: self._info(a) for a in self.agents}
 
@@ -386,11 +393,10 @@ class raw_env(AECEnv):
         who = self.possible_agents[event.actor] if event.actor >= 0 else ""
         if event.actor == viewer:
             who = "You"
-        worth = ""
-        if event.allocation is not None:
-            worth = f" (worth {self.game.value_of(viewer, event.allocation[viewer])} to you)"
+        allocation: Allocation = event.allocation if event.allocation is not None else ()
+        worth = f" (worth {self.game.value_of(viewer, allocation[viewer])} to you)" if allocation else ""
         if event.kind == Kind.PROPOSE:
-            return f"{who} proposed: {self._allocation_text(event.allocation)}{worth}."
+            return f"{who} proposed: {self._allocation_text(allocation)}{worth}."
         if event.kind == Kind.ACCEPT:
             return f"{who} accepted the offer."
         if event.kind == Kind.REJECT:
@@ -405,7 +411,7 @@ class raw_env(AECEnv):
         if event.kind == Kind.INVALID:
             return event.text
         if event.kind == Kind.DEAL:
-            return f"Deal! {self._allocation_text(event.allocation)}{worth}."
+            return f"Deal! {self._allocation_text(allocation)}{worth}."
         return "The turns ran out without a deal: everyone gets 0."
 
     def _header(self, viewer: int) -> str:
@@ -429,8 +435,6 @@ class raw_env(AECEnv):
     def describe(self, agent: str) -> str:
         """What ``agent`` perceives now, in words (the ``text`` observation)."""
         game = self.game
-        if game is None:
-            raise RuntimeError("call reset() before observe()")
         viewer = self._index[agent]
         lines = [self._headers[viewer], f"Turn {min(game.turn + 1, game.max_turns)} of {game.max_turns}."]
         seen = self._recent_events(viewer)
@@ -466,8 +470,6 @@ class raw_env(AECEnv):
         strike the Nash deal, which is Pareto optimal, within one round.
         """
         game = self.game
-        if game is None:
-            raise RuntimeError("call reset() before oracle_action()")
         index = self._index[agent if agent is not None else self.agent_selection]
         nash = game.solution.nash_allocation
         if game.offer == nash and index not in game.accepted:
@@ -478,10 +480,10 @@ class raw_env(AECEnv):
 
     def transcript(self) -> list[tuple[str, str]]:
         """The whole negotiation for people: values, then every event (private messages too)."""
-        game = self.game
         entries: list[tuple[str, str]] = []
-        if game is None:
+        if self._game is None:
             return entries
+        game = self._game
         entries.append(("note", f"Pool: {count_phrase(game.counts)}."))
         for i, agent in enumerate(self.possible_agents):
             values = ", ".join(f"{SINGULAR[j]} {int(v)}" for j, v in enumerate(game.values[i]))
@@ -500,14 +502,14 @@ class raw_env(AECEnv):
             to = event.to[1:] if event.to is not None else ()
             target = "everyone" if len(to) == self.players - 1 else ", ".join(self.possible_agents[t] for t in to)
             return "agent", f'{who} to {target}: "{event.text}"'
-        worth = ", ".join(f"{a} {self.game.value_of(i, event.allocation[i])}"
-                          for i, a in enumerate(self.possible_agents))
-        split = f"{self._allocation_text(event.allocation)} (values: {worth})"
+        if event.kind in (Kind.ACCEPT, Kind.REJECT):
+            return "agent", f"{who} {'accepts' if event.kind == Kind.ACCEPT else 'rejects'} the offer."
+        allocation: Allocation = event.allocation if event.allocation is not None else ()
+        worth = ", ".join(f"{a} {self.game.value_of(i, allocation[i])}" for i, a in enumerate(self.possible_agents))
+        split = f"{self._allocation_text(allocation)} (values: {worth})"
         if event.kind == Kind.DEAL:
             return "env", f"Deal: {split}."
-        if event.kind == Kind.PROPOSE:
-            return "agent", f"{who} proposes: {split}."
-        return "agent", f"{who} {'accepts' if event.kind == Kind.ACCEPT else 'rejects'} the offer."
+        return "agent", f"{who} proposes: {split}."
 
     def render(self) -> Any:
         if self.render_mode is None:
