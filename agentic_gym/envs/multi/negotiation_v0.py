@@ -141,15 +141,14 @@ class raw_env(AECEnv):
     the Nash bargaining solution and accepts exactly it, so oracles agree in one round.
 
     ## Prompt Format
-    ::
+    ``obs["text"]`` of ``player_1`` after ``player_0``'s first proposal::
 
-        Negotiation: you are player_1, one of 2 players (player_0, player_1) dividing
-        3 books, 1 hat, 2 balls.
-        Your private values: book 2, hat 4, ball 0 (the whole pool is worth 10 to you).
+        Negotiation: you are player_1, one of 2 players (player_0, player_1) dividing 1 book, 1 hat, 3 balls.
+        Your private values: book 4, hat 3, ball 1 (the whole pool is worth 10 to you).
         Turn 2 of 12.
         Recent events:
-          player_0 proposes: player_0 gets 3 books; player_1 gets 1 hat, 2 balls (worth 4 to you).
-        On the table: player_0's offer, worth 4 of 10 to you; accepted by player_0.
+          player_0 proposed: player_0 gets 1 hat, 1 ball; player_1 gets 1 book, 2 balls (worth 6 to you).
+        On the table: player_0's offer, worth 6 of 10 to you; accepted by player_0.
         It is your turn: propose(...), accept, reject or say <text>.
 
     ## Action Grammar
