@@ -113,8 +113,10 @@ class raw_env(AECEnv):
       ``tile_size``: pixels per cell (default 32).
 
     ## Registered Configurations
-    * ``CoopKeyDoor-8x8-v0``: an 8x8 room (256 rounds).
-    * ``CoopKeyDoor-12x12-v0``: a 12x12 room (576 rounds).
+    * ``CoopKeyDoor-8x8-v0``: an 8x8 room (256 rounds). The door is four cells from the
+      scout's start, so the scout may see it (and its colour) without being told.
+    * ``CoopKeyDoor-12x12-v0``: a 12x12 room (576 rounds). The door is eight cells away,
+      beyond the scout's view: only the keeper's word (or a walk) tells which key opens it.
 
     ``oracle_action(agent)`` is a scripted cooperative plan: the keeper says the door's
     colour and steps aside; the scout, told the colour, fetches that key and unlocks

@@ -164,3 +164,11 @@ def test_oracle_maps_through_the_affordances():
     env.reset(seed=0)
     assert NAMES[env.unwrapped.oracle_action("player_1")].startswith("say_")
     assert NAMES[env.unwrapped.oracle_action("player_0")] == "done"
+
+
+def test_in_the_large_room_the_scout_cannot_see_the_door_at_the_start():
+    env = coop_keydoor_v0.env(variant="12x12")
+    for seed in range(50):
+        env.reset(seed=seed)
+        assert " door " not in env.observe("player_0")["text"], seed
+        assert " door " in env.observe("player_1")["text"]
