@@ -21,6 +21,7 @@ __version__ = "0.1.0"
 # Heavier layers load on first use so that ``import agentic_gym`` stays cheap.
 _LAZY = {
     "chat": ("agentic_gym.wrappers.chat", "chat"),
+    "chat_multi": ("agentic_gym.wrappers.multi_chat", "chat_multi"),
     "evaluate": ("agentic_gym.evaluation", "evaluate"),
 }
 
@@ -32,6 +33,7 @@ __all__ = [
     "CommandSpace",
     "InvalidAction",
     "chat",
+    "chat_multi",
     "evaluate",
 ]
 

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from gymnasium.envs.registration import register
 
+# The PettingZoo multi-agent envs: names mapped to their ``<name>_v0`` modules.
+from agentic_gym.envs.multi import MULTI_AGENT_ENVS as MULTI_AGENT_ENVS
+
 _GRID = "agentic_gym.envs.grid"
 _TEXT = "agentic_gym.envs.text"
 _TOOL = "agentic_gym.envs.tool"
@@ -45,9 +48,6 @@ register(id="agentic_gym/ToolMath-2step-v0",    entry_point=f"{_TOOL}.tool_math:
 register(id="agentic_gym/ToolMath-4step-v0",    entry_point=f"{_TOOL}.tool_math:ToolMath",     kwargs={"steps": 4}, max_episode_steps=15)
 register(id="agentic_gym/ToolMath-6step-v0",    entry_point=f"{_TOOL}.tool_math:ToolMath",     kwargs={"steps": 6}, max_episode_steps=20)
 # fmt: on
-
-#: Names of the PettingZoo multi-agent envs, mapped to their ``<name>_v0`` modules.
-MULTI_AGENT_ENVS: dict[str, str] = {}
 
 
 def registered_ids() -> tuple[str, ...]:
