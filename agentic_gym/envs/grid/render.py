@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from agentic_gym.envs.grid.describe import CELL_CODE, N_COLOURS
-from agentic_gym.envs.grid.engine import N_STATES, N_TILES, State, Tile, World
+from agentic_gym.envs.grid.engine import N_STATES, N_TILES, Direction, State, Tile, World
 
 #: RGB of each :class:`~agentic_gym.envs.grid.engine.Colour`.
 PALETTE: tuple[tuple[int, int, int], ...] = (
@@ -172,4 +172,24 @@ class GridRenderer:
         frame = tiles.transpose(0, 2, 1, 3, 4).reshape(height * t, width * t, 3)
         y0, x0 = world.agent_y * t, world.agent_x * t
         frame[y0 : y0 + t, x0 : x0 + t][agent_masks(t)[world.agent_dir]] = AGENT_RGB
+        return frame
+
+    def view_frame(self, image: np.ndarray, direction: int | None = None) -> np.ndarray:
+        """An agent's own view, drawn from its observation ``image`` alone.
+
+        ``image`` is ``(v, v, 3)`` ``[tile, colour, state]`` with zeros where hidden (an
+        ``obs["image"]``); hidden cells are black. ``direction`` None means an
+        egocentric view: the agent at the bottom centre, facing up; otherwise the view
+        is north-up with the agent at the centre facing ``direction``. Returns
+        ``(v * tile_size, v * tile_size, 3)`` ``uint8``.
+        """
+        atlas = tile_atlas(self.tile_size)
+        size = image.shape[0]
+        codes = CELL_CODE[image[:, :, 0], image[:, :, 1], image[:, :, 2]]
+        t = self.tile_size
+        frame = atlas[0][codes].transpose(0, 2, 1, 3, 4).reshape(size * t, size * t, 3)
+        row = size - 1 if direction is None else size // 2
+        facing = int(Direction.NORTH) if direction is None else direction
+        y0, x0 = row * t, (size // 2) * t
+        frame[y0 : y0 + t, x0 : x0 + t][agent_masks(t)[facing]] = AGENT_RGB
         return frame

@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 import agentic_gym  # noqa: F401  (registers the environments)
-from agentic_gym.envs.grid.engine import State, Tile
+from agentic_gym.envs.grid.engine import MOVE_ACTION, Direction, State, Tile
 from agentic_gym.envs.grid.sokoban import GridSokoban
-from agentic_gym.envs.grid.sokoban_levels import solve
+from agentic_gym.envs.grid.sokoban_levels import Outcome, SokobanState, solve
 from tests.helpers import oracle_seeds
 
 IDS = ["agentic_gym/GridSokoban-6x6-v0", "agentic_gym/GridSokoban-8x8-v0", "agentic_gym/GridSokoban-10x10-v0"]
@@ -49,7 +49,7 @@ def test_success_reward_and_termination_on_a_hand_checked_episode():
     plan = env.level.reverse_solution()
     rewards = []
     for move in plan:
-        obs, reward, terminated, truncated, info = env.step(move)
+        obs, reward, terminated, truncated, info = env.step(env.action_index(MOVE_ACTION[move]))
         rewards.append(reward)
         assert not truncated
         if terminated:
@@ -64,13 +64,13 @@ def test_blocked_move_is_invalid_and_changes_nothing_but_the_direction():
     env = GridSokoban(size=6, boxes=1)
     env.reset(seed=0)
     state = env.sokoban_state()
-    blocked = next(m for m in range(4) if state.outcome(m) == 0)
+    blocked = next(d for d in Direction if state.outcome(d) == Outcome.BLOCKED)
     grid = env.world.grid.copy()
-    obs, reward, terminated, truncated, info = env.step(blocked)
+    obs, reward, terminated, truncated, info = env.step(env.action_index(MOVE_ACTION[blocked]))
     assert not info["action_valid"] and reward == 0.0 and not terminated
     assert (env.world.grid == grid).all()
     assert obs["text"].startswith("You cannot move there.")
-    assert obs["direction"] == (3, 1, 2, 0)[blocked]  # up is north (3), down south (1), ...
+    assert obs["direction"] == blocked
 
 
 def test_full_view_map_is_the_whole_room():
@@ -152,15 +152,13 @@ def test_oracle_replans_after_a_detour(seed):
 def test_oracle_in_a_lost_position_still_moves():
     env = GridSokoban(size=6, boxes=1)
     env.reset(seed=0)
-    grid = env.world.grid
-    grid[:, :, 0][grid[:, :, 0] == Tile.CRATE] = Tile.FLOOR
-    grid[1, 1] = (Tile.CRATE, 5, State.NONE)  # a crate in a corner, off every target
-    if (env.world.agent_x, env.world.agent_y) == (1, 1):
-        env.world.agent_x, env.world.agent_y = 2, 2
-        grid[2, 2, 0] = Tile.FLOOR
+    # A crate in a corner, off every target; the agent is walled in on the west and north.
+    env.load(SokobanState.from_text("######\n#$---#\n#-#@-#\n#-#-.#\n#----#\n######"))
     assert solve(env.sokoban_state()) is None
     action = env.oracle_action()
-    assert action in range(4) and env.sokoban_state().outcome(action) != 0
+    assert action in range(4)
+    _, _, _, _, info = env.step(action)
+    assert info["action_valid"]
 
 
 class SokobanMachine(RuleBasedStateMachine):
