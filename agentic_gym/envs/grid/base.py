@@ -83,8 +83,9 @@ from agentic_gym.envs.grid.engine import (
 #: The largest grid side any grid env accepts: a reset stays well under 50 ms (the
 #: view tables of a new size are built once per process) and an instance small.
 MAX_SIZE = 64
-#: The largest view side (odd): the sight-line table grows with its fourth power.
-MAX_VIEW_SIZE = 15
+#: The largest view side (odd): the sight-line table grows with its fourth power (built
+#: once per process and size: 80 ms for 11, 280 ms for 15).
+MAX_VIEW_SIZE = 11
 #: Tile sizes (pixels) for rendering.
 MIN_TILE_SIZE, MAX_TILE_SIZE = 4, 256
 #: The most steps an episode may be given.
@@ -229,7 +230,9 @@ class GridEnv(AgenticEnv):
         self.mission = ""
         self.steps = 0
         self.success = False
-        self.view: View = visible_cells(self.world, view_size, self.centred_view)
+        # A placeholder until reset, from the env's own look (GridSokoban's full view must
+        # not build sight-line tables for its large view).
+        self.view: View = self.look()
         self._renderer: Any = None
         #: The index of the affordance that performs each engine action.
         self._index_of_action: dict[Action, int] = {

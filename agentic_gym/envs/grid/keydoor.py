@@ -60,7 +60,7 @@ class GridKeyDoor(GridEnv):
 
     ## Arguments
     ``size`` (side of the square room, 5 to 64), ``max_steps`` (default ``10 * size**2``),
-    ``view_size`` (odd, 1 to 15, default 7), ``render_mode``, ``tile_size`` (pixels, 4 to
+    ``view_size`` (odd, 1 to 11, default 7), ``render_mode``, ``tile_size`` (pixels, 4 to
     256, default 32).
 
     ## Registered Configurations

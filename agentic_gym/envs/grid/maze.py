@@ -102,7 +102,7 @@ class GridMaze(GridEnv):
 
     ## Arguments
     ``size`` (odd, 5 to 63), ``max_steps`` (default ``4 * size**2``), ``view_size`` (odd,
-    1 to 15, default 7), ``render_mode``, ``tile_size`` (pixels, 4 to 256).
+    1 to 11, default 7), ``render_mode``, ``tile_size`` (pixels, 4 to 256).
 
     ## Registered Configurations
     ``agentic_gym/GridMaze-9x9-v0``, ``agentic_gym/GridMaze-15x15-v0``,

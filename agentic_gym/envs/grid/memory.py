@@ -61,7 +61,7 @@ class GridMemory(GridEnv):
 
     ## Arguments
     ``size`` (side of the square grid, odd, 7 to 63), ``max_steps`` (default
-    ``5 * size**2``), ``view_size`` (odd, 1 to 15, default 7), ``render_mode``,
+    ``5 * size**2``), ``view_size`` (odd, 1 to 11, default 7), ``render_mode``,
     ``tile_size`` (pixels, 4 to 256).
 
     ## Registered Configurations

@@ -158,7 +158,7 @@ class GridSokoban(GridEnv):
     ## Arguments
     ``size`` (room side with its border wall, 6 to 16), ``boxes`` (crates, 1 to
     ``min((size - 2) ** 2 // 8, 6)``),
-    ``view_radius`` (None: whole room; else 1 to 7), ``max_steps`` (default ``20 * size``, times
+    ``view_radius`` (None: whole room; else 1 to 5), ``max_steps`` (default ``20 * size``, times
     ``boxes // 2`` from four crates on),
     ``obstacles`` (interior wall cells scattered before generation, default
     ``(size - 2) ** 2 // 9``), ``min_pushes`` (the least pushes a level needs, default

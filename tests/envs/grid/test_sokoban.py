@@ -211,3 +211,79 @@ class SokobanMachine(RuleBasedStateMachine):
 
 SokobanMachine.TestCase.settings = settings(stateful_step_count=30, deadline=None)
 TestSokobanMachine = SokobanMachine.TestCase
+
+
+# ---- one push rule: the env against an independent reference ---------------------------
+
+_STEP = {Direction.EAST: (1, 0), Direction.SOUTH: (0, 1), Direction.WEST: (-1, 0), Direction.NORTH: (0, -1)}
+
+
+def reference_move(rows: list[list[str]], direction: Direction) -> bool:
+    """Sokoban's rules written out on XSB characters, apart from the engine: True if moved."""
+    y, x = next((r, c) for r, row in enumerate(rows) for c, ch in enumerate(row) if ch in "@+")
+    dx, dy = _STEP[direction]
+    ahead = rows[y + dy][x + dx]
+    if ahead == "#" or (ahead in "$*" and rows[y + 2 * dy][x + 2 * dx] in "#$*"):
+        return False
+    if ahead in "$*":
+        beyond = rows[y + 2 * dy][x + 2 * dx]
+        rows[y + 2 * dy][x + 2 * dx] = "*" if beyond == "." else "$"
+        ahead = "." if ahead == "*" else "-"
+    rows[y][x] = "." if rows[y][x] == "+" else "-"
+    rows[y + dy][x + dx] = "+" if ahead == "." else "@"
+    return True
+
+
+def world_text(env: GridSokoban) -> str:
+    """The env's world grid in XSB characters."""
+    chars = {Tile.WALL: "#", Tile.FLOOR: "-", Tile.TARGET: ".", Tile.CRATE: "$"}
+    grid = env.world.grid
+    rows = []
+    for y in range(grid.shape[0]):
+        row = []
+        for x in range(grid.shape[1]):
+            char = chars[Tile(int(grid[y, x, 0]))]
+            if char == "$" and grid[y, x, 2] == State.ON_TARGET:
+                char = "*"
+            if (x, y) == (env.world.agent_x, env.world.agent_y):
+                char = "+" if char == "." else "@"
+            row.append(char)
+        rows.append("".join(row))
+    return "\n".join(rows)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    variant=st.sampled_from([(6, 1), (8, 2), (10, 3)]),
+    moves=st.lists(st.sampled_from(list(Direction)), max_size=60),
+)
+def test_env_moves_agree_with_a_reference_implementation_of_the_rules(seed, variant, moves):
+    size, boxes = variant
+    env = GridSokoban(size=size, boxes=boxes)
+    env.reset(seed=seed)
+    rows = [list(row) for row in env.sokoban_state().to_text().split("\n")]
+    assert world_text(env) == "\n".join(map("".join, rows))
+    for move in moves:
+        if env.success:
+            break
+        moved = reference_move(rows, move)
+        _, _, _, _, info = env.step(env.action_index(MOVE_ACTION[move]))
+        assert info["action_valid"] == moved
+        text = "\n".join(map("".join, rows))
+        assert world_text(env) == text, "the world grid follows the rules"
+        assert env.sokoban_state().to_text() == text, "the position of record follows the rules"
+
+
+@pytest.mark.parametrize("size, boxes", [(6, 1), (8, 2), (10, 3)])
+def test_the_generators_reverse_play_and_the_solvers_plan_solve_the_env(size, boxes):
+    env = GridSokoban(size=size, boxes=boxes)
+    for seed in range(15):
+        for plan_of in (lambda e: e.level.reverse_solution(), lambda e: solve(e.sokoban_state())):
+            env.reset(seed=seed)
+            plan = plan_of(env)
+            assert plan is not None
+            for move in plan:
+                _, _, terminated, _, info = env.step(env.action_index(MOVE_ACTION[move]))
+                assert info["action_valid"]
+            assert terminated and info["success"]
