@@ -61,6 +61,7 @@ shows people the whole map with the view highlighted.
 from __future__ import annotations
 
 import abc
+from functools import lru_cache
 from typing import Any, ClassVar
 
 import numpy as np
@@ -129,6 +130,17 @@ def _describe_value(value: Any) -> str:
     if isinstance(value, np.ndarray):
         return f"an array of shape {value.shape} and dtype {value.dtype}"
     return f"a {type(value).__name__}"
+
+
+@lru_cache(maxsize=64)
+def _action_tables(
+    affordances: tuple[Affordance, ...], engine_actions: tuple[Action | None, ...]
+) -> tuple[dict[Action, int], str]:
+    """The index of the affordance that performs each engine action, and the words that
+    list the valid actions (shared by every instance of an env class)."""
+    index = {a: i for i, a in reversed(list(enumerate(engine_actions))) if a is not None}
+    valid = ", ".join(f"{i} ({a.name})" for i, a in enumerate(affordances))
+    return index, f"valid actions are the indices {valid}"
 
 
 def action_index(action: Any, n: int) -> int | None:
@@ -234,12 +246,7 @@ class GridEnv(AgenticEnv):
         # not build sight-line tables for its large view).
         self.view: View = self.look()
         self._renderer: Any = None
-        #: The index of the affordance that performs each engine action.
-        self._index_of_action: dict[Action, int] = {
-            a: i for i, a in reversed(list(enumerate(self.engine_actions))) if a is not None
-        }
-        valid = ", ".join(f"{i} ({a.name})" for i, a in enumerate(self.affordances))
-        self._valid_actions = f"valid actions are the indices {valid}"
+        self._index_of_action, self._valid_actions = _action_tables(self.affordances, self.engine_actions)
         # The memo of views and texts (see the module docstring), for the grid in _memo_grid.
         self._memo: dict[tuple[int, int, int, tuple[int, int]], tuple[View, str, np.ndarray]] = {}
         self._memo_grid = b""
@@ -362,7 +369,8 @@ class GridEnv(AgenticEnv):
         seen = self._memo.get(key)
         if seen is None:
             view = self.look()
-            image = view_image(view)
+            # A read-only window on the view's own array: each observation gets a copy.
+            image = view.image.reshape(view.size, view.size, 3)
             image.setflags(write=False)
             seen = self._memo[key] = (view, self.describe(view), image)
         return seen

@@ -478,9 +478,9 @@ def _between(size: int, centred: bool) -> np.ndarray:
                 )
                 if _segment_crosses(0.0, 0.0, x1, y1, lo_x, hi_x, lo_y, hi_y):
                     table[k, s, q] = 1.0
-    table = table.reshape(4 * n, n)
-    table.setflags(write=False)
-    return table
+    flat = table.reshape(4 * n, n)
+    flat.setflags(write=False)
+    return flat
 
 
 @lru_cache(maxsize=32)

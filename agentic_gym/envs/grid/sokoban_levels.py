@@ -189,7 +189,7 @@ class Level:
         return [OPPOSITE[m] for m in reversed(backwards)]
 
 
-def is_occupied(walls: bytes, box_at: bytearray, cell: int) -> bool:
+def is_occupied(walls: bytes | bytearray, box_at: bytearray, cell: int) -> bool:
     """Whether ``cell`` holds a wall or a box: the one rule that stops a push (and a pull)."""
     return bool(walls[cell] or box_at[cell])
 
@@ -224,7 +224,7 @@ class SokobanState:
 
     def __setstate__(self, state: tuple) -> None:
         width, height, walls, targets, box_at, player = state
-        self.__init__(width, height, walls, targets, bytearray(box_at), player)
+        SokobanState.__init__(self, width, height, walls, targets, bytearray(box_at), player)
 
     @classmethod
     def from_text(cls, text: str) -> SokobanState:
@@ -431,7 +431,7 @@ def _attempt(config: SokobanConfig, rng: np.random.Generator) -> Level | None:
     targets = cells[:n_boxes]
     origins = targets[:]
     player = solved_player = cells[n_boxes]
-    pulls = []
+    pulls: list[tuple[int, int, int]] = []
     n = width * height
     target_at = bytearray(n)
     box_at = bytearray(n)
@@ -694,7 +694,7 @@ def _matching_bound(per_target: list[list[int]]) -> Callable[[tuple[int, ...]], 
     return bound
 
 
-def _distances(width: int, walls: bytes, box_at: bytearray, start: int) -> tuple[list[int], int]:
+def _distances(width: int, walls: bytes | bytearray, box_at: bytearray, start: int) -> tuple[list[int], int]:
     """Walking distance from ``start`` to every cell (-1 where the player cannot go without
     pushing), and the lowest cell it reaches: the name of its region."""
     dist = [-1] * len(walls)
