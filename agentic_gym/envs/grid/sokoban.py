@@ -254,7 +254,7 @@ class GridSokoban(GridEnv):
         level = generate_level(self.np_random, self.config)
         self.level = level
         self._plan, self._plan_at = [], None
-        return self._world_of(level.state()), self._mission
+        return self._world_of(level.state(), level.boxes), self._mission
 
     def load(self, state: SokobanState) -> None:
         """Play ``state`` (e.g. a hand-made position from
@@ -266,12 +266,13 @@ class GridSokoban(GridEnv):
             raise ValueError(f"a position of {self.size}x{self.size} cells with {self.boxes} boxes is needed")
         self.level = None
         self._plan, self._plan_at = [], None
-        self.world = self._world_of(state.copy())
+        self.world = self._world_of(state.copy(), state.boxes)
         self.steps, self.success = 0, False
         self._observe("")
 
-    def _world_of(self, state: SokobanState) -> World:
-        """Make ``state`` the position of record and paint the world's grid from it."""
+    def _world_of(self, state: SokobanState, boxes: tuple[int, ...]) -> World:
+        """Make ``state`` (whose boxes are on the cells ``boxes``) the position of record and
+        paint the world's grid from it."""
         self.state = state
         n = self.size * self.size
         grid = np.empty((self.size, self.size, 3), dtype=np.uint8)
@@ -280,9 +281,11 @@ class GridSokoban(GridEnv):
         flat[:, 1] = Colour.GREY
         flat[:, 2] = State.NONE
         flat[list(state.targets), 0] = Tile.TARGET
-        boxes = list(state.boxes)
-        flat[boxes, 0] = Tile.CRATE
-        flat[boxes, 2] = [State.ON_TARGET if state.on_target(b) else State.NONE for b in boxes]
+        flat[list(boxes), 0] = Tile.CRATE
+        # A crate on a target: its target is painted over, its state says so.
+        placed = [t for t in state.targets if state.box_at[t]]
+        if placed:
+            flat[placed, 2] = State.ON_TARGET
         world = World(grid, np.zeros((self.size, self.size, 2), dtype=np.uint8))
         world.agent_y, world.agent_x = divmod(state.player, self.size)
         world.agent_dir = Direction.EAST

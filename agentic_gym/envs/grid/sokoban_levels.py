@@ -71,6 +71,17 @@ def move_offsets(width: int) -> tuple[int, ...]:
     return tuple(offsets)
 
 
+#: The order in which the generator lists candidate pulls and the solver tries pushes: the
+#: level a seed gives and the oracle's plan depend on it.
+SEARCH_ORDER = (Direction.NORTH, Direction.SOUTH, Direction.WEST, Direction.EAST)
+
+
+@lru_cache(maxsize=64)
+def _search_offsets(width: int) -> tuple[int, ...]:
+    """:func:`move_offsets` in :data:`SEARCH_ORDER`."""
+    return tuple(move_offsets(width)[d] for d in SEARCH_ORDER)
+
+
 #: The most boxes a level may have (and at most one per eight interior cells).
 MAX_BOXES = 6
 
@@ -439,7 +450,7 @@ def _attempt(config: SokobanConfig, rng: np.random.Generator) -> Level | None:
     for t in targets:
         target_at[t] = 1
         box_at[t] = 1
-    offsets = move_offsets(width)
+    offsets = _search_offsets(width)
     moves = 0
     pulled = bytearray(n_boxes)
     min_runs = _RUNS_PER_BOX * n_boxes
@@ -451,7 +462,8 @@ def _attempt(config: SokobanConfig, rng: np.random.Generator) -> Level | None:
         for i, b in enumerate(boxes):
             for o in offsets:
                 stand = b + o
-                if dist[stand] >= 0 and not is_occupied(walls, box_at, stand + o):
+                # The cell the player steps back to must be free (is_occupied, inlined: hot).
+                if dist[stand] >= 0 and not walls[stand + o] and not box_at[stand + o]:
                     options.append((i, o))
         if not options:
             return None
@@ -627,6 +639,7 @@ def solve(
     estimate = _matching_bound(per_target)
     n = len(walls)
     offsets = move_offsets(width)
+    search = [(int(d), offsets[d]) for d in SEARCH_ORDER]
     start = (state.player, start_boxes)
     # parent[node] = (previous node, cell the player pushed from, move index)
     parent: dict[tuple[int, tuple[int, ...]], tuple | None] = {start: None}
@@ -653,7 +666,7 @@ def solve(
             return None
         g += 1
         for i, b in enumerate(boxes):
-            for m, o in enumerate(offsets):
+            for m, o in search:
                 walk = dist[b - o]
                 if walk < 0:
                     continue
