@@ -143,7 +143,7 @@ def _action_tables(
     return index, f"valid actions are the indices {valid}"
 
 
-def action_index(action: Any, n: int) -> int | None:
+def discrete_index(action: Any, n: int) -> int | None:
     """The index that ``action`` names in ``Discrete(n)``, or None if it names none.
 
     Whole numbers count (Python and numpy integers, 0-d integer arrays); floats, bools,
@@ -316,7 +316,7 @@ class GridEnv(AgenticEnv):
 
     def step(self, action: Any) -> tuple[dict[str, Any], float, bool, bool, dict[str, Any]]:
         n = len(self.engine_actions)
-        index = action if type(action) is int and 0 <= action < n else action_index(action, n)
+        index = action if type(action) is int and 0 <= action < n else discrete_index(action, n)
         self.steps += 1
         engine_action = self.engine_actions[index] if index is not None else None
         world = self.world
