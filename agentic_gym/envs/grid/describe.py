@@ -256,7 +256,14 @@ _TILE_CHARS = {
 }
 _DOOR_CHARS = {State.OPEN: "/", State.CLOSED: "+", State.LOCKED: "L"}
 #: The agent as an arrow per :class:`Direction`.
-AGENT_CHARS = (">", "v", "<", "^")
+AGENT_ARROWS: dict[Direction, str] = {
+    Direction.EAST: ">",
+    Direction.SOUTH: "v",
+    Direction.WEST: "<",
+    Direction.NORTH: "^",
+}
+#: :data:`AGENT_ARROWS` indexed by direction value.
+AGENT_CHARS: tuple[str, ...] = tuple(AGENT_ARROWS[d] for d in sorted(Direction))
 
 
 def _cell_chars(tile: int, colour: int, state: int) -> str:

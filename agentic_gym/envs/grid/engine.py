@@ -151,8 +151,15 @@ class Event(IntEnum):
     NOTHING_TO_TOGGLE = 18
 
 
-#: ``(dx, dy)`` of each :class:`Direction`.
-DIR_VEC: tuple[tuple[int, int], ...] = ((1, 0), (0, 1), (-1, 0), (0, -1))
+#: ``(dx, dy)`` of a step in each :class:`Direction` (``y`` grows southwards).
+DIRECTION_STEP: dict[Direction, tuple[int, int]] = {
+    Direction.EAST: (1, 0),
+    Direction.SOUTH: (0, 1),
+    Direction.WEST: (-1, 0),
+    Direction.NORTH: (0, -1),
+}
+#: :data:`DIRECTION_STEP` as a tuple indexed by direction value (the fast form for hot loops).
+DIR_VEC: tuple[tuple[int, int], ...] = tuple(DIRECTION_STEP[d] for d in sorted(Direction))
 
 N_TILES = len(Tile)
 N_STATES = len(State)

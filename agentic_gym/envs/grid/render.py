@@ -22,17 +22,17 @@ from typing import Any
 import numpy as np
 
 from agentic_gym.envs.grid.describe import CELL_CODE, N_COLOURS
-from agentic_gym.envs.grid.engine import N_STATES, N_TILES, Direction, State, Tile, World
+from agentic_gym.envs.grid.engine import N_STATES, N_TILES, Colour, Direction, State, Tile, World
 
 #: RGB of each :class:`~agentic_gym.envs.grid.engine.Colour`.
-PALETTE: tuple[tuple[int, int, int], ...] = (
-    (255, 0, 0),
-    (0, 255, 0),
-    (0, 0, 255),
-    (112, 39, 195),
-    (255, 255, 0),
-    (100, 100, 100),
-)
+PALETTE: dict[Colour, tuple[int, int, int]] = {
+    Colour.RED: (255, 0, 0),
+    Colour.GREEN: (0, 255, 0),
+    Colour.BLUE: (0, 0, 255),
+    Colour.PURPLE: (112, 39, 195),
+    Colour.YELLOW: (255, 255, 0),
+    Colour.GREY: (100, 100, 100),
+}
 AGENT_RGB = (255, 0, 0)
 _FLOOR_RGB = (0, 0, 0)
 _GRID_LINE_RGB = (100, 100, 100)
@@ -50,7 +50,7 @@ def _draw_tile(pygame: Any, size: int, tile: Tile, colour: int, state: int) -> A
     s = size
     surface = pygame.Surface((s, s))
     surface.fill(_FLOOR_RGB)
-    rgb = PALETTE[colour] if 0 <= colour < N_COLOURS else PALETTE[-1]
+    rgb = PALETTE[Colour(colour)]
     rect = pygame.Rect
     if tile == Tile.WALL:
         surface.fill(_WALL_RGB)
