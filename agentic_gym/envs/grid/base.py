@@ -14,8 +14,20 @@ supplies only:
 * optionally: ``can_carry = True`` (the text then says what the agent carries),
   :meth:`GridEnv.look` (the view: line of sight by default), :meth:`GridEnv.resolve`
   (when is the episode over, and was it won: by default reaching the goal wins and
-  lava loses), :meth:`GridEnv.describe` (the ``text`` observation) and
-  :meth:`GridEnv.after_step` (e.g. remember what was seen).
+  lava loses), :meth:`GridEnv.describe` (the ``text`` observation),
+  :meth:`GridEnv.apply` (how an engine action changes the world: :func:`interact` by
+  default) and :meth:`GridEnv.after_step` (e.g. remember what was seen).
+
+``look`` and ``describe`` must be pure functions of the world (grid, position,
+facing, what is carried): their results are memoised per position and facing for as
+long as the grid stays byte-for-byte the same, which saves most of a step (agents
+turn in place and bump into walls again and again). The text is ASCII by
+construction (phrase tables and numbers), so it is clipped but not sanitised; what a
+tool answers is sanitised.
+
+An oracle names the affordance it means: :meth:`GridEnv.action_index` maps an engine
+:class:`~agentic_gym.envs.grid.engine.Action` (or an affordance) to its index, so an
+env whose affordances come in another order is still solved.
 
 Allocentric envs (``up``/``down``/``left``/``right``) map their affordances to
 ``Action.MOVE_NORTH`` etc. and set ``centred_view = True`` to see a north-up square
@@ -31,17 +43,31 @@ Reward: ``1 - 0.9 * steps / max_steps`` on the step that solves the task, else 0
 ``info``: ``success`` (bool, True once solved) and ``action_valid`` (False when the
 move was blocked or the object could not be used, unless that ends the episode, as
 touching an object does in GridMemory; tools are always valid).
+
+An action outside the action space (a float such as ``1.5``, a bool, a string, an
+index out of range) never raises: it is refused like a failed action. It costs a
+step, changes nothing, ``info["action_valid"]`` is False and the text says what was
+wrong and which indices are valid.
+
+Constructor arguments are checked up front (:func:`check_int`); sizes have upper
+bounds (:data:`MAX_SIZE`, :data:`MAX_VIEW_SIZE`, :data:`MAX_TILE_SIZE`) that keep a
+reset well under 50 ms and an instance small.
+
+:meth:`GridEnv.agent_view_frame` draws the agent's own view (the cells of
+``obs["image"]``, nothing else) as pixels: the picture to show an LLM. ``render()``
+shows people the whole map with the view highlighted.
 """
 
 from __future__ import annotations
 
 import abc
+from functools import lru_cache
 from typing import Any, ClassVar
 
 import numpy as np
 from gymnasium import spaces
 
-from agentic_gym.core import RENDER_MODES, Affordance, AgenticEnv, sanitize, text_space
+from agentic_gym.core import RENDER_MODES, Affordance, AgenticEnv, quote, sanitize, text_space
 from agentic_gym.envs.grid.describe import ansi_map, describe_view
 from agentic_gym.envs.grid.engine import (
     EVENT_OK,
@@ -54,6 +80,84 @@ from agentic_gym.envs.grid.engine import (
     visible_cells,
     visible_mask,
 )
+
+#: The largest grid side any grid env accepts: a reset stays well under 50 ms (the
+#: view tables of a new size are built once per process) and an instance small.
+MAX_SIZE = 64
+#: The largest view side (odd): the sight-line table grows with its fourth power (built
+#: once per process and size: 80 ms for 11, 280 ms for 15).
+MAX_VIEW_SIZE = 11
+#: Tile sizes (pixels) for rendering.
+MIN_TILE_SIZE, MAX_TILE_SIZE = 4, 256
+#: The most steps an episode may be given.
+MAX_STEPS = 1_000_000
+#: Views and texts a :class:`GridEnv` keeps per grid (a bound on its memory).
+VIEW_MEMO_LIMIT = 512
+
+
+def check_int(name: str, value: Any, low: int, high: int, odd: bool = False) -> int:
+    """``value`` as an ``int`` if it is a whole number in ``[low, high]`` (odd if asked).
+
+    Raises ``TypeError`` (not a whole number; a bool is not one) or ``ValueError``
+    (out of range), with a message naming ``name`` and the valid range.
+
+    Example:
+        >>> check_int("size", 8, 5, 64)
+        8
+        >>> check_int("size", "8", 5, 64)
+        Traceback (most recent call last):
+        ...
+        TypeError: size must be an integer in [5, 64], got '8' (str)
+    """
+    rule = f"an odd integer in [{low}, {high}]" if odd else f"an integer in [{low}, {high}]"
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be {rule}, got {_describe_value(value)}")
+    if not low <= value <= high or (odd and value % 2 == 0):
+        raise ValueError(f"{name} must be {rule}, got {_describe_value(value)}")
+    return int(value)
+
+
+def _describe_value(value: Any) -> str:
+    """A short, safe description of any value for a message (never raises)."""
+    if isinstance(value, bool) or value is None:
+        return repr(value)
+    if isinstance(value, (int, np.integer)):
+        return str(int(value)) if -(10**12) < value < 10**12 else "a huge integer"
+    if isinstance(value, (float, np.floating)):
+        return repr(float(value))
+    if isinstance(value, str):
+        return f"{quote(value)[1:-1]!r} (str)"
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape} and dtype {value.dtype}"
+    return f"a {type(value).__name__}"
+
+
+@lru_cache(maxsize=64)
+def _action_tables(
+    affordances: tuple[Affordance, ...], engine_actions: tuple[Action | None, ...]
+) -> tuple[dict[Action, int], str]:
+    """The index of the affordance that performs each engine action, and the words that
+    list the valid actions (shared by every instance of an env class)."""
+    index = {a: i for i, a in reversed(list(enumerate(engine_actions))) if a is not None}
+    valid = ", ".join(f"{i} ({a.name})" for i, a in enumerate(affordances))
+    return index, f"valid actions are the indices {valid}"
+
+
+def discrete_index(action: Any, n: int) -> int | None:
+    """The index that ``action`` names in ``Discrete(n)``, or None if it names none.
+
+    Whole numbers count (Python and numpy integers, 0-d integer arrays); floats, bools,
+    strings and everything else do not, even ``1.0``.
+    """
+    if type(action) is int:
+        index = action
+    else:
+        whole = isinstance(action, (int, np.integer)) and not isinstance(action, bool)
+        scalar = isinstance(action, np.ndarray) and action.shape == () and np.issubdtype(action.dtype, np.integer)
+        if not (whole or scalar):
+            return None
+        index = int(action)
+    return index if 0 <= index < n else None
 
 #: What the agent is told after each engine event.
 EVENT_PHRASES: dict[Event, str] = {
@@ -100,6 +204,8 @@ class GridEnv(AgenticEnv):
     centred_view: ClassVar[bool] = False
     #: Whether the agent can pick things up (the text then says what it carries).
     can_carry: ClassVar[bool] = False
+    #: The largest ``view_size`` (odd) the env accepts.
+    max_view_size: ClassVar[int] = MAX_VIEW_SIZE
     _render_attrs: ClassVar[tuple[str, ...]] = ("_window", "_renderer")
 
     def __init__(
@@ -115,8 +221,9 @@ class GridEnv(AgenticEnv):
         super().__init__(render_mode)
         if len(self.engine_actions) != len(self.affordances):
             raise ValueError("engine_actions must give one entry per affordance")
-        if max_steps < 1:
-            raise ValueError(f"max_steps must be positive, got {max_steps}")
+        max_steps = check_int("max_steps", max_steps, 1, MAX_STEPS)
+        view_size = check_int("view_size", view_size, 1, self.max_view_size, odd=True)
+        tile_size = check_int("tile_size", tile_size, MIN_TILE_SIZE, MAX_TILE_SIZE)
         self.width, self.height = width, height
         self.max_steps = max_steps
         self.view_size = view_size
@@ -135,8 +242,16 @@ class GridEnv(AgenticEnv):
         self.mission = ""
         self.steps = 0
         self.success = False
-        self.view: View = visible_cells(self.world, view_size, self.centred_view)
+        # A placeholder until reset, from the env's own look (GridSokoban's full view must
+        # not build sight-line tables for its large view).
+        self.view: View = self.look()
         self._renderer: Any = None
+        self._index_of_action, self._valid_actions = _action_tables(self.affordances, self.engine_actions)
+        # The memo of views and texts (see the module docstring), for the grid in _memo_grid.
+        self._memo: dict[tuple[int, int, int, tuple[int, int]], tuple[View, str, np.ndarray]] = {}
+        self._memo_grid = b""
+        self._text = ""
+        self._image = view_image(self.view)
 
     # ---- what a subclass supplies -------------------------------------------------
 
@@ -169,6 +284,17 @@ class GridEnv(AgenticEnv):
         """What the agent sees now: :func:`~agentic_gym.envs.grid.engine.visible_cells` by default."""
         return visible_cells(self.world, self.view_size, self.centred_view)
 
+    def apply(self, action: Action) -> Event:
+        """Change the world by the engine ``action`` and say what happened."""
+        return interact(self.world, action)
+
+    def action_index(self, action: Action | Affordance) -> int:
+        """The index of the affordance that performs the engine ``action`` (or of the
+        affordance itself): what an oracle returns."""
+        if isinstance(action, Affordance):
+            return self.affordances.index(action)
+        return self._index_of_action[action]
+
     def after_step(self, view: View) -> None:
         """Called with each new view, e.g. to remember what was seen.
 
@@ -189,17 +315,19 @@ class GridEnv(AgenticEnv):
         return self._observe(""), {"success": False, "action_valid": True}
 
     def step(self, action: Any) -> tuple[dict[str, Any], float, bool, bool, dict[str, Any]]:
-        index = int(action)
-        if not 0 <= index < len(self.engine_actions):
-            raise ValueError(f"action must be in 0..{len(self.engine_actions) - 1}, got {action!r}")
+        n = len(self.engine_actions)
+        index = action if type(action) is int and 0 <= action < n else discrete_index(action, n)
         self.steps += 1
-        engine_action = self.engine_actions[index]
+        engine_action = self.engine_actions[index] if index is not None else None
         world = self.world
-        if engine_action is None:
-            note = self.use_tool(index)
+        if index is None:
+            note = sanitize(f"Invalid action {_describe_value(action)}: {self._valid_actions}.")
+            valid, terminated, won, unchanged = False, False, False, True
+        elif engine_action is None:
+            note = sanitize(self.use_tool(index), self.text_length)
             valid, terminated, won, unchanged = True, False, False, True
         else:
-            event = interact(world, engine_action)
+            event = self.apply(engine_action)
             note = "You turn left." if engine_action == Action.LEFT else EVENT_PHRASES[event]
             terminated, won = self.resolve(event)
             # A blocked move that ends the episode (touching an object) did something.
@@ -217,24 +345,60 @@ class GridEnv(AgenticEnv):
     def _observe(self, note: str, view: View | None = None) -> dict[str, Any]:
         """The observation; ``view`` is the current view when the world did not change."""
         if view is None:
-            view = self.view = self.look()
+            view, self._text, self._image = self._look_memoised()
+            self.view = view
             self.after_step(view)
-        text = self.describe(view)
+        text = f"{note}\n{self._text}" if note else self._text
+        if len(text) > self.text_length:
+            text = text[: self.text_length]
         return {
-            "text": sanitize(f"{note}\n{text}" if note else text, self.text_length),
-            "image": view_image(view),
+            "text": text,
+            "image": self._image.copy(),
             "direction": int(self.world.agent_dir),
             "mission": self.mission,
         }
 
+    def _look_memoised(self) -> tuple[View, str, np.ndarray]:
+        """:meth:`look`, :meth:`describe` and the image of the current world, memoised per grid."""
+        world = self.world
+        grid = world.grid.tobytes()
+        if grid != self._memo_grid or len(self._memo) >= VIEW_MEMO_LIMIT:
+            self._memo = {}
+            self._memo_grid = grid
+        key = (world.agent_x, world.agent_y, world.agent_dir, world.carrying)
+        seen = self._memo.get(key)
+        if seen is None:
+            view = self.look()
+            # A read-only window on the view's own array: each observation gets a copy.
+            image = view.image.reshape(view.size, view.size, 3)
+            image.setflags(write=False)
+            seen = self._memo[key] = (view, self.describe(view), image)
+        return seen
+
     # ---- rendering ----------------------------------------------------------------
 
-    def render_frame(self) -> np.ndarray:
+    def _grid_renderer(self) -> Any:
         if self._renderer is None:
             from agentic_gym.envs.grid.render import GridRenderer
 
             self._renderer = GridRenderer(self.tile_size)
-        return self._renderer.frame(self.world, visible_mask(self.world, self.view))
+        return self._renderer
+
+    def render_frame(self) -> np.ndarray:
+        return self._grid_renderer().frame(self.world, visible_mask(self.world, self.view))
+
+    def agent_view_frame(self) -> np.ndarray:
+        """The agent's own view as an RGB ``uint8`` frame of ``(view_size * tile_size,
+        view_size * tile_size, 3)``: the picture to show an LLM, never the full map.
+
+        It is drawn from the observation alone (the ``[tile, colour, state]`` cells of
+        the last ``obs["image"]`` and ``obs["direction"]``) with the renderer's shared
+        tiles, so it cannot show a cell the agent does not see: hidden cells are black.
+        The agent sits where it is in the image (bottom centre facing up, or the centre
+        of a north-up view facing ``obs["direction"]``). Works in every render mode.
+        """
+        direction = int(self.world.agent_dir) if self.centred_view else None
+        return self._grid_renderer().view_frame(view_image(self.view), direction)
 
     def render_text(self) -> str:
         return ansi_map(self.world, visible_mask(self.world, self.view), self.mission)

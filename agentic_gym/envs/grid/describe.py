@@ -256,7 +256,14 @@ _TILE_CHARS = {
 }
 _DOOR_CHARS = {State.OPEN: "/", State.CLOSED: "+", State.LOCKED: "L"}
 #: The agent as an arrow per :class:`Direction`.
-AGENT_CHARS = (">", "v", "<", "^")
+AGENT_ARROWS: dict[Direction, str] = {
+    Direction.EAST: ">",
+    Direction.SOUTH: "v",
+    Direction.WEST: "<",
+    Direction.NORTH: "^",
+}
+#: :data:`AGENT_ARROWS` indexed by direction value.
+AGENT_CHARS: tuple[str, ...] = tuple(AGENT_ARROWS[d] for d in sorted(Direction))
 
 
 def _cell_chars(tile: int, colour: int, state: int) -> str:
@@ -275,21 +282,27 @@ def _cell_chars(tile: int, colour: int, state: int) -> str:
 CELL_CHARS: tuple[str, ...] = tuple(_cell_chars(*triple) for triple in _TRIPLES)
 
 
+def _char_map(world: World, mask: np.ndarray, cell_chars: tuple[str, ...], pad: str) -> str:
+    """Rows of ``cell_chars[code]`` per cell (code 0 where ``mask`` is False), the agent an
+    arrow followed by ``pad``, trailing blanks stripped."""
+    grid = world.grid
+    codes = (CELL_CODE[grid[:, :, 0], grid[:, :, 1], grid[:, :, 2]] * mask).tolist()
+    rows = []
+    for y, row in enumerate(codes):
+        chars = [cell_chars[code] for code in row]
+        if y == world.agent_y:
+            chars[world.agent_x] = AGENT_CHARS[world.agent_dir] + pad
+        rows.append("".join(chars).rstrip())
+    return "\n".join(rows)
+
+
 def ansi_map(world: World, mask: np.ndarray, mission: str = "") -> str:
     """The world as two characters per cell, blank where ``mask`` is False, plus the mission.
 
     ``mask`` is what the agent sees (:func:`~agentic_gym.envs.grid.engine.visible_mask`)
     or, for a map of everything seen so far, the union of those masks.
     """
-    grid = world.grid
-    codes = (CELL_CODE[grid[:, :, 0], grid[:, :, 1], grid[:, :, 2]] * mask).tolist()
-    rows = []
-    for y, row in enumerate(codes):
-        chars = [CELL_CHARS[code] for code in row]
-        if y == world.agent_y:
-            chars[world.agent_x] = AGENT_CHARS[world.agent_dir] + " "
-        rows.append("".join(chars).rstrip())
-    text = "\n".join(rows)
+    text = _char_map(world, mask, CELL_CHARS, " ")
     return f"{text}\n{mission}" if mission else text
 
 
@@ -301,12 +314,4 @@ def minimap(world: World, mask: np.ndarray) -> str:
 
     The agent is an arrow; north is up.
     """
-    grid = world.grid
-    codes = (CELL_CODE[grid[:, :, 0], grid[:, :, 1], grid[:, :, 2]] * mask).tolist()
-    rows = []
-    for y, row in enumerate(codes):
-        chars = [_MINIMAP_CHARS[code] for code in row]
-        if y == world.agent_y:
-            chars[world.agent_x] = AGENT_CHARS[world.agent_dir]
-        rows.append("".join(chars).rstrip())
-    return "\n".join(rows)
+    return _char_map(world, mask, _MINIMAP_CHARS, "")

@@ -17,11 +17,10 @@ Rules
     they are, and :func:`interact` is the one function that applies an :class:`Action`,
     returning an :class:`Event` (:data:`EVENT_OK` says whether it succeeded). A
     locked door opens with ``toggle`` while carrying a key of the same colour; a box
-    opened with ``toggle`` is replaced by its content; ``forward`` into a
-    :data:`Tile.CRATE` pushes it when the cell beyond is floor or a target (a crate on
-    a :data:`Tile.TARGET` has :data:`State.ON_TARGET`, and leaves the target behind
-    when pushed off). The allocentric moves ``MOVE_EAST`` .. ``MOVE_NORTH`` face that
-    way, then act like ``forward``.
+    opened with ``toggle`` is replaced by its content. A :data:`Tile.CRATE` blocks
+    here (a crate on a :data:`Tile.TARGET` has :data:`State.ON_TARGET`): Sokoban's push
+    rules have one home, :mod:`agentic_gym.envs.grid.sokoban_levels`. The allocentric
+    moves (:data:`MOVE_DIRECTION`) face their way, then act like ``forward``.
 
 Visibility
     :func:`visible_cells` is the only place that decides what the agent sees. The
@@ -152,8 +151,15 @@ class Event(IntEnum):
     NOTHING_TO_TOGGLE = 18
 
 
-#: ``(dx, dy)`` of each :class:`Direction`.
-DIR_VEC: tuple[tuple[int, int], ...] = ((1, 0), (0, 1), (-1, 0), (0, -1))
+#: ``(dx, dy)`` of a step in each :class:`Direction` (``y`` grows southwards).
+DIRECTION_STEP: dict[Direction, tuple[int, int]] = {
+    Direction.EAST: (1, 0),
+    Direction.SOUTH: (0, 1),
+    Direction.WEST: (-1, 0),
+    Direction.NORTH: (0, -1),
+}
+#: :data:`DIRECTION_STEP` as a tuple indexed by direction value (the fast form for hot loops).
+DIR_VEC: tuple[tuple[int, int], ...] = tuple(DIRECTION_STEP[d] for d in sorted(Direction))
 
 N_TILES = len(Tile)
 N_STATES = len(State)
@@ -179,11 +185,39 @@ PASSABLE = _table(
 OPAQUE = _table({Tile.WALL: None, Tile.DOOR: [State.CLOSED, State.LOCKED]})
 #: Tiles the agent can pick up.
 PICKABLE = frozenset({Tile.KEY, Tile.BALL, Tile.BOX})
-#: Tiles that take a dropped object or a pushed crate.
-EMPTY_TILES = frozenset({Tile.FLOOR, Tile.TARGET})
 
+#: Events in which the action was not carried out (the world is unchanged but for a facing).
+FAILED_EVENTS = frozenset(
+    {
+        Event.BLOCKED,
+        Event.NOTHING_TO_PICK_UP,
+        Event.HANDS_FULL,
+        Event.CANNOT_DROP,
+        Event.NEED_KEY,
+        Event.NOTHING_TO_TOGGLE,
+    }
+)
 #: Whether each :class:`Event` means the action was carried out as given.
-EVENT_OK: dict[Event, bool] = {event: event < Event.BLOCKED for event in Event}
+EVENT_OK: dict[Event, bool] = {event: event not in FAILED_EVENTS for event in Event}
+
+#: The quarter turns clockwise of each turning :class:`Action`.
+TURNS: dict[Action, int] = {Action.LEFT: 3, Action.RIGHT: 1}
+#: The facing of each allocentric :class:`Action` (it faces that way, then acts like ``forward``).
+MOVE_DIRECTION: dict[Action, Direction] = {
+    Action.MOVE_EAST: Direction.EAST,
+    Action.MOVE_SOUTH: Direction.SOUTH,
+    Action.MOVE_WEST: Direction.WEST,
+    Action.MOVE_NORTH: Direction.NORTH,
+}
+#: The allocentric :class:`Action` that moves in each :class:`Direction`.
+MOVE_ACTION: dict[Direction, Action] = {direction: action for action, direction in MOVE_DIRECTION.items()}
+#: The opposite of each :class:`Direction`.
+OPPOSITE: dict[Direction, Direction] = {
+    Direction.EAST: Direction.WEST,
+    Direction.SOUTH: Direction.NORTH,
+    Direction.WEST: Direction.EAST,
+    Direction.NORTH: Direction.SOUTH,
+}
 
 _NOTHING = (int(Tile.UNSEEN), 0)
 
@@ -262,12 +296,6 @@ class World:
     def inside(self, x: int, y: int) -> bool:
         return 0 <= x < self.grid.shape[1] and 0 <= y < self.grid.shape[0]
 
-    def passable(self, x: int, y: int) -> bool:
-        """Whether the agent may stand on ``(x, y)``."""
-        if not self.inside(x, y):
-            return False
-        return bool(PASSABLE[self.grid[y, x, 0], self.grid[y, x, 2]])
-
     def find(self, tile: Tile, colour: Colour | None = None) -> list[tuple[int, int]]:
         """Cells ``(x, y)`` holding ``tile`` (of ``colour``), in row-major order."""
         mask = self.grid[:, :, 0] == tile
@@ -288,67 +316,89 @@ class World:
         )
 
 
+#: Plain-int copies of the tables :func:`interact` reads on every step (an enum or numpy
+#: look-up costs more than the rule it feeds).
+_TURNS = {int(action): turns for action, turns in TURNS.items()}
+_MOVE_DIRECTION = {int(action): int(direction) for action, direction in MOVE_DIRECTION.items()}
+_PASSABLE_ROWS: list[list[bool]] = PASSABLE.tolist()
+_PICKABLE = frozenset(int(tile) for tile in PICKABLE)
+_FORWARD, _PICKUP, _DROP, _TOGGLE = int(Action.FORWARD), int(Action.PICKUP), int(Action.DROP), int(Action.TOGGLE)
+_WALL, _DOOR, _BOX, _GOAL, _LAVA, _FLOOR, _KEY = (
+    int(Tile.WALL),
+    int(Tile.DOOR),
+    int(Tile.BOX),
+    int(Tile.GOAL),
+    int(Tile.LAVA),
+    int(Tile.FLOOR),
+    int(Tile.KEY),
+)
+
+
 def interact(world: World, action: Action | int) -> Event:
     """Apply ``action`` to ``world`` in place and say what happened.
 
-    This is the only function that changes a world during play.
+    This is the only function that changes a world during play. A crate
+    (:data:`Tile.CRATE`) is an obstacle here: Sokoban's push rules live in
+    :mod:`agentic_gym.envs.grid.sokoban_levels`, the one place that moves crates.
     """
-    if action <= Action.RIGHT:
-        world.agent_dir = (world.agent_dir + (3 if action == Action.LEFT else 1)) % 4
+    action = int(action)
+    turns = _TURNS.get(action)
+    if turns is not None:
+        world.agent_dir = (world.agent_dir + turns) % 4
         return Event.TURNED
-    if action >= Action.MOVE_EAST:
-        world.agent_dir = int(action) - Action.MOVE_EAST
-        action = Action.FORWARD
+    facing = _MOVE_DIRECTION.get(action)
+    if facing is not None:
+        world.agent_dir = facing
+        action = _FORWARD
     grid = world.grid
     dx, dy = DIR_VEC[world.agent_dir]
     fx, fy = world.agent_x + dx, world.agent_y + dy
     height, width = grid.shape[:2]
-    inside = 0 <= fx < width and 0 <= fy < height
-    tile = int(grid[fy, fx, 0]) if inside else Tile.WALL
-    state = int(grid[fy, fx, 2]) if inside else State.NONE
-    if action == Action.FORWARD:
-        if tile == Tile.CRATE:
-            return _push(world, fx, fy, dx, dy)
-        if not PASSABLE[tile, state]:
+    if 0 <= fx < width and 0 <= fy < height:
+        tile, state = grid.item(fy, fx, 0), grid.item(fy, fx, 2)
+    else:
+        tile, state = _WALL, int(State.NONE)
+    if action == _FORWARD:
+        if not _PASSABLE_ROWS[tile][state]:
             return Event.BLOCKED
         world.agent_x, world.agent_y = fx, fy
-        if tile == Tile.GOAL:
+        if tile == _GOAL:
             return Event.REACHED_GOAL
-        if tile == Tile.LAVA:
+        if tile == _LAVA:
             return Event.ENTERED_LAVA
         return Event.MOVED
-    if action == Action.PICKUP:
-        if tile not in PICKABLE:
+    if action == _PICKUP:
+        if tile not in _PICKABLE:
             return Event.NOTHING_TO_PICK_UP
         if world.carrying[0] != Tile.UNSEEN:
             return Event.HANDS_FULL
-        world.carrying = (tile, int(grid[fy, fx, 1]))
+        world.carrying = (tile, grid.item(fy, fx, 1))
         # A carried box keeps its content and puts it back where it is dropped.
         world.carried_content = (int(world.content[fy, fx, 0]), int(world.content[fy, fx, 1]))
         grid[fy, fx] = (Tile.FLOOR, Colour.GREY, State.NONE)
         world.content[fy, fx] = _NOTHING
         return Event.PICKED_UP
-    if action == Action.DROP:
-        if world.carrying[0] == Tile.UNSEEN or tile != Tile.FLOOR:
+    if action == _DROP:
+        if world.carrying[0] == Tile.UNSEEN or tile != _FLOOR:
             return Event.CANNOT_DROP
         grid[fy, fx] = (world.carrying[0], world.carrying[1], State.NONE)
         world.content[fy, fx] = world.carried_content
         world.carrying = _NOTHING
         world.carried_content = _NOTHING
         return Event.DROPPED
-    if action == Action.TOGGLE:
-        if tile == Tile.DOOR:
+    if action == _TOGGLE:
+        if tile == _DOOR:
             if state == State.OPEN:
                 grid[fy, fx, 2] = State.CLOSED
                 return Event.CLOSED
             if state == State.CLOSED:
                 grid[fy, fx, 2] = State.OPEN
                 return Event.OPENED
-            if world.carrying == (Tile.KEY, int(grid[fy, fx, 1])):
+            if world.carrying == (_KEY, grid.item(fy, fx, 1)):
                 grid[fy, fx, 2] = State.OPEN
                 return Event.UNLOCKED
             return Event.NEED_KEY
-        if tile == Tile.BOX:
+        if tile == _BOX:
             inner_tile, inner_colour = (int(v) for v in world.content[fy, fx])
             if inner_tile == Tile.UNSEEN:
                 grid[fy, fx] = (Tile.FLOOR, Colour.GREY, State.NONE)
@@ -358,22 +408,6 @@ def interact(world: World, action: Action | int) -> Event:
             return Event.OPENED_BOX
         return Event.NOTHING_TO_TOGGLE
     return Event.WAITED
-
-
-def _push(world: World, fx: int, fy: int, dx: int, dy: int) -> Event:
-    grid = world.grid
-    bx, by = fx + dx, fy + dy
-    if not world.inside(bx, by) or grid[by, bx, 0] not in EMPTY_TILES:
-        return Event.BLOCKED
-    onto_target = grid[by, bx, 0] == Tile.TARGET
-    colour = grid[fy, fx, 1]
-    grid[by, bx] = (Tile.CRATE, colour, State.ON_TARGET if onto_target else State.NONE)
-    if grid[fy, fx, 2] == State.ON_TARGET:
-        grid[fy, fx] = (Tile.TARGET, Colour.GREY, State.NONE)
-    else:
-        grid[fy, fx] = (Tile.FLOOR, Colour.GREY, State.NONE)
-    world.agent_x, world.agent_y = fx, fy
-    return Event.PUSHED
 
 
 # ---- visibility -------------------------------------------------------------------
@@ -451,9 +485,9 @@ def _between(size: int, centred: bool) -> np.ndarray:
                 )
                 if _segment_crosses(0.0, 0.0, x1, y1, lo_x, hi_x, lo_y, hi_y):
                     table[k, s, q] = 1.0
-    table = table.reshape(4 * n, n)
-    table.setflags(write=False)
-    return table
+    flat = table.reshape(4 * n, n)
+    flat.setflags(write=False)
+    return flat
 
 
 @lru_cache(maxsize=32)
@@ -610,7 +644,7 @@ def step_towards(
     if face and best == 0 and best_dir == heading:
         return None
     if allocentric:
-        return Action(Action.MOVE_EAST + best_dir)
+        return MOVE_ACTION[Direction(best_dir)]
     if best_dir == heading:
         return Action.FORWARD
-    return Action.LEFT if best_dir == (heading + 3) % 4 else Action.RIGHT
+    return Action.LEFT if best_dir == (heading + TURNS[Action.LEFT]) % 4 else Action.RIGHT

@@ -5,9 +5,23 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from agentic_gym.core import RENDER_MODES
-from agentic_gym.envs.grid.base import DONE, DROP, FORWARD, PICKUP, TOGGLE, TURN_LEFT, TURN_RIGHT, GridEnv
+from agentic_gym.envs.grid.base import (
+    DONE,
+    DROP,
+    FORWARD,
+    MAX_SIZE,
+    PICKUP,
+    TOGGLE,
+    TURN_LEFT,
+    TURN_RIGHT,
+    GridEnv,
+    check_int,
+)
 from agentic_gym.envs.grid.describe import COLOUR_NAMES
 from agentic_gym.envs.grid.engine import Action, Colour, State, Tile, World, distance_map, step_towards
+
+#: The colours a key and its door may have.
+KEY_COLOURS: tuple[Colour, ...] = (Colour.RED, Colour.GREEN, Colour.BLUE, Colour.PURPLE, Colour.YELLOW)
 
 
 class GridKeyDoor(GridEnv):
@@ -45,8 +59,9 @@ class GridKeyDoor(GridEnv):
     Truncates after ``max_steps`` steps.
 
     ## Arguments
-    ``size`` (side of the square room, >= 5), ``max_steps`` (default ``10 * size**2``),
-    ``view_size`` (odd, default 7), ``render_mode``, ``tile_size`` (pixels, default 32).
+    ``size`` (side of the square room, 5 to 64), ``max_steps`` (default ``10 * size**2``),
+    ``view_size`` (odd, 1 to 11, default 7), ``render_mode``, ``tile_size`` (pixels, 4 to
+    256, default 32).
 
     ## Registered Configurations
     ``agentic_gym/GridKeyDoor-6x6-v0``, ``agentic_gym/GridKeyDoor-8x8-v0``,
@@ -99,9 +114,10 @@ class GridKeyDoor(GridEnv):
         render_mode: str | None = None,
         tile_size: int = 32,
     ):
-        if size < 5:
-            raise ValueError(f"size must be at least 5, got {size}")
-        super().__init__(size, size, max_steps or 10 * size * size, view_size, render_mode, tile_size)
+        size = check_int("size", size, 5, MAX_SIZE)
+        if max_steps is None:
+            max_steps = 10 * size * size
+        super().__init__(size, size, max_steps, view_size, render_mode, tile_size)
         self.size = size
         self.door = (0, 0)
 
@@ -112,7 +128,7 @@ class GridKeyDoor(GridEnv):
         world = World.empty(size, size)
         split = 2 + int(u[0] * (size - 4))
         door_y = 1 + int(u[1] * (size - 2))
-        colour = int(u[2] * 5)  # red .. yellow
+        colour = KEY_COLOURS[int(u[2] * len(KEY_COLOURS))]
         world.grid[1:-1, split, 0] = Tile.WALL
         world.place(split, door_y, Tile.DOOR, colour, State.LOCKED)
         world.place(size - 2, size - 2, Tile.GOAL, Colour.GREEN)
@@ -134,9 +150,9 @@ class GridKeyDoor(GridEnv):
         door_state = world.grid[dy, dx, 2]
         if door_state == State.OPEN:
             move = step_towards(world, distance_map(world, world.find(Tile.GOAL)))
-            return int(move if move is not None else Action.DONE)
+            return self.action_index(Action.DONE if move is None else move)
         if door_state == State.LOCKED and world.carrying[0] != Tile.KEY:
             move = step_towards(world, distance_map(world, world.find(Tile.KEY)), face=True)
-            return int(Action.PICKUP if move is None else move)
+            return self.action_index(Action.PICKUP if move is None else move)
         move = step_towards(world, distance_map(world, [self.door]), face=True)
-        return int(Action.TOGGLE if move is None else move)
+        return self.action_index(Action.TOGGLE if move is None else move)

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from agentic_gym.core import RENDER_MODES, Affordance
-from agentic_gym.envs.grid.base import FORWARD, TURN_LEFT, TURN_RIGHT, GridEnv
+from agentic_gym.envs.grid.base import FORWARD, MAX_SIZE, TURN_LEFT, TURN_RIGHT, GridEnv, check_int
 from agentic_gym.envs.grid.describe import minimap
 from agentic_gym.envs.grid.engine import Action, Colour, Tile, View, World, distance_map, step_towards
 
@@ -101,8 +101,8 @@ class GridMaze(GridEnv):
     Terminates on reaching the goal; truncates after ``max_steps`` steps.
 
     ## Arguments
-    ``size`` (odd, >= 5), ``max_steps`` (default ``4 * size**2``), ``view_size`` (odd,
-    default 7), ``render_mode``, ``tile_size``.
+    ``size`` (odd, 5 to 63), ``max_steps`` (default ``4 * size**2``), ``view_size`` (odd,
+    1 to 11, default 7), ``render_mode``, ``tile_size`` (pixels, 4 to 256).
 
     ## Registered Configurations
     ``agentic_gym/GridMaze-9x9-v0``, ``agentic_gym/GridMaze-15x15-v0``,
@@ -145,12 +145,13 @@ class GridMaze(GridEnv):
         render_mode: str | None = None,
         tile_size: int = 32,
     ):
-        if size < 5 or size % 2 == 0:
-            raise ValueError(f"size must be odd and at least 5, got {size}")
+        size = check_int("size", size, 5, MAX_SIZE - 1, odd=True)
         self.size = size
         self.goal = (1, 1)
         self.seen = np.zeros((size, size), dtype=bool)
-        super().__init__(size, size, max_steps or 4 * size * size, view_size, render_mode, tile_size)
+        if max_steps is None:
+            max_steps = 4 * size * size
+        super().__init__(size, size, max_steps, view_size, render_mode, tile_size)
 
     def generate(self) -> tuple[World, str]:
         size = self.size
@@ -175,10 +176,10 @@ class GridMaze(GridEnv):
         self.seen.flat[view.index[view.visible]] = True
 
     def use_tool(self, action: int) -> str:
-        if self.affordances[action] is MAP:
+        if action == self.action_index(MAP):
             return "Map of what you have seen so far (north is up):\n" + minimap(self.world, self.seen)
         return compass_reading(self.goal[0] - self.world.agent_x, self.goal[1] - self.world.agent_y)
 
     def oracle_action(self) -> int:
         move = step_towards(self.world, distance_map(self.world, [self.goal]))
-        return int(Action.FORWARD if move is None else move)
+        return self.action_index(Action.FORWARD if move is None else move)

@@ -8,10 +8,12 @@ from typing import Any, ClassVar
 import numpy as np
 
 from agentic_gym.core import RENDER_MODES
-from agentic_gym.envs.grid.base import FORWARD, TURN_LEFT, TURN_RIGHT, GridEnv
-from agentic_gym.envs.grid.engine import Action, Event, Tile, World, distance_map, step_towards
+from agentic_gym.envs.grid.base import FORWARD, MAX_SIZE, TURN_LEFT, TURN_RIGHT, GridEnv, check_int
+from agentic_gym.envs.grid.engine import Action, Colour, Event, Tile, World, distance_map, step_towards
 
 _OBJECTS = (int(Tile.KEY), int(Tile.BALL))
+#: The colours a cue object may have.
+_COLOURS = (Colour.RED, Colour.GREEN, Colour.BLUE, Colour.PURPLE, Colour.YELLOW)
 
 
 @lru_cache(maxsize=8)
@@ -58,8 +60,9 @@ class GridMemory(GridEnv):
     whether it was the right one); truncates after ``max_steps`` steps.
 
     ## Arguments
-    ``size`` (side of the square grid, odd, >= 7), ``max_steps`` (default
-    ``5 * size**2``), ``view_size`` (odd, default 7), ``render_mode``, ``tile_size``.
+    ``size`` (side of the square grid, odd, 7 to 63), ``max_steps`` (default
+    ``5 * size**2``), ``view_size`` (odd, 1 to 11, default 7), ``render_mode``,
+    ``tile_size`` (pixels, 4 to 256).
 
     ## Registered Configurations
     ``agentic_gym/GridMemory-S7-v0``, ``agentic_gym/GridMemory-S13-v0``.
@@ -100,12 +103,13 @@ class GridMemory(GridEnv):
         render_mode: str | None = None,
         tile_size: int = 32,
     ):
-        if size < 7 or size % 2 == 0:
-            raise ValueError(f"size must be odd and at least 7, got {size}")
+        size = check_int("size", size, 7, MAX_SIZE - 1, odd=True)
         self.size = size
         self.match = (0, 0)
         self.other = (0, 0)
-        super().__init__(size, size, max_steps or 5 * size * size, view_size, render_mode, tile_size)
+        if max_steps is None:
+            max_steps = 5 * size * size
+        super().__init__(size, size, max_steps, view_size, render_mode, tile_size)
 
     def generate(self) -> tuple[World, str]:
         size, mid = self.size, self.size // 2
@@ -113,11 +117,14 @@ class GridMemory(GridEnv):
         u = self.np_random.random(7).tolist()
         world = World(_layout(size).copy(), np.zeros((size, size, 2), dtype=np.uint8))
         kind = _OBJECTS[int(u[0] * 2)]
-        colour = int(u[1] * 5)  # red .. yellow
+        shade = int(u[1] * len(_COLOURS))
+        colour = _COLOURS[shade]
         # The decoy differs in kind, in colour, or both.
         differs = int(u[2] * 3)  # 0: in kind, 1: in colour, 2: in both
         decoy_kind = kind if differs == 1 else _OBJECTS[1 - _OBJECTS.index(kind)]
-        decoy_colour = colour if differs == 0 else (colour + 1 + int(u[3] * 4)) % 5
+        # Any of the other colours.
+        other_shade = (shade + 1 + int(u[3] * (len(_COLOURS) - 1))) % len(_COLOURS)
+        decoy_colour = colour if differs == 0 else _COLOURS[other_shade]
         world.place(1, mid - 1, kind, colour)
         north, south = (end, mid - 2), (end, mid + 2)
         self.match, self.other = (north, south) if u[5] < 0.5 else (south, north)
@@ -139,4 +146,4 @@ class GridMemory(GridEnv):
 
     def oracle_action(self) -> int:
         move = step_towards(self.world, distance_map(self.world, [self.match]), face=True)
-        return int(Action.FORWARD if move is None else move)
+        return self.action_index(Action.FORWARD if move is None else move)

@@ -22,17 +22,17 @@ from typing import Any
 import numpy as np
 
 from agentic_gym.envs.grid.describe import CELL_CODE, N_COLOURS
-from agentic_gym.envs.grid.engine import N_STATES, N_TILES, State, Tile, World
+from agentic_gym.envs.grid.engine import N_STATES, N_TILES, Colour, Direction, State, Tile, World
 
 #: RGB of each :class:`~agentic_gym.envs.grid.engine.Colour`.
-PALETTE: tuple[tuple[int, int, int], ...] = (
-    (255, 0, 0),
-    (0, 255, 0),
-    (0, 0, 255),
-    (112, 39, 195),
-    (255, 255, 0),
-    (100, 100, 100),
-)
+PALETTE: dict[Colour, tuple[int, int, int]] = {
+    Colour.RED: (255, 0, 0),
+    Colour.GREEN: (0, 255, 0),
+    Colour.BLUE: (0, 0, 255),
+    Colour.PURPLE: (112, 39, 195),
+    Colour.YELLOW: (255, 255, 0),
+    Colour.GREY: (100, 100, 100),
+}
 AGENT_RGB = (255, 0, 0)
 _FLOOR_RGB = (0, 0, 0)
 _GRID_LINE_RGB = (100, 100, 100)
@@ -50,7 +50,7 @@ def _draw_tile(pygame: Any, size: int, tile: Tile, colour: int, state: int) -> A
     s = size
     surface = pygame.Surface((s, s))
     surface.fill(_FLOOR_RGB)
-    rgb = PALETTE[colour] if 0 <= colour < N_COLOURS else PALETTE[-1]
+    rgb = PALETTE[Colour(colour)]
     rect = pygame.Rect
     if tile == Tile.WALL:
         surface.fill(_WALL_RGB)
@@ -172,4 +172,24 @@ class GridRenderer:
         frame = tiles.transpose(0, 2, 1, 3, 4).reshape(height * t, width * t, 3)
         y0, x0 = world.agent_y * t, world.agent_x * t
         frame[y0 : y0 + t, x0 : x0 + t][agent_masks(t)[world.agent_dir]] = AGENT_RGB
+        return frame
+
+    def view_frame(self, image: np.ndarray, direction: int | None = None) -> np.ndarray:
+        """An agent's own view, drawn from its observation ``image`` alone.
+
+        ``image`` is ``(v, v, 3)`` ``[tile, colour, state]`` with zeros where hidden (an
+        ``obs["image"]``); hidden cells are black. ``direction`` None means an
+        egocentric view: the agent at the bottom centre, facing up; otherwise the view
+        is north-up with the agent at the centre facing ``direction``. Returns
+        ``(v * tile_size, v * tile_size, 3)`` ``uint8``.
+        """
+        atlas = tile_atlas(self.tile_size)
+        size = image.shape[0]
+        codes = CELL_CODE[image[:, :, 0], image[:, :, 1], image[:, :, 2]]
+        t = self.tile_size
+        frame = atlas[0][codes].transpose(0, 2, 1, 3, 4).reshape(size * t, size * t, 3)
+        row = size - 1 if direction is None else size // 2
+        facing = int(Direction.NORTH) if direction is None else direction
+        y0, x0 = row * t, (size // 2) * t
+        frame[y0 : y0 + t, x0 : x0 + t][agent_masks(t)[facing]] = AGENT_RGB
         return frame

@@ -8,9 +8,11 @@ from typing import Any, ClassVar
 import numpy as np
 
 from agentic_gym.core import RENDER_MODES, Affordance
-from agentic_gym.envs.grid.base import GridEnv
+from agentic_gym.envs.grid.base import MAX_SIZE, MAX_STEPS, MAX_VIEW_SIZE, GridEnv, check_int
 from agentic_gym.envs.grid.describe import describe_view
 from agentic_gym.envs.grid.engine import (
+    MOVE_ACTION,
+    MOVE_DIRECTION,
     Action,
     Colour,
     Direction,
@@ -22,14 +24,20 @@ from agentic_gym.envs.grid.engine import (
     view_slots,
 )
 from agentic_gym.envs.grid.sokoban_levels import (
+    MAX_BOXES,
     Level,
     Outcome,
     SokobanConfig,
     SokobanState,
     default_max_moves,
     generate_level,
+    move_offsets,
     solve,
 )
+
+#: The largest room side: reverse play in bigger rooms takes too long to find a level
+#: (a reset must stay well under 50 ms).
+MAX_SOKOBAN_SIZE = 16
 
 #: Nodes the oracle's search for a plan with few moves may expand before it settles for
 #: the quick search (whose plans take about a third more moves on the 10x10 levels).
@@ -66,6 +74,8 @@ _CRATE_CODE = int(Tile.CRATE) * _N_STATES + int(State.NONE)
 _PLACED_CODE = int(Tile.CRATE) * _N_STATES + int(State.ON_TARGET)
 _TARGET_CODE = int(Tile.TARGET) * _N_STATES + int(State.NONE)
 _TARGET = int(Tile.TARGET)
+#: The tile of a wall byte (1) or a floor byte (0) of a level.
+_WALL_OR_FLOOR = np.array([Tile.FLOOR, Tile.WALL], dtype=np.uint8)
 _YOU, _YOU_ON_TARGET = ord("@"), ord("+")
 
 
@@ -146,9 +156,9 @@ class GridSokoban(GridEnv):
     by a wall or by a crate that cannot move.
 
     ## Arguments
-    ``size`` (room side with its border wall, >= 6), ``boxes`` (crates, 1 to
+    ``size`` (room side with its border wall, 6 to 16), ``boxes`` (crates, 1 to
     ``min((size - 2) ** 2 // 8, 6)``),
-    ``view_radius`` (None: whole room), ``max_steps`` (default ``20 * size``, times
+    ``view_radius`` (None: whole room; else 1 to 5), ``max_steps`` (default ``20 * size``, times
     ``boxes // 2`` from four crates on),
     ``obstacles`` (interior wall cells scattered before generation, default
     ``(size - 2) ** 2 // 9``), ``min_pushes`` (the least pushes a level needs, default
@@ -190,6 +200,8 @@ class GridSokoban(GridEnv):
     affordances = (UP, DOWN, LEFT, RIGHT)
     engine_actions = (Action.MOVE_NORTH, Action.MOVE_SOUTH, Action.MOVE_WEST, Action.MOVE_EAST)
     centred_view = True
+    # The full view is a (2 * size - 1) square that bypasses the sight-line tables.
+    max_view_size = 2 * MAX_SIZE - 1
 
     def __init__(
         self,
@@ -202,11 +214,16 @@ class GridSokoban(GridEnv):
         render_mode: str | None = None,
         tile_size: int = 32,
     ):
-        if view_radius is not None and view_radius < 1:
-            raise ValueError(f"view_radius must be None or >= 1, got {view_radius}")
-        max_steps = max_steps if max_steps is not None else 20 * size * max(1, boxes // 2)
-        if max_steps < 1:
-            raise ValueError(f"max_steps must be positive, got {max_steps}")
+        size = check_int("size", size, 6, MAX_SOKOBAN_SIZE)
+        boxes = check_int("boxes", boxes, 1, min((size - 2) ** 2 // 8, MAX_BOXES))
+        if view_radius is not None:
+            view_radius = check_int("view_radius", view_radius, 1, MAX_VIEW_SIZE // 2)
+        for name, value in (("obstacles", obstacles), ("min_pushes", min_pushes)):
+            if value is not None:
+                check_int(name, value, 0, (size - 2) ** 2)
+        if max_steps is None:
+            max_steps = 20 * size * max(1, boxes // 2)
+        max_steps = check_int("max_steps", max_steps, 1, MAX_STEPS)
         # The reverse play never makes more moves than the step limit, so its reading
         # backwards always solves the level in time.
         self.config = SokobanConfig(
@@ -221,7 +238,9 @@ class GridSokoban(GridEnv):
         self.boxes = boxes
         self.view_radius = view_radius
         self.level: Level | None = None
-        self._plan: list[int] = []
+        #: The position of record: the world's grid is painted from it after each move.
+        self.state = SokobanState(size, size, bytes(size * size), (), bytearray(size * size), 0)
+        self._plan: list[Direction] = []
         self._plan_at: tuple[int, tuple[int, ...]] | None = None
         view_size = 2 * size - 1 if view_radius is None else 2 * view_radius + 1
         super().__init__(size, size, max_steps, view_size, render_mode, tile_size)
@@ -235,23 +254,65 @@ class GridSokoban(GridEnv):
         level = generate_level(self.np_random, self.config)
         self.level = level
         self._plan, self._plan_at = [], None
+        return self._world_of(level.state(), level.boxes), self._mission
+
+    def load(self, state: SokobanState) -> None:
+        """Play ``state`` (e.g. a hand-made position from
+        :meth:`~agentic_gym.envs.grid.sokoban_levels.SokobanState.from_text`) from now on.
+
+        It must be ``size x size`` and have ``boxes`` boxes; the step count starts again.
+        """
+        if (state.width, state.height) != (self.size, self.size) or len(state.boxes) != self.boxes:
+            raise ValueError(f"a position of {self.size}x{self.size} cells with {self.boxes} boxes is needed")
+        self.level = None
+        self._plan, self._plan_at = [], None
+        self.world = self._world_of(state.copy(), state.boxes)
+        self.steps, self.success = 0, False
+        self._observe("")
+
+    def _world_of(self, state: SokobanState, boxes: tuple[int, ...]) -> World:
+        """Make ``state`` (whose boxes are on the cells ``boxes``) the position of record and
+        paint the world's grid from it."""
+        self.state = state
         n = self.size * self.size
         grid = np.empty((self.size, self.size, 3), dtype=np.uint8)
         flat = grid.reshape(n, 3)
-        # Wall bytes are 1 and Tile.WALL = Tile.FLOOR + 1: one add paints the room.
-        flat[:, 0] = np.frombuffer(level.walls, dtype=np.uint8) + np.uint8(Tile.FLOOR)
+        flat[:, 0] = _WALL_OR_FLOOR[np.frombuffer(state.walls, dtype=np.uint8)]
         flat[:, 1] = Colour.GREY
         flat[:, 2] = State.NONE
-        flat[list(level.targets), 0] = Tile.TARGET
-        flat[list(level.boxes), 0] = Tile.CRATE
+        flat[list(state.targets), 0] = Tile.TARGET
+        flat[list(boxes), 0] = Tile.CRATE
+        # A crate on a target: its target is painted over, its state says so.
+        placed = [t for t in state.targets if state.box_at[t]]
+        if placed:
+            flat[placed, 2] = State.ON_TARGET
         world = World(grid, np.zeros((self.size, self.size, 2), dtype=np.uint8))
-        world.agent_y, world.agent_x = divmod(level.player, self.size)
+        world.agent_y, world.agent_x = divmod(state.player, self.size)
         world.agent_dir = Direction.EAST
-        return world, self._mission
+        return world
+
+    def apply(self, action: Action) -> Event:
+        """Move by the push rules of :class:`SokobanState` (the one implementation), then
+        paint the cells that changed onto the world's grid."""
+        direction = MOVE_DIRECTION[action]
+        world, state = self.world, self.state
+        world.agent_dir = direction
+        outcome = state.move(direction)
+        if outcome == Outcome.BLOCKED:
+            return Event.BLOCKED
+        flat = world.grid.reshape(-1, 3)
+        if outcome == Outcome.PUSHED:
+            ahead, beyond = state.player, state.player + move_offsets(state.width)[direction]
+            flat[ahead, 0] = Tile.TARGET if state.on_target(ahead) else Tile.FLOOR
+            flat[ahead, 2] = State.NONE
+            flat[beyond, 0] = Tile.CRATE
+            flat[beyond, 2] = State.ON_TARGET if state.on_target(beyond) else State.NONE
+        world.agent_y, world.agent_x = divmod(state.player, state.width)
+        return Event.PUSHED if outcome == Outcome.PUSHED else Event.MOVED
 
     def resolve(self, event: Event) -> tuple[bool, bool]:
-        # Only a push can finish the puzzle; it is won when no empty target is left.
-        if event == Event.PUSHED and not (self.world.grid[:, :, 0] == _TARGET).any():
+        # Only a push can finish the puzzle.
+        if event == Event.PUSHED and self.state.solved:
             return True, True
         return False, False
 
@@ -276,16 +337,8 @@ class GridSokoban(GridEnv):
     # ---- the privileged solver --------------------------------------------------------
 
     def sokoban_state(self) -> SokobanState:
-        """The world as a :class:`~agentic_gym.envs.grid.sokoban_levels.SokobanState` (for solvers)."""
-        tiles = self.world.grid[:, :, 0].ravel()
-        on_target = self.world.grid[:, :, 2].ravel() == State.ON_TARGET
-        crates = tiles == Tile.CRATE
-        targets = tuple(np.flatnonzero((tiles == Tile.TARGET) | (crates & on_target)).tolist())
-        walls = (tiles == Tile.WALL).astype(np.uint8).tobytes()
-        player = self.world.agent_y * self.size + self.world.agent_x
-        return SokobanState(
-            self.size, self.size, walls, targets, bytearray(crates.astype(np.uint8).tobytes()), player
-        )
+        """A copy of the position (a :class:`~agentic_gym.envs.grid.sokoban_levels.SokobanState`)."""
+        return self.state.copy()
 
     def oracle_action(self) -> int:
         """The next move of a box-pushing search from the true position.
@@ -295,9 +348,10 @@ class GridSokoban(GridEnv):
         of ``ORACLE_EFFORT`` nodes, after which the quick search takes over. At the
         start position the reverse play is a candidate too and the shorter plan wins:
         it never exceeds the step limit, so the oracle solves every seed in time. A
-        lost position gets any move that is not blocked.
+        lost position gets any move that is not blocked. The move is returned as the
+        index of the affordance that makes it.
         """
-        state = self.sokoban_state()
+        state = self.state.copy()
         key = (state.player, state.boxes)
         if not self._plan or key != self._plan_at:
             plan = solve(state, max_states=ORACLE_EFFORT, fewest_moves=True) or solve(state)
@@ -307,12 +361,13 @@ class GridSokoban(GridEnv):
                     plan = backwards
             if not plan:
                 self._plan, self._plan_at = [], None
-                return next((int(m) for m in range(4) if state.outcome(m) != Outcome.BLOCKED), 0)
-            self._plan = [int(m) for m in plan]
+                free = next((d for d in Direction if state.outcome(d) != Outcome.BLOCKED), Direction.EAST)
+                return self.action_index(MOVE_ACTION[free])
+            self._plan = list(plan)
         move = self._plan.pop(0)
         state.move(move)
         self._plan_at = (state.player, state.boxes)
-        return move
+        return self.action_index(MOVE_ACTION[move])
 
 
 def full_view(world: World, size: int) -> View:

@@ -40,23 +40,16 @@ from __future__ import annotations
 
 import heapq
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum
+from functools import lru_cache
 
 import numpy as np
 
-
-class Move(IntEnum):
-    """The four allocentric moves; the value is the Discrete action index."""
-
-    UP = 0
-    DOWN = 1
-    LEFT = 2
-    RIGHT = 3
-
+from agentic_gym.envs.grid.engine import OPPOSITE, Direction
 
 _CHAR_KINDS = frozenset("#-.$*@+")
-_OPPOSITE = (Move.DOWN, Move.UP, Move.RIGHT, Move.LEFT)
 
 
 class Outcome(IntEnum):
@@ -67,9 +60,26 @@ class Outcome(IntEnum):
     PUSHED = 2
 
 
-def move_offsets(width: int) -> tuple[int, int, int, int]:
-    """The flat-index offset of each :class:`Move` on a grid ``width`` cells wide."""
-    return (-width, width, -1, 1)
+@lru_cache(maxsize=64)
+def move_offsets(width: int) -> tuple[int, ...]:
+    """The flat-index offset of a move in each :class:`~agentic_gym.envs.grid.engine.Direction`,
+    indexed by it, on a grid ``width`` cells wide: the one move table of the module."""
+    steps = {Direction.EAST: 1, Direction.SOUTH: width, Direction.WEST: -1, Direction.NORTH: -width}
+    offsets = [0] * len(steps)
+    for direction, step in steps.items():
+        offsets[direction] = step
+    return tuple(offsets)
+
+
+#: The order in which the generator lists candidate pulls and the solver tries pushes: the
+#: level a seed gives and the oracle's plan depend on it.
+SEARCH_ORDER = (Direction.NORTH, Direction.SOUTH, Direction.WEST, Direction.EAST)
+
+
+@lru_cache(maxsize=64)
+def _search_offsets(width: int) -> tuple[int, ...]:
+    """:func:`move_offsets` in :data:`SEARCH_ORDER`."""
+    return tuple(move_offsets(width)[d] for d in SEARCH_ORDER)
 
 
 #: The most boxes a level may have (and at most one per eight interior cells).
@@ -168,7 +178,7 @@ class Level:
         """The level in the usual Sokoban characters (see :meth:`SokobanState.to_text`)."""
         return self.state().to_text()
 
-    def reverse_solution(self) -> list[Move]:
+    def reverse_solution(self) -> list[Direction]:
         """The reverse play read backwards: a solution of exactly ``reverse_moves`` moves.
 
         Each pull undoes a push, each walk step is walked back the other way, so the
@@ -179,24 +189,29 @@ class Level:
         for cell in self.targets:
             box_at[cell] = 1
         offsets = move_offsets(self.width)
-        backwards: list[Move] = []
+        backwards: list[Direction] = []
         player = self.solved_player
         for box, offset, count in self.pulls:
-            backwards.extend(
-                _walk(self.width, _reachable(self.width, self.walls, box_at, player), box + offset)
-            )
+            backwards.extend(_walk(self.width, _distances(self.width, self.walls, box_at, player)[0], box + offset))
             box_at[box] = 0
             box_at[box + count * offset] = 1
-            backwards.extend([Move(offsets.index(offset))] * count)
+            backwards.extend([Direction(offsets.index(offset))] * count)
             player = box + (count + 1) * offset
-        return [_OPPOSITE[m] for m in reversed(backwards)]
+        return [OPPOSITE[m] for m in reversed(backwards)]
+
+
+def is_occupied(walls: bytes | bytearray, box_at: bytearray, cell: int) -> bool:
+    """Whether ``cell`` holds a wall or a box: the one rule that stops a push (and a pull)."""
+    return bool(walls[cell] or box_at[cell])
 
 
 class SokobanState:
-    """A mutable game position: the push rules live in :meth:`move`.
+    """A mutable game position: the push rules live in :meth:`outcome` and :meth:`move`,
+    the one implementation that the env, the solver and the tests use.
 
-    A move steps the player one cell; if a box is there it is pushed one cell further
-    when that cell holds neither wall nor box. Boxes are never pulled.
+    A move (a :class:`~agentic_gym.envs.grid.engine.Direction`) steps the player one
+    cell; if a box is there it is pushed one cell further when that cell holds
+    neither wall nor box. Boxes are never pulled.
     """
 
     __slots__ = ("width", "height", "walls", "targets", "box_at", "player", "_target_at")
@@ -220,7 +235,7 @@ class SokobanState:
 
     def __setstate__(self, state: tuple) -> None:
         width, height, walls, targets, box_at, player = state
-        self.__init__(width, height, walls, targets, bytearray(box_at), player)
+        SokobanState.__init__(self, width, height, walls, targets, bytearray(box_at), player)
 
     @classmethod
     def from_text(cls, text: str) -> SokobanState:
@@ -228,7 +243,8 @@ class SokobanState:
 
         Example:
             >>> state = SokobanState.from_text("#####\n#@$.#\n#####")
-            >>> state.move(Move.RIGHT), state.solved
+            >>> from agentic_gym.envs.grid.engine import Direction
+            >>> state.move(Direction.EAST), state.solved
             (<Outcome.PUSHED: 2>, True)
         """
         rows = text.strip("\n").split("\n")
@@ -276,28 +292,24 @@ class SokobanState:
         box_at = self.box_at
         return all(box_at[t] for t in self.targets)
 
-    def is_target(self, cell: int) -> bool:
+    def on_target(self, cell: int) -> bool:
+        """Whether ``cell`` is a target (the env paints crates there as placed)."""
         return bool(self._target_at[cell])
 
-    def xy(self, cell: int) -> tuple[int, int]:
-        """Column and row of a flat cell index."""
-        return cell % self.width, cell // self.width
-
     def outcome(self, move: int) -> Outcome:
-        """What :meth:`move` would do, without doing it."""
+        """What :meth:`move` in direction ``move`` would do, without doing it."""
         step = move_offsets(self.width)[move]
         ahead = self.player + step
         if self.walls[ahead]:
             return Outcome.BLOCKED
         if not self.box_at[ahead]:
             return Outcome.MOVED
-        beyond = ahead + step
-        if self.walls[beyond] or self.box_at[beyond]:
+        if is_occupied(self.walls, self.box_at, ahead + step):
             return Outcome.BLOCKED
         return Outcome.PUSHED
 
     def move(self, move: int) -> Outcome:
-        """Apply one move with the push rules and say what happened."""
+        """Move in direction ``move`` with the push rules and say what happened."""
         result = self.outcome(move)
         if result is Outcome.BLOCKED:
             return result
@@ -360,7 +372,7 @@ def _room(
     seen[start] = 1
     stack = [start]
     floor = []
-    offsets = (-width, width, -1, 1)
+    offsets = move_offsets(width)
     while stack:
         c = stack.pop()
         floor.append(c)
@@ -430,7 +442,7 @@ def _attempt(config: SokobanConfig, rng: np.random.Generator) -> Level | None:
     targets = cells[:n_boxes]
     origins = targets[:]
     player = solved_player = cells[n_boxes]
-    pulls = []
+    pulls: list[tuple[int, int, int]] = []
     n = width * height
     target_at = bytearray(n)
     box_at = bytearray(n)
@@ -438,7 +450,7 @@ def _attempt(config: SokobanConfig, rng: np.random.Generator) -> Level | None:
     for t in targets:
         target_at[t] = 1
         box_at[t] = 1
-    offsets = (-width, width, -1, 1)
+    offsets = _search_offsets(width)
     moves = 0
     pulled = bytearray(n_boxes)
     min_runs = _RUNS_PER_BOX * n_boxes
@@ -450,6 +462,7 @@ def _attempt(config: SokobanConfig, rng: np.random.Generator) -> Level | None:
         for i, b in enumerate(boxes):
             for o in offsets:
                 stand = b + o
+                # The cell the player steps back to must be free (is_occupied, inlined: hot).
                 if dist[stand] >= 0 and not walls[stand + o] and not box_at[stand + o]:
                     options.append((i, o))
         if not options:
@@ -525,33 +538,14 @@ def generate_level(rng: np.random.Generator, config: SokobanConfig, max_attempts
 # Solving
 
 
-def live_cells(width: int, walls: bytes, targets: tuple[int, ...]) -> bytearray:
-    """Cells from which a lone box can still be pushed onto some target.
-
-    A box is pulled backwards from every target (a pull needs the cell the player
-    steps to free as well); cells never reached are dead: a box pushed there is lost.
-    """
-    live = bytearray(len(walls))
-    stack = list(targets)
-    for t in targets:
-        live[t] = 1
-    offsets = (-width, width, -1, 1)
-    while stack:
-        c = stack.pop()
-        for o in offsets:
-            to = c + o
-            if not live[to] and not walls[to] and not walls[to + o]:
-                live[to] = 1
-                stack.append(to)
-    return live
-
-
-def _push_distances(width: int, walls: bytes, live: bytearray, target: int) -> list[int]:
-    """For every cell, the fewest pushes that bring a lone box from it to ``target``."""
+def pull_distances(width: int, walls: bytes, target: int) -> list[int]:
+    """For every cell, the fewest pushes that bring a lone box from it to ``target``
+    (``_FAR`` where none can): a search of pulls back from the target, each of which
+    needs the cell the player steps to free as well."""
     dist = [_FAR] * len(walls)
     dist[target] = 0
     frontier = [target]
-    offsets = (-width, width, -1, 1)
+    offsets = move_offsets(width)
     d = 0
     while frontier:
         d += 1
@@ -559,11 +553,26 @@ def _push_distances(width: int, walls: bytes, live: bytearray, target: int) -> l
         for c in frontier:
             for o in offsets:
                 to = c + o
-                if live[to] and dist[to] == _FAR and not walls[to + o]:
+                if dist[to] == _FAR and not walls[to] and not walls[to + o]:
                     dist[to] = d
                     nxt.append(to)
         frontier = nxt
     return dist
+
+
+def live_cells(width: int, walls: bytes, targets: tuple[int, ...]) -> bytearray:
+    """Cells from which a lone box can still be pushed onto some target; a box pushed
+    anywhere else is lost."""
+    return _live(len(walls), [pull_distances(width, walls, t) for t in targets])
+
+
+def _live(n: int, per_target: list[list[int]]) -> bytearray:
+    live = bytearray(n)
+    for dist in per_target:
+        for c, d in enumerate(dist):
+            if d < _FAR:
+                live[c] = 1
+    return live
 
 
 _FAR = 1 << 20
@@ -584,39 +593,24 @@ def _frozen_square(cell: int, width: int, walls: bytes, box_at: bytearray, targe
     return False
 
 
-def _reachable(width: int, walls: bytes, box_at: bytearray, start: int) -> dict[int, int]:
-    """Cells the player reaches from ``start`` without pushing, mapped to the cell they were
-    entered from (``start`` maps to itself)."""
-    parent = {start: start}
-    frontier = [start]
-    offsets = (-width, width, -1, 1)
-    while frontier:
-        nxt = []
-        for c in frontier:
-            for o in offsets:
-                to = c + o
-                if to not in parent and not walls[to] and not box_at[to]:
-                    parent[to] = c
-                    nxt.append(to)
-        frontier = nxt
-    return parent
-
-
-def _walk(width: int, parent: dict[int, int], goal: int) -> list[Move]:
+def _walk(width: int, dist: list[int], goal: int) -> list[Direction]:
+    """A shortest walk to ``goal`` along ``dist`` (from :func:`_distances`), read backwards."""
     offsets = move_offsets(width)
     moves = []
     c = goal
-    while parent[c] != c:
-        p = parent[c]
-        moves.append(Move(offsets.index(c - p)))
-        c = p
+    while dist[c] > 0:
+        for d, o in enumerate(offsets):
+            if dist[c - o] == dist[c] - 1:
+                moves.append(Direction(d))
+                c -= o
+                break
     moves.reverse()
     return moves
 
 
 def solve(
     position: Level | SokobanState, max_states: int = 50_000, fewest_moves: bool = False
-) -> list[Move] | None:
+) -> list[Direction] | None:
     """Moves that put every box on a target, or ``None`` if no solution was found.
 
     A* over pushes: a node is the box cells plus the region the player can walk to
@@ -634,16 +628,18 @@ def solve(
     state = position.state() if isinstance(position, Level) else position
     width, walls, targets = state.width, state.walls, state.targets
     target_at = state._target_at
-    live = live_cells(width, walls, targets)
+    per_target = [pull_distances(width, walls, t) for t in targets]
+    live = _live(len(walls), per_target)
     goal = tuple(sorted(targets))
     start_boxes = state.boxes
     if start_boxes == goal:
         return []
     if len(start_boxes) != len(goal) or any(not live[b] for b in start_boxes):
         return None
-    estimate = _matching_bound(width, walls, live, targets)
+    estimate = _matching_bound(per_target)
     n = len(walls)
-    offsets = (-width, width, -1, 1)
+    offsets = move_offsets(width)
+    search = [(int(d), offsets[d]) for d in SEARCH_ORDER]
     start = (state.player, start_boxes)
     # parent[node] = (previous node, cell the player pushed from, move index)
     parent: dict[tuple[int, tuple[int, ...]], tuple | None] = {start: None}
@@ -670,12 +666,12 @@ def solve(
             return None
         g += 1
         for i, b in enumerate(boxes):
-            for m, o in enumerate(offsets):
+            for m, o in search:
                 walk = dist[b - o]
                 if walk < 0:
                     continue
                 to = b + o
-                if walls[to] or box_at[to] or not live[to]:
+                if not live[to] or is_occupied(walls, box_at, to):
                     continue
                 box_at[b] = 0
                 box_at[to] = 1
@@ -697,10 +693,10 @@ def solve(
     return None
 
 
-def _matching_bound(width: int, walls: bytes, live: bytearray, targets: tuple[int, ...]):  # noqa: ANN202 - a closure
-    """A lower bound on the pushes left: boxes matched one-to-one to targets."""
-    per_target = [_push_distances(width, walls, live, t) for t in targets]
-    if len(targets) > 5:
+def _matching_bound(per_target: list[list[int]]) -> Callable[[tuple[int, ...]], int]:
+    """A lower bound on the pushes left: boxes matched one-to-one to targets by
+    :func:`pull_distances` (``per_target``, one list per target)."""
+    if len(per_target) > 5:
         nearest = [min(column) for column in zip(*per_target)]
         return lambda boxes: sum(nearest[b] for b in boxes)
     assignments = list(itertools.permutations(per_target))
@@ -711,14 +707,14 @@ def _matching_bound(width: int, walls: bytes, live: bytearray, targets: tuple[in
     return bound
 
 
-def _distances(width: int, walls: bytes, box_at: bytearray, start: int) -> tuple[list[int], int]:
+def _distances(width: int, walls: bytes | bytearray, box_at: bytearray, start: int) -> tuple[list[int], int]:
     """Walking distance from ``start`` to every cell (-1 where the player cannot go without
     pushing), and the lowest cell it reaches: the name of its region."""
     dist = [-1] * len(walls)
     dist[start] = 0
     frontier = [start]
     lowest = start
-    offsets = (-width, width, -1, 1)
+    offsets = move_offsets(width)
     d = 0
     while frontier:
         d += 1
@@ -735,7 +731,7 @@ def _distances(width: int, walls: bytes, box_at: bytearray, start: int) -> tuple
     return dist, lowest
 
 
-def _replay(state: SokobanState, node: tuple, parent: dict) -> list[Move]:
+def _replay(state: SokobanState, node: tuple, parent: dict) -> list[Direction]:
     """Turn the chain of pushes ending at ``node`` into player moves (shortest walks between)."""
     pushes = []
     while parent[node] is not None:
@@ -744,10 +740,10 @@ def _replay(state: SokobanState, node: tuple, parent: dict) -> list[Move]:
         node = prev
     pushes.reverse()
     sim = state.copy()
-    moves: list[Move] = []
+    moves: list[Direction] = []
     for push_from, m in pushes:
-        moves.extend(_walk(sim.width, _reachable(sim.width, sim.walls, sim.box_at, sim.player), push_from))
+        moves.extend(_walk(sim.width, _distances(sim.width, sim.walls, sim.box_at, sim.player)[0], push_from))
         sim.player = push_from
         sim.move(m)
-        moves.append(Move(m))
+        moves.append(Direction(m))
     return moves

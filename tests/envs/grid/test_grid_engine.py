@@ -10,6 +10,7 @@ import pytest
 
 from agentic_gym.envs.grid.engine import (
     EVENT_OK,
+    FAILED_EVENTS,
     Action,
     Colour,
     Direction,
@@ -139,27 +140,19 @@ def test_a_carried_box_keeps_its_content():
     assert world.grid[3, 2].tolist() == [Tile.BALL, Colour.RED, State.NONE]
 
 
-def test_crates_are_pushed_onto_and_off_targets():
+def test_crates_block_in_the_engine_whose_pushes_live_in_sokoban_levels():
     world = world_with_agent(x=1, y=2)
-    world.place(2, 2, Tile.CRATE, Colour.YELLOW)
-    world.place(3, 2, Tile.TARGET)
-    assert interact(world, Action.MOVE_EAST) == Event.PUSHED
-    assert (world.agent_x, world.grid[2, 3].tolist()) == (2, [Tile.CRATE, Colour.YELLOW, State.ON_TARGET])
-    assert interact(world, Action.MOVE_EAST) == Event.PUSHED
-    assert world.grid[2, 3, 0] == Tile.TARGET and world.grid[2, 4].tolist() == [
-        Tile.CRATE,
-        Colour.YELLOW,
-        State.NONE,
-    ]
-    assert world.agent_x == 3  # standing on the target the crate left
-    assert interact(world, Action.FORWARD) == Event.PUSHED  # crate to x=5
-    assert interact(world, Action.FORWARD) == Event.BLOCKED  # wall behind the crate
-    assert world.grid[2, 3, 0] == Tile.TARGET and world.agent_x == 4
-    world.place(4, 3, Tile.CRATE, Colour.YELLOW)
-    world.place(4, 4, Tile.CRATE, Colour.YELLOW)
-    world.agent_x, world.agent_y = 4, 2
-    assert interact(world, Action.MOVE_SOUTH) == Event.BLOCKED  # two crates in a row do not move
-    assert world.agent_dir == Direction.SOUTH
+    world.place(2, 2, Tile.CRATE, Colour.GREY)
+    grid = world.grid.copy()
+    assert interact(world, Action.MOVE_EAST) == Event.BLOCKED
+    assert interact(world, Action.FORWARD) == Event.BLOCKED
+    assert (world.agent_x, world.agent_y) == (1, 2) and np.array_equal(world.grid, grid)
+
+
+def test_failed_events_are_exactly_the_ones_that_change_nothing():
+    ok = {event for event, succeeded in EVENT_OK.items() if succeeded}
+    assert ok.isdisjoint(FAILED_EVENTS) and ok | FAILED_EVENTS == set(Event)
+    assert Event.PUSHED in ok and Event.BLOCKED in FAILED_EVENTS
 
 
 def test_allocentric_moves_face_their_direction():

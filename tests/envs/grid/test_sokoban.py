@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 import agentic_gym  # noqa: F401  (registers the environments)
-from agentic_gym.envs.grid.engine import State, Tile
+from agentic_gym.envs.grid.engine import MOVE_ACTION, Direction, State, Tile
 from agentic_gym.envs.grid.sokoban import GridSokoban
-from agentic_gym.envs.grid.sokoban_levels import solve
+from agentic_gym.envs.grid.sokoban_levels import Outcome, SokobanState, solve
 from tests.helpers import oracle_seeds
 
 IDS = ["agentic_gym/GridSokoban-6x6-v0", "agentic_gym/GridSokoban-8x8-v0", "agentic_gym/GridSokoban-10x10-v0"]
@@ -49,7 +49,7 @@ def test_success_reward_and_termination_on_a_hand_checked_episode():
     plan = env.level.reverse_solution()
     rewards = []
     for move in plan:
-        obs, reward, terminated, truncated, info = env.step(move)
+        obs, reward, terminated, truncated, info = env.step(env.action_index(MOVE_ACTION[move]))
         rewards.append(reward)
         assert not truncated
         if terminated:
@@ -64,13 +64,13 @@ def test_blocked_move_is_invalid_and_changes_nothing_but_the_direction():
     env = GridSokoban(size=6, boxes=1)
     env.reset(seed=0)
     state = env.sokoban_state()
-    blocked = next(m for m in range(4) if state.outcome(m) == 0)
+    blocked = next(d for d in Direction if state.outcome(d) == Outcome.BLOCKED)
     grid = env.world.grid.copy()
-    obs, reward, terminated, truncated, info = env.step(blocked)
+    obs, reward, terminated, truncated, info = env.step(env.action_index(MOVE_ACTION[blocked]))
     assert not info["action_valid"] and reward == 0.0 and not terminated
     assert (env.world.grid == grid).all()
     assert obs["text"].startswith("You cannot move there.")
-    assert obs["direction"] == (3, 1, 2, 0)[blocked]  # up is north (3), down south (1), ...
+    assert obs["direction"] == blocked
 
 
 def test_full_view_map_is_the_whole_room():
@@ -152,15 +152,13 @@ def test_oracle_replans_after_a_detour(seed):
 def test_oracle_in_a_lost_position_still_moves():
     env = GridSokoban(size=6, boxes=1)
     env.reset(seed=0)
-    grid = env.world.grid
-    grid[:, :, 0][grid[:, :, 0] == Tile.CRATE] = Tile.FLOOR
-    grid[1, 1] = (Tile.CRATE, 5, State.NONE)  # a crate in a corner, off every target
-    if (env.world.agent_x, env.world.agent_y) == (1, 1):
-        env.world.agent_x, env.world.agent_y = 2, 2
-        grid[2, 2, 0] = Tile.FLOOR
+    # A crate in a corner, off every target; the agent is walled in on the west and north.
+    env.load(SokobanState.from_text("######\n#$---#\n#-#@-#\n#-#-.#\n#----#\n######"))
     assert solve(env.sokoban_state()) is None
     action = env.oracle_action()
-    assert action in range(4) and env.sokoban_state().outcome(action) != 0
+    assert action in range(4)
+    _, _, _, _, info = env.step(action)
+    assert info["action_valid"]
 
 
 class SokobanMachine(RuleBasedStateMachine):
@@ -213,3 +211,79 @@ class SokobanMachine(RuleBasedStateMachine):
 
 SokobanMachine.TestCase.settings = settings(stateful_step_count=30, deadline=None)
 TestSokobanMachine = SokobanMachine.TestCase
+
+
+# ---- one push rule: the env against an independent reference ---------------------------
+
+_STEP = {Direction.EAST: (1, 0), Direction.SOUTH: (0, 1), Direction.WEST: (-1, 0), Direction.NORTH: (0, -1)}
+
+
+def reference_move(rows: list[list[str]], direction: Direction) -> bool:
+    """Sokoban's rules written out on XSB characters, apart from the engine: True if moved."""
+    y, x = next((r, c) for r, row in enumerate(rows) for c, ch in enumerate(row) if ch in "@+")
+    dx, dy = _STEP[direction]
+    ahead = rows[y + dy][x + dx]
+    if ahead == "#" or (ahead in "$*" and rows[y + 2 * dy][x + 2 * dx] in "#$*"):
+        return False
+    if ahead in "$*":
+        beyond = rows[y + 2 * dy][x + 2 * dx]
+        rows[y + 2 * dy][x + 2 * dx] = "*" if beyond == "." else "$"
+        ahead = "." if ahead == "*" else "-"
+    rows[y][x] = "." if rows[y][x] == "+" else "-"
+    rows[y + dy][x + dx] = "+" if ahead == "." else "@"
+    return True
+
+
+def world_text(env: GridSokoban) -> str:
+    """The env's world grid in XSB characters."""
+    chars = {Tile.WALL: "#", Tile.FLOOR: "-", Tile.TARGET: ".", Tile.CRATE: "$"}
+    grid = env.world.grid
+    rows = []
+    for y in range(grid.shape[0]):
+        row = []
+        for x in range(grid.shape[1]):
+            char = chars[Tile(int(grid[y, x, 0]))]
+            if char == "$" and grid[y, x, 2] == State.ON_TARGET:
+                char = "*"
+            if (x, y) == (env.world.agent_x, env.world.agent_y):
+                char = "+" if char == "." else "@"
+            row.append(char)
+        rows.append("".join(row))
+    return "\n".join(rows)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    variant=st.sampled_from([(6, 1), (8, 2), (10, 3)]),
+    moves=st.lists(st.sampled_from(list(Direction)), max_size=60),
+)
+def test_env_moves_agree_with_a_reference_implementation_of_the_rules(seed, variant, moves):
+    size, boxes = variant
+    env = GridSokoban(size=size, boxes=boxes)
+    env.reset(seed=seed)
+    rows = [list(row) for row in env.sokoban_state().to_text().split("\n")]
+    assert world_text(env) == "\n".join(map("".join, rows))
+    for move in moves:
+        if env.success:
+            break
+        moved = reference_move(rows, move)
+        _, _, _, _, info = env.step(env.action_index(MOVE_ACTION[move]))
+        assert info["action_valid"] == moved
+        text = "\n".join(map("".join, rows))
+        assert world_text(env) == text, "the world grid follows the rules"
+        assert env.sokoban_state().to_text() == text, "the position of record follows the rules"
+
+
+@pytest.mark.parametrize("size, boxes", [(6, 1), (8, 2), (10, 3)])
+def test_the_generators_reverse_play_and_the_solvers_plan_solve_the_env(size, boxes):
+    env = GridSokoban(size=size, boxes=boxes)
+    for seed in range(15):
+        for plan_of in (lambda e: e.level.reverse_solution(), lambda e: solve(e.sokoban_state())):
+            env.reset(seed=seed)
+            plan = plan_of(env)
+            assert plan is not None
+            for move in plan:
+                _, _, terminated, _, info = env.step(env.action_index(MOVE_ACTION[move]))
+                assert info["action_valid"]
+            assert terminated and info["success"]

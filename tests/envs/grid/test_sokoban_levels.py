@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from agentic_gym.envs.grid.engine import Direction
 from agentic_gym.envs.grid.sokoban_levels import (
-    Move,
     Outcome,
     SokobanConfig,
     SokobanState,
@@ -34,19 +34,19 @@ def config_of(size: int, boxes: int, limit: int) -> SokobanConfig:
 @pytest.mark.parametrize(
     "before, move, outcome, after",
     [
-        ("#####\n#@--#\n#####", Move.RIGHT, Outcome.MOVED, "#####\n#-@-#\n#####"),
-        ("#####\n#@$-#\n#####", Move.RIGHT, Outcome.PUSHED, "#####\n#-@$#\n#####"),
-        ("#####\n#-@$#\n#####", Move.RIGHT, Outcome.BLOCKED, "#####\n#-@$#\n#####"),
-        ("######\n#@$$-#\n######", Move.RIGHT, Outcome.BLOCKED, "######\n#@$$-#\n######"),
-        ("#####\n#@--#\n#####", Move.LEFT, Outcome.BLOCKED, "#####\n#@--#\n#####"),
-        ("#####\n#$@-#\n#####", Move.RIGHT, Outcome.MOVED, "#####\n#$-@#\n#####"),  # never a pull
-        ("#####\n#@$.#\n#####", Move.RIGHT, Outcome.PUSHED, "#####\n#-@*#\n#####"),
-        ("######\n#@*-.#\n######", Move.RIGHT, Outcome.PUSHED, "######\n#-+$.#\n######"),
-        ("###\n#@#\n#$#\n#-#\n###", Move.DOWN, Outcome.PUSHED, "###\n#-#\n#@#\n#$#\n###"),
-        ("###\n#-#\n#$#\n#@#\n###", Move.UP, Outcome.PUSHED, "###\n#$#\n#@#\n#-#\n###"),
+        ("#####\n#@--#\n#####", Direction.EAST, Outcome.MOVED, "#####\n#-@-#\n#####"),
+        ("#####\n#@$-#\n#####", Direction.EAST, Outcome.PUSHED, "#####\n#-@$#\n#####"),
+        ("#####\n#-@$#\n#####", Direction.EAST, Outcome.BLOCKED, "#####\n#-@$#\n#####"),
+        ("######\n#@$$-#\n######", Direction.EAST, Outcome.BLOCKED, "######\n#@$$-#\n######"),
+        ("#####\n#@--#\n#####", Direction.WEST, Outcome.BLOCKED, "#####\n#@--#\n#####"),
+        ("#####\n#$@-#\n#####", Direction.EAST, Outcome.MOVED, "#####\n#$-@#\n#####"),  # never a pull
+        ("#####\n#@$.#\n#####", Direction.EAST, Outcome.PUSHED, "#####\n#-@*#\n#####"),
+        ("######\n#@*-.#\n######", Direction.EAST, Outcome.PUSHED, "######\n#-+$.#\n######"),
+        ("###\n#@#\n#$#\n#-#\n###", Direction.SOUTH, Outcome.PUSHED, "###\n#-#\n#@#\n#$#\n###"),
+        ("###\n#-#\n#$#\n#@#\n###", Direction.NORTH, Outcome.PUSHED, "###\n#$#\n#@#\n#-#\n###"),
     ],
 )
-def test_push_rules(before: str, move: Move, outcome: Outcome, after: str):
+def test_push_rules(before: str, move: Direction, outcome: Outcome, after: str):
     state = SokobanState.from_text(before)
     assert state.outcome(move) is outcome
     assert state.to_text() == before, "outcome() must not change the state"
@@ -98,7 +98,7 @@ def check_level(level, config: SokobanConfig) -> None:
     assert level.reverse_moves <= config.n_max_moves
 
 
-def play(state: SokobanState, moves: list[Move]) -> SokobanState:
+def play(state: SokobanState, moves: list[Direction]) -> SokobanState:
     """Apply ``moves``, checking the state invariants after each one."""
     n_boxes = len(state.boxes)
     for move in moves:
@@ -138,7 +138,7 @@ def test_any_seed_gives_a_level_the_solver_finishes_within_the_step_limit(seed, 
     assert play(level.state(), plan).solved
 
 
-@given(seed=st.integers(0, 2**32 - 1), moves=st.lists(st.sampled_from(list(Move)), max_size=80))
+@given(seed=st.integers(0, 2**32 - 1), moves=st.lists(st.sampled_from(list(Direction)), max_size=80))
 def test_random_play_keeps_boxes_inside_and_off_walls(seed, moves):
     level = generate_level(np.random.default_rng(seed), config_of(8, 2, 160))
     state = level.state()
@@ -220,7 +220,7 @@ def fewest_pushes(state: SokobanState) -> int | None:
     return None
 
 
-def count_pushes(state: SokobanState, plan: list[Move]) -> int:
+def count_pushes(state: SokobanState, plan: list[Direction]) -> int:
     return sum(state.move(m) is Outcome.PUSHED for m in plan)
 
 
