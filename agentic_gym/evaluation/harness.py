@@ -142,6 +142,7 @@ class _EpisodeRunner:
         return chat(gym.make(spec, **kwargs), **self.settings.chat_options)
 
     def run(self, task: Task) -> EpisodeRow:
+        env: Any
         if task.record_dir is not None:
             from agentic_gym.wrappers import RecordEpisode
 

@@ -150,7 +150,7 @@ def _group(per_env: dict[str, dict[str, Any]], env_ids: Sequence[str]) -> dict[s
 
 
 def summarize(
-    rows: Sequence[EpisodeRow], env_ids: Sequence[str], capabilities: dict[str, Sequence[str]],
+    rows: Sequence[EpisodeRow], env_ids: Sequence[str], capabilities: Mapping[str, Sequence[str]],
 ) -> dict[str, Any]:
     """Per-env metrics, per-capability and overall means over envs, for one agent's rows."""
     from agentic_gym.core import CAPABILITIES

@@ -236,7 +236,8 @@ def _prompt_html(new: Sequence[Mapping[str, Any]], length: int) -> str:
 def turn_html(title: str, record: Mapping[str, Any], frame_url: str | None) -> str:
     """One ``<section>`` of the transcript: a header or step line and its frame."""
     body = [f"<h2>{html.escape(title)}</h2>"]
-    info = record.get("info") if isinstance(record.get("info"), Mapping) else {}
+    recorded_info = record.get("info")
+    info: Mapping[str, Any] = recorded_info if isinstance(recorded_info, Mapping) else {}
     if record.get("type") == "step":
         valid = record.get("action_valid")
         command = record.get("command")
