@@ -27,7 +27,7 @@ from agentic_gym.evaluation import (
     run_episode,
 )
 from agentic_gym.evaluation.report import _PALETTE
-from tests.agents.eval_envs import CORRIDOR_ID, SLOW_TREASURE_ID, TREASURE_ID
+from tests.stub_envs import CORRIDOR_ID, SLOW_TREASURE_ID, TREASURE_ID
 
 REPO = Path(__file__).resolve().parents[1]
 IDS = [TREASURE_ID, CORRIDOR_ID]
@@ -250,7 +250,7 @@ def test_a_cut_last_line_is_dropped_on_resume(tmp_path):
 def test_resume_after_kill_gives_identical_results(tmp_path):
     out = tmp_path / "run"
     script = textwrap.dedent(f"""
-        import tests.agents.eval_envs
+        import tests.stub_envs
         from agentic_gym import evaluate
         from agentic_gym.agents import RandomAgent
         evaluate(RandomAgent, [{SLOW_TREASURE_ID!r}], episodes=12, seed=5, out={str(out)!r})

@@ -22,7 +22,7 @@ from agentic_gym.recording import (
     palette_image,
 )
 from agentic_gym.replay import replay
-from tests.recording_envs import TEXT_ID
+from tests.stub_envs import TEXT_ID
 
 
 def message(role: str, text: str) -> dict:

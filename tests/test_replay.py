@@ -16,7 +16,7 @@ from agentic_gym.cli import main
 from agentic_gym.envs import registered_ids
 from agentic_gym.replay import ReplayDivergence, ReplayError, load_episode, replay
 from agentic_gym.wrappers.record import RecordEpisode
-from tests.recording_envs import GRID_ID, TEXT_ID, check_html
+from tests.stub_envs import GRID_ID, TEXT_ID, check_html
 
 
 def gif_frames(path: Path) -> list[np.ndarray]:

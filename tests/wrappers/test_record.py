@@ -18,7 +18,7 @@ from PIL import Image
 
 import agentic_gym
 from agentic_gym.wrappers.record import RecordEpisode, json_safe, observation_digest
-from tests.recording_envs import GRID_ID, TEXT_ID, check_html
+from tests.stub_envs import GRID_ID, TEXT_ID, check_html
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -198,7 +198,7 @@ CHILD = textwrap.dedent("""
     import sys
     sys.path.insert(0, {repo!r})
     import gymnasium as gym
-    from tests.recording_envs import TEXT_ID
+    from tests.stub_envs import TEXT_ID
     from agentic_gym.wrappers.record import RecordEpisode
 
     env = RecordEpisode(gym.make(TEXT_ID, max_episode_steps=10**9), {directory!r}, formats=("jsonl",))
