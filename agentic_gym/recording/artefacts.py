@@ -101,7 +101,23 @@ def _image_block(image: Any, left: int, top: int) -> bytes:
     return b"\x2c" + struct.pack("<HHHHB", left, top, width, height, flags) + table + lzw
 
 
-class GifWriter:
+class _PartFile:
+    """A file written under ``<path>.part`` and moved into place when complete."""
+
+    def __init__(self, path: str | os.PathLike[str]):
+        self.path = Path(path)
+        self._part = self.path.with_name(self.path.name + ".part")
+        self._file: IO[Any] | None = None
+
+    def abort(self) -> None:
+        """Drop the unfinished file (nothing happens once it is complete)."""
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+        self._part.unlink(missing_ok=True)
+
+
+class GifWriter(_PartFile):
     """A looping GIF written frame by frame.
 
     Each frame is reduced to 256 colours (:func:`palette_image`) and only the box that
@@ -114,10 +130,8 @@ class GifWriter:
     def __init__(self, path: str | os.PathLike[str], fps: float = 4):
         if not fps > 0:
             raise ValueError(f"fps must be positive, got {fps}")
-        self.path = Path(path)
-        self._part = self.path.with_name(self.path.name + ".part")
+        super().__init__(path)
         self._frame_ms = round(1000 / fps)
-        self._file: IO[bytes] | None = None
         self._previous: np.ndarray | None = None
         self._pending = b""
         self._pending_ms = 0
@@ -172,13 +186,6 @@ class GifWriter:
         self._file = None
         os.replace(self._part, self.path)
         return self.path
-
-    def abort(self) -> None:
-        """Drop the unfinished file."""
-        if self._file is not None:
-            self._file.close()
-            self._file = None
-        self._part.unlink(missing_ok=True)
 
 
 def write_gif(frames: Iterable[Any], path: str | os.PathLike[str], fps: float = 4) -> Path:
@@ -261,7 +268,7 @@ def turn_html(title: str, record: Mapping[str, Any], frame_url: str | None) -> s
     return f'<section class="turn" id="turn-{record.get("step", 0)}">{frame}<div class="body">{"".join(body)}</div></section>'
 
 
-class HtmlWriter:
+class HtmlWriter(_PartFile):
     """A self-contained HTML transcript written turn by turn: one section per line, frames inline as PNG.
 
     Sections go to ``<path>.part`` as they come; :meth:`close` writes the page (title,
@@ -269,10 +276,9 @@ class HtmlWriter:
     """
 
     def __init__(self, path: str | os.PathLike[str]):
-        self.path = Path(path)
-        self._part = self.path.with_name(self.path.name + ".part")
+        super().__init__(path)
         # An LLM reply may hold lone surrogates, which UTF-8 cannot encode: they become "?".
-        self._file: IO[str] | None = open(self._part, "w", encoding="utf-8", errors="replace")  # noqa: SIM115
+        self._file = open(self._part, "w", encoding="utf-8", errors="replace")  # noqa: SIM115
         self._steps = 0
         self._return = 0.0
         self._success: Any = False
@@ -319,12 +325,6 @@ class HtmlWriter:
         self._part.unlink()
         return self.path
 
-    def abort(self) -> None:
-        """Drop the unfinished page."""
-        if self._file is not None:
-            self._file.close()
-            self._file = None
-        self._part.unlink(missing_ok=True)
 
 
 def write_html(
