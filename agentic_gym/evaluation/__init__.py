@@ -35,7 +35,14 @@ from agentic_gym.evaluation.report import (
     summarize,
     summary_markdown,
 )
-from agentic_gym.evaluation.runner import Trajectory, Turn, agent_name, episode_seeds, run_episode
+from agentic_gym.evaluation.runner import (
+    Trajectory,
+    Turn,
+    agent_name,
+    build_agent,
+    episode_seeds,
+    run_episode,
+)
 
 __all__ = [
     "EPISODES_FILE",
@@ -48,6 +55,7 @@ __all__ = [
     "Trajectory",
     "Turn",
     "agent_name",
+    "build_agent",
     "draw_capabilities",
     "env_metrics",
     "episode_seeds",

@@ -38,7 +38,7 @@ from agentic_gym.evaluation.report import (
     summarize,
     summary_markdown,
 )
-from agentic_gym.evaluation.runner import agent_name, episode_seeds, is_factory, run_episode
+from agentic_gym.evaluation.runner import agent_name, build_agent, episode_seeds, run_episode
 
 __all__ = [
     "EPISODES_FILE",
@@ -152,8 +152,7 @@ class _EpisodeRunner:
             if env is None:
                 env = self._envs[task.spec.id] = self._make_env(task.spec, None)
         try:
-            agent = self.agent(env, task.agent_seed) if is_factory(self.agent) else self.agent
-            trajectory = run_episode(agent, env, task.env_seed)
+            trajectory = run_episode(build_agent(self.agent, env, task.agent_seed), env, task.env_seed)
         finally:
             if task.record_dir is not None:
                 env.close()

@@ -27,7 +27,9 @@ import numpy as np
 
 from agentic_gym.core import Affordance, Command, InvalidAction, parse_command
 
-__all__ = ["Trajectory", "Turn", "action_name", "agent_name", "episode_seeds", "is_factory", "run_episode"]
+__all__ = [
+    "Trajectory", "Turn", "action_name", "agent_name", "build_agent", "episode_seeds", "is_factory", "run_episode",
+]
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,11 @@ def is_factory(agent_or_factory: Any) -> bool:
     """True for a factory ``factory(env, seed) -> agent``, False for an agent instance."""
     # A class is a factory even though it has an ``act`` attribute.
     return isinstance(agent_or_factory, type) or not callable(getattr(agent_or_factory, "act", None))
+
+
+def build_agent(agent_or_factory: Any, env: Any, seed: int) -> Any:
+    """The agent for one episode: ``factory(env, seed)`` for a factory, else the instance itself."""
+    return agent_or_factory(env, seed) if is_factory(agent_or_factory) else agent_or_factory
 
 
 def agent_name(agent_or_factory: Any) -> str:
