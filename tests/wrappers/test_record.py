@@ -250,6 +250,16 @@ def test_episode_trigger_records_only_the_chosen_episodes(tmp_path):
     assert len(env.recorded) == 2
 
 
+def resident_bytes() -> int:
+    """The process's resident memory now (Linux), else its peak so far."""
+    try:
+        return int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except OSError:
+        import resource
+
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
 @pytest.mark.slow
 def test_a_long_chat_episode_grows_linearly_on_disk_and_replay_rebuilds_its_prompts(tmp_path):
     """2,000 chat turns with the whole history in every prompt: each message is logged once."""
@@ -262,7 +272,7 @@ def test_a_long_chat_episode_grows_linearly_on_disk_and_replay_rebuilds_its_prom
                              max_episode_steps=steps), tmp_path, fsync=False)
     prompts, _ = env.reset(seed=3)
     kept = {0: canonical(prompts)}
-    sizes = {}
+    sizes, memory = {}, {}
     for step in range(1, steps + 1):
         # Mostly waiting (the goal stays unreached), with invalid replies and tool calls mixed in.
         reply = "Action: wait" if step % 7 else ("I am lost." if step % 2 else {
@@ -273,6 +283,7 @@ def test_a_long_chat_episode_grows_linearly_on_disk_and_replay_rebuilds_its_prom
             kept[step] = canonical(prompts)
         if step in (steps // 2, steps):
             sizes[step] = (tmp_path / "episode-0000.jsonl").stat().st_size
+            memory[step] = resident_bytes()
         if terminated or truncated:
             break
     env.close()
@@ -282,6 +293,8 @@ def test_a_long_chat_episode_grows_linearly_on_disk_and_replay_rebuilds_its_prom
     assert on_disk < 20_000_000, f"{on_disk} bytes"
     # Linear: the second half of the episode adds about as much as the first.
     assert sizes[steps] < 2.3 * sizes[steps // 2], sizes
+    # Memory: the second thousand turns hold no frames or prompts (whole prompts kept per turn took gigabytes).
+    assert memory[steps] - memory[steps // 2] < 30_000_000, memory
     episode = load_episode(tmp_path / "episode-0000.jsonl")
     rebuilt = {i: prompt for i, prompt in enumerate(episode.prompts()) if i in kept}
     assert rebuilt == kept
