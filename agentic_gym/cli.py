@@ -208,6 +208,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         add_arguments(sub.add_parser(name, help=help_text, description=help_text))
         runners[name] = run
     args = parser.parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)
     if args.command is None:
         parser.print_help()
         return 2

@@ -38,9 +38,13 @@ PICTURE_FILE = "capabilities.png"
 class EpisodeRow:
     """One played episode as an evaluation records it (a line of ``episodes.jsonl``).
 
-    ``steps`` counts the agent's turns (feedback turns included) and ``invalid`` those
-    with ``info["action_valid"]`` False; ``seconds`` is wall-clock time, the only field
-    that differs between two runs of the same settings. In JSON the return is ``"return"``.
+    ``steps`` counts the agent's turns (feedback turns included), ``env_steps`` those that
+    stepped the env (None in rows written before it was recorded) and ``invalid`` those
+    with ``info["action_valid"]`` False. ``server_errors`` counts failures of the agent's
+    server during the episode (5xx and 429 answers, timeouts, malformed responses: the
+    server's fault, not the model's) and ``retries`` the requests sent again. ``seconds``
+    is wall-clock time, the only field that differs between two runs of the same
+    settings. In JSON the return is ``"return"``.
     """
 
     agent: str
@@ -57,6 +61,9 @@ class EpisodeRow:
     tokens_in: int
     tokens_out: int
     seconds: float
+    env_steps: int | None = None
+    server_errors: int = 0
+    retries: int = 0
 
     @classmethod
     def from_trajectory(cls, trajectory: Trajectory, agent: str, env_id: str, episode: int) -> EpisodeRow:
@@ -85,6 +92,8 @@ class EpisodeRow:
             steps=int(data["steps"]), invalid=int(data["invalid"]), truncated=bool(data["truncated"]),
             tool_calls=int(data["tool_calls"]), oracle_tool_calls=None if oracle is None else int(oracle),
             tokens_in=int(data["tokens_in"]), tokens_out=int(data["tokens_out"]), seconds=float(data["seconds"]),
+            env_steps=None if data.get("env_steps") is None else int(data["env_steps"]),
+            server_errors=int(data.get("server_errors", 0)), retries=int(data.get("retries", 0)),
         )
 
 
@@ -101,7 +110,10 @@ def env_metrics(rows: Sequence[EpisodeRow]) -> dict[str, Any]:
     ``success_rate`` is the fraction of episodes whose last ``info["success"]`` is
     True, ``success_se`` its binomial standard error. Steps are the agent's turns,
     including the chat layer's feedback turns after an unusable reply;
-    ``invalid_rate`` is the share of all turns with ``info["action_valid"]`` False.
+    ``invalid_rate`` is the share of all turns with ``info["action_valid"]`` False;
+    ``mean_env_steps`` counts only the turns that stepped the env. ``server_errors`` and
+    ``retries`` are totals over the episodes (the server's failures, kept apart from the
+    model's invalid replies).
     ``tool_calls`` is the env's own count (``info["tool_calls"]``) when it keeps one,
     else the number of valid turns that used a ``tool`` affordance. Token counts
     and tool calls are means per episode.
@@ -120,6 +132,7 @@ def env_metrics(rows: Sequence[EpisodeRow]) -> dict[str, Any]:
     n = len(rows)
     rate = _mean([float(r.success) for r in rows])
     steps = sum(r.steps for r in rows)
+    env_steps = [float(r.env_steps) for r in rows if r.env_steps is not None]
     oracle_calls = [r.oracle_tool_calls for r in rows if r.oracle_tool_calls is not None]
     return {
         "episodes": n,
@@ -128,6 +141,9 @@ def env_metrics(rows: Sequence[EpisodeRow]) -> dict[str, Any]:
         "success_se": math.sqrt(rate * (1.0 - rate) / n) if n else 0.0,
         "mean_return": _mean([float(r.episode_return) for r in rows]),
         "mean_steps": _mean([float(r.steps) for r in rows]),
+        "mean_env_steps": _mean(env_steps) if len(env_steps) == n else None,
+        "server_errors": sum(r.server_errors for r in rows),
+        "retries": sum(r.retries for r in rows),
         "invalid_rate": sum(r.invalid for r in rows) / steps if steps else 0.0,
         "tool_calls": _mean([float(r.tool_calls) for r in rows]),
         "oracle_tool_calls": _mean(oracle_calls) if oracle_calls else None,
@@ -197,6 +213,11 @@ def _rate(metrics: dict[str, Any]) -> str:
     return f"{metrics['success_rate']:.2f} +- {metrics['success_se']:.2f}"
 
 
+def _env_steps(metrics: Mapping[str, Any]) -> str:
+    value = metrics.get("mean_env_steps")
+    return "-" if value is None else f"{value:.1f}"
+
+
 def short_id(env_id: str) -> str:
     """An env id without its namespace (``GridMaze-9x9-v0``)."""
     return env_id.split("/", 1)[-1]
@@ -213,11 +234,17 @@ def results_table(agents: dict[str, dict[str, Any]]) -> str:
                 continue
             rows.append({
                 "env": short_id(env_id), "agent": label, "success": _rate(m),
-                "return": f"{m['mean_return']:.3f}", "steps": f"{m['mean_steps']:.1f}",
+                "return": f"{m['mean_return']:.3f}", "turns": f"{m['mean_steps']:.1f}",
+                "env steps": _env_steps(m),
                 "invalid": f"{m['invalid_rate']:.2f}", "tool calls": f"{m['tool_calls']:.1f}",
                 "tokens in/out": f"{m['tokens_in']:.0f}/{m['tokens_out']:.0f}",
+                "server errors/retries": f"{m.get('server_errors', 0)}/{m.get('retries', 0)}",
             })
-    table = format_table(rows, ["env", "agent", "success", "return", "steps", "invalid", "tool calls", "tokens in/out"])
+    columns = ["env", "agent", "success", "return", "turns", "env steps", "invalid", "tool calls", "tokens in/out"]
+    # The server's failures, apart from the model's invalid replies: shown when there were any.
+    if any(m.get("server_errors") or m.get("retries") for a in agents.values() for m in a.get("envs", {}).values()):
+        columns.append("server errors/retries")
+    table = format_table(rows, columns)
     labels = list(agents)
     groups = list(dict.fromkeys(c for a in agents.values() for c in a.get("capabilities", {})))
     profile = []
@@ -242,8 +269,9 @@ def summary_markdown(agents: dict[str, dict[str, Any]]) -> str:
             f"{'' if result.get('complete') else ' (incomplete)'}"
         )
     lines += ["", "## Per environment", "",
-              "| env | agent | success | return | steps | invalid | tool calls | tokens in/out |",
-              "|---|---|---|---|---|---|---|---|"]
+              "| env | agent | success | return | turns | env steps | invalid | tool calls | tokens in/out "
+              "| server errors/retries |",
+              "|---|---|---|---|---|---|---|---|---|---|"]
     env_ids = list(dict.fromkeys(e for a in agents.values() for e in a.get("envs", {})))
     for env_id in env_ids:
         for label, result in agents.items():
@@ -251,7 +279,8 @@ def summary_markdown(agents: dict[str, dict[str, Any]]) -> str:
             if m is not None:
                 lines.append(
                     f"| {short_id(env_id)} | {label} | {_rate(m)} | {m['mean_return']:.3f} | {m['mean_steps']:.1f} "
-                    f"| {m['invalid_rate']:.2f} | {m['tool_calls']:.1f} | {m['tokens_in']:.0f}/{m['tokens_out']:.0f} |"
+                    f"| {_env_steps(m)} | {m['invalid_rate']:.2f} | {m['tool_calls']:.1f} "
+                    f"| {m['tokens_in']:.0f}/{m['tokens_out']:.0f} | {m.get('server_errors', 0)}/{m.get('retries', 0)} |"
                 )
     labels = [label for label, result in agents.items() if result.get("envs")]
     groups = list(dict.fromkeys(c for a in agents.values() for c in a.get("capabilities", {})))
