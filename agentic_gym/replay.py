@@ -219,8 +219,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run ``agentic-gym replay``: 0 on success, 1 when the replay diverges, 2 on unusable input."""
     os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+
+    def fail(message: str) -> int:
+        print(f"agentic-gym replay: error: {message}", file=sys.stderr)
+        return 2
+
     source = Path(args.episode)
     gif, html = args.gif, args.html
+    if args.fps is not None and not args.fps > 0:
+        return fail(f"--fps must be more than 0, got {args.fps:g} (1 suits text envs, 4 grid envs)")
+    for option, target in (("--gif", gif), ("--html", html)):
+        if target is None:
+            continue
+        folder = Path(target).parent
+        if not folder.is_dir():
+            return fail(f"{option} {target}: the directory {folder} does not exist; create it or choose another path")
+        if Path(target).is_dir():
+            return fail(f"{option} {target} is a directory; give a file name such as {Path(target) / 'episode'}"
+                        f".{option[2:]}")
     if not args.check and gif is None and html is None:
         gif, html = source.with_suffix(".gif"), source.with_suffix(".html")
     try:
