@@ -39,6 +39,7 @@ from agentic_gym.recording import (
     PromptEncoder,
     RecordingError,
     canonical,
+    frame_style,
     load_episode,
     observation_fields,
     palette_image,
@@ -166,15 +167,15 @@ def replay(
     html_writer: HtmlWriter | None = None
     result = ReplayResult(episode=episode)
     try:
-        gif_fps = fps or float(env.metadata.get("render_fps") or 4)
-        gif_writer = GifWriter(gif, gif_fps) if gif is not None else None
+        style = frame_style(env, fps)
+        gif_writer = GifWriter(gif, style.fps) if gif is not None else None
         html_writer = HtmlWriter(html) if html is not None else None
         prompts = PromptEncoder()
 
         def rendered(record: Mapping[str, Any]) -> None:
             if not render:
                 return
-            frame = np.asarray(env.render(), dtype=np.uint8)
+            frame = style.decorate(env.render(), record)
             result.frame_count += 1
             if keep_frames:
                 result.frames.append(frame)
@@ -182,7 +183,7 @@ def replay(
             if gif_writer is not None:
                 gif_writer.add(image)
             if html_writer is not None:
-                html_writer.add(record, image)
+                html_writer.add(record, image if style.html_frames else None)
 
         observation, _ = env.reset(seed=int(header["seed"]), options=header.get("options"))
         check_turn("reset", header, observation, prompts=prompts)
@@ -212,7 +213,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("episode", help="a JSONL file written by RecordEpisode")
     parser.add_argument("--gif", help="write the GIF here (default: next to the JSONL file)")
     parser.add_argument("--html", help="write the HTML transcript here (default: next to the JSONL file)")
-    parser.add_argument("--fps", type=float, default=None, help="GIF frame rate (default: the env's render_fps)")
+    parser.add_argument("--fps", type=float, default=None, help="GIF frame rate (default: 1 for text envs, 4 for grid envs)")
     parser.add_argument("--check", action="store_true", help="only re-simulate and check; write nothing")
 
 

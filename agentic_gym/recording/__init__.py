@@ -58,18 +58,22 @@ from agentic_gym.recording.log import (
     observation_fields,
     observation_text,
 )
+from agentic_gym.recording.style import FrameStyle, caption_text, frame_style
 
 __all__ = [
     "LOG_FORMAT",
     "Episode",
+    "FrameStyle",
     "GifWriter",
     "HtmlWriter",
     "PromptDecoder",
     "PromptEncoder",
     "RecordingError",
     "canonical",
+    "caption_text",
     "describe_env",
     "expand_runs",
+    "frame_style",
     "is_message_list",
     "json_safe",
     "load_episode",

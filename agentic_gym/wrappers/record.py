@@ -29,6 +29,7 @@ from agentic_gym.recording import (
     PromptEncoder,
     canonical,
     describe_env,
+    frame_style,
     is_message_list,
     json_safe,
     observation_digest,
@@ -129,7 +130,8 @@ class RecordEpisode(gym.Wrapper, gym.utils.RecordConstructorArgs):
         directory: where the files go (created if missing).
         formats: any of ``"jsonl"``, ``"gif"``, ``"html"``.
         name_prefix: file name prefix.
-        fps: GIF frame rate (default: ``env.metadata["render_fps"]``, else 4).
+        fps: GIF frame rate (default: 1 for text envs, 4 for grid envs, whose frames also
+            carry a caption line; see :mod:`agentic_gym.recording.style`).
         fsync: ``os.fsync`` each line (turn off only when losing the last steps to a
             power cut is acceptable; a flush per step still survives ``kill -9``).
         episode_trigger: as in ``RecordVideo``: called with the episode index (from 0),
@@ -166,7 +168,9 @@ class RecordEpisode(gym.Wrapper, gym.utils.RecordConstructorArgs):
         self.directory.mkdir(parents=True, exist_ok=True)
         self.formats = formats
         self.name_prefix = name_prefix
-        self.fps = fps if fps is not None else float(env.metadata.get("render_fps") or 4)
+        #: How the frames look: rate, caption under grid frames, pictures in the page (grid only).
+        self.style = frame_style(env, fps)
+        self.fps = self.style.fps
         self.fsync = fsync
         self.episode_trigger = episode_trigger
         #: Per finished episode, the paths written, keyed by format.
@@ -206,11 +210,11 @@ class RecordEpisode(gym.Wrapper, gym.utils.RecordConstructorArgs):
     def _record_turn(self, record: dict[str, Any]) -> None:
         # The line first (the record of truth), then its frame into the GIF and the page.
         self._write(record)
-        image = palette_image(self.env.render()) if self._capture else None
+        image = palette_image(self.style.decorate(self.env.render(), record)) if self._capture else None
         if image is not None and self._gif is not None:
             self._gif.add(image)
         if self._html is not None:
-            self._html.add(record, image)
+            self._html.add(record, image if self.style.html_frames else None)
 
     def _lookup_affordances(self) -> tuple[Any, ...]:
         if self._affordances is None:
