@@ -193,6 +193,7 @@ def test_results_record_the_command_times_version_and_commit(tmp_path):
     run = results(out)["run"]
     assert run["command"] == "agentic-gym " + " ".join(argv)
     assert run["started"] <= run["finished"] and run["agentic_gym_version"] == __version__
+    assert run["resumed"] is None
     commit = run["git_commit"]
     assert commit is None or re.fullmatch(r"[0-9a-f]{40}", commit)
     if (Path(__file__).resolve().parents[1] / ".git").exists():

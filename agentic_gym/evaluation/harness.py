@@ -451,6 +451,7 @@ def _progress_text(label: str, env_id: str, rows: Sequence[EpisodeRow]) -> str:
 
 def _run_info(
     previous: Any, started: str, command_line: str | None, cli_options: dict[str, Any] | None = None,
+    resume: bool = False,
 ) -> dict[str, Any]:
     """The ``run`` record of ``results.json``: command, times, version, commit (the first start is kept)."""
     import shlex
@@ -464,7 +465,7 @@ def _run_info(
         "command": command_line if command_line is not None else shlex.join([os.path.basename(sys.argv[0] or "python"),
                                                                               *sys.argv[1:]]),
         "started": first or started,
-        "resumed": started if first else None,
+        "resumed": started if resume and first else previous.get("resumed"),
         "finished": None,
         "agentic_gym_version": __version__,
         "git_commit": git_commit(),
@@ -629,7 +630,7 @@ def evaluate(
                 raise ValueError(f"cannot resume {label!r} in {store.directory}: settings differ ({', '.join(changed)})")
         done = {(r.env_id, r.episode): r for r in mine}
         stored.setdefault("agents", {})[label] = {"config": config, "complete": False}
-        stored.update(format=RESULTS_FORMAT, versions=versions(), run=_run_info(stored.get("run"), started, command_line, cli_options))
+        stored.update(format=RESULTS_FORMAT, versions=versions(), run=_run_info(stored.get("run"), started, command_line, cli_options, resume))
         store.write_text(RESULTS_FILE, json.dumps(stored, indent=1) + "\n")
 
     tasks: list[Task] = []
@@ -678,7 +679,7 @@ def evaluate(
         everything = [r for r in every_row if r.agent != label] + rows
         order = [e for a in agents.values() for e in a["config"]["env_ids"]]
         stored["episodes"] = [r.to_json() for r in _sorted_rows(everything, list(dict.fromkeys(order)), list(agents))]
-        run = _run_info(stored.get("run"), started, command_line, cli_options)
+        run = _run_info(stored.get("run"), started, command_line, cli_options, resume)
         stored.update(format=RESULTS_FORMAT, versions=versions(), run={**run, "finished": _now()})
         _write_reports(store, stored)
         write_recordings_index(store.directory, [EpisodeRow.from_json(r) for r in stored["episodes"]])

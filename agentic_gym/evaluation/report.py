@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,8 @@ from agentic_gym.evaluation.runner import Trajectory
 
 __all__ = [
     "PICTURE_FILE",
+    "BarLayout",
+    "capability_layout",
     "EpisodeRow",
     "draw_capabilities",
     "env_metrics",
@@ -308,32 +310,60 @@ def _font(size: int) -> Any:
         return ImageFont.load_default()
 
 
-def draw_capabilities(agents: dict[str, dict[str, Any]], path: str | os.PathLike[str]) -> Path:
-    """Draw the capability profile as grouped bars: one group per capability, one bar per agent.
+@dataclass(frozen=True)
+class BarLayout:
+    """Where one bar of the capability picture goes: its box, its whisker and its value label's box."""
 
-    Bars are success rates (mean over the envs with that capability) with
-    standard-error whiskers; the last group is the overall mean.
+    agent: str
+    group: str
+    bar: tuple[float, float, float, float]
+    whisker: tuple[float, float, float, float] | None
+    label: tuple[float, float, float, float]
+    text: str
+
+
+def _caption(agents: Mapping[str, Mapping[str, Any]]) -> str:
+    """``agents: a, b | 3 episodes per env | seed 0`` from the agents' recorded settings."""
+    def values(key: str) -> list[str]:
+        found = {a["config"].get(key) for a in agents.values() if a.get("config")}
+        return [str(v) for v in sorted(found, key=lambda v: (not isinstance(v, int), v if isinstance(v, int) else 0))]
+
+    episodes, seeds = values("episodes"), values("seed")
+    parts = [f"agents: {', '.join(agents)}"]
+    if episodes:
+        parts.append(f"{'/'.join(episodes)} episodes per env")
+    if seeds:
+        parts.append(f"seed {'/'.join(seeds)}")
+    return " | ".join(parts)
+
+
+def _group_label(agents: Mapping[str, Mapping[str, Any]], group: str) -> str:
+    """A capability's name and how many envs its mean covers (``planning (12 envs)``)."""
+    counts = set()
+    for result in agents.values():
+        m = result.get("overall") if group == "overall" else result.get("capabilities", {}).get(group)
+        if m and m.get("envs") is not None:
+            counts.add(int(m["envs"]))
+    name = group.replace("_", " ")
+    if not counts:
+        return name
+    shown = "/".join(str(c) for c in sorted(counts))
+    return f"{name} ({shown} env{'s' if counts != {1} else ''})"
+
+
+def capability_layout(
+    agents: Mapping[str, Mapping[str, Any]], width: int, top: float, plot_h: float, left: float, right: float,
+    label_size: Callable[[str], tuple[float, float]],
+) -> list[BarLayout]:
+    """The geometry of every bar: value labels sit above the whisker's cap, never on it.
+
+    ``label_size(text)`` gives the width and height of a value label in the font used.
     """
-    from PIL import Image, ImageDraw
-
     labels = list(agents)
     groups = list(dict.fromkeys(c for a in agents.values() for c in a.get("capabilities", {}))) + ["overall"]
-    title, small, tiny = _font(18), _font(13), _font(10)
-    legend_width = sum(40 + int(small.getlength(label)) for label in labels)
-    width = max(640, 90 + len(groups) * max(70, 22 * len(labels) + 30), 80 + legend_width)
-    height = 420
-    left, right, top, bottom = 60, 20, 62, 80
-    image = Image.new("RGB", (width, height), (255, 255, 255))
-    draw = ImageDraw.Draw(image)
-    draw.text((left, 14), "Success rate by capability (mean over envs, +- s.e.)", fill=(20, 20, 20), font=title)
-    plot_h = height - top - bottom
-    for tick in range(5):
-        value = tick / 4
-        y = top + plot_h - value * plot_h
-        draw.line([(left, y), (width - right, y)], fill=(225, 225, 225) if tick else (90, 90, 90))
-        draw.text((left - 8, y), f"{value:.2f}", fill=(60, 60, 60), font=small, anchor="rm")
     group_w = (width - left - right) / len(groups)
-    bar_w = min(28.0, (group_w - 16) / max(1, len(labels)))
+    bar_w = min(34.0, (group_w - 16) / max(1, len(labels)))
+    layout = []
     for g, group in enumerate(groups):
         x0 = left + g * group_w + (group_w - bar_w * len(labels)) / 2
         for a, label in enumerate(labels):
@@ -341,21 +371,72 @@ def draw_capabilities(agents: dict[str, dict[str, Any]], path: str | os.PathLike
             m = result.get("overall") if group == "overall" else result.get("capabilities", {}).get(group)
             if not m:
                 continue
-            colour = _PALETTE[a % len(_PALETTE)]
             x = x0 + a * bar_w
-            y = top + plot_h - m["success_rate"] * plot_h
-            draw.rectangle([x + 1, min(y, top + plot_h - 1), x + bar_w - 2, top + plot_h], fill=colour)
-            if m["success_se"] > 0:
-                centre = x + bar_w / 2 - 0.5
-                low = top + plot_h - max(0.0, m["success_rate"] - m["success_se"]) * plot_h
-                high = top + plot_h - min(1.0, m["success_rate"] + m["success_se"]) * plot_h
-                draw.line([(centre, low), (centre, high)], fill=(30, 30, 30), width=2)
-                draw.line([(centre - 4, high), (centre + 4, high)], fill=(30, 30, 30), width=2)
-            top_of_bar = top + plot_h - min(1.0, m["success_rate"] + m["success_se"]) * plot_h
-            draw.text((x + bar_w / 2, top_of_bar - 3), f"{m['success_rate']:.2f}", fill=(40, 40, 40),
-                      font=tiny, anchor="mb")
-        draw.text((left + g * group_w + group_w / 2, top + plot_h + 8), group.replace("_", " "),
-                  fill=(30, 30, 30), font=small, anchor="mt")
+            rate, se = float(m["success_rate"]), float(m["success_se"])
+            y = top + plot_h - rate * plot_h
+            bar = (x + 1, min(y, top + plot_h - 1), x + bar_w - 2, top + plot_h)
+            centre = x + bar_w / 2 - 0.5
+            whisker = None
+            high = y
+            if se > 0:
+                low = top + plot_h - max(0.0, rate - se) * plot_h
+                high = top + plot_h - min(1.0, rate + se) * plot_h
+                whisker = (centre - 5, high - 1, centre + 5, low + 1)  # the cap's half-width and the line's ends
+            text = f"{rate:.2f}"
+            text_w, text_h = label_size(text)
+            bottom = min(high, y) - 4  # clear of the cap (and of the bar's top)
+            layout.append(BarLayout(label, group, bar, whisker,
+                                    (centre - text_w / 2, bottom - text_h, centre + text_w / 2, bottom), text))
+    return layout
+
+
+def draw_capabilities(agents: dict[str, dict[str, Any]], path: str | os.PathLike[str]) -> Path:
+    """Draw the capability profile as grouped bars: one group per capability, one bar per agent.
+
+    Bars are success rates (mean over the envs with that capability, whose count each
+    group names) with standard-error whiskers and their value above the whisker; the
+    last group is the overall mean. The caption names the agents, episodes and seed.
+    """
+    from PIL import Image, ImageDraw
+
+    labels = list(agents)
+    groups = list(dict.fromkeys(c for a in agents.values() for c in a.get("capabilities", {}))) + ["overall"]
+    title, small, tiny = _font(18), _font(13), _font(11)
+    legend_width = sum(40 + int(small.getlength(label)) for label in labels)
+    group_names = [_group_label(agents, g) for g in groups]
+    widest_group = max(int(small.getlength(name)) for name in group_names) + 12
+    caption = _caption(agents)
+    width = max(640, 90 + len(groups) * max(widest_group, 34 * len(labels) + 30), 80 + legend_width,
+                80 + int(small.getlength(caption)))
+    height = 450
+    left, right, top, bottom = 60, 20, 92, 80
+    image = Image.new("RGB", (width, height), (255, 255, 255))
+    draw = ImageDraw.Draw(image)
+    draw.text((left, 14), "Success rate by capability (mean over envs, +- s.e.)", fill=(20, 20, 20), font=title)
+    draw.text((left, 40), caption, fill=(80, 80, 80), font=small)
+    plot_h = height - top - bottom
+    for tick in range(5):
+        value = tick / 4
+        y = top + plot_h - value * plot_h
+        draw.line([(left, y), (width - right, y)], fill=(225, 225, 225) if tick else (90, 90, 90))
+        draw.text((left - 8, y), f"{value:.2f}", fill=(60, 60, 60), font=small, anchor="rm")
+
+    def label_size(text: str) -> tuple[float, float]:
+        box = draw.textbbox((0, 0), text, font=tiny, anchor="lt")
+        return float(box[2] - box[0]), float(box[3] - box[1])
+
+    for item in capability_layout(agents, width, top, plot_h, left, right, label_size):
+        colour = _PALETTE[labels.index(item.agent) % len(_PALETTE)]
+        draw.rectangle(item.bar, fill=colour)
+        if item.whisker is not None:
+            x0, high, x1, low = item.whisker
+            centre = (x0 + x1) / 2
+            draw.line([(centre, low - 1), (centre, high + 1)], fill=(30, 30, 30), width=2)
+            draw.line([(centre - 4, high + 1), (centre + 4, high + 1)], fill=(30, 30, 30), width=2)
+        draw.text((item.label[0], item.label[1]), item.text, fill=(40, 40, 40), font=tiny, anchor="lt")
+    group_w = (width - left - right) / len(groups)
+    for g, name in enumerate(group_names):
+        draw.text((left + g * group_w + group_w / 2, top + plot_h + 8), name, fill=(30, 30, 30), font=small, anchor="mt")
     x = left
     for a, label in enumerate(labels):
         colour = _PALETTE[a % len(_PALETTE)]
@@ -365,4 +446,3 @@ def draw_capabilities(agents: dict[str, dict[str, Any]], path: str | os.PathLike
     path = Path(path)
     image.save(path, format="PNG")
     return path
-
