@@ -38,11 +38,14 @@ def caption_text(record: Mapping[str, Any]) -> str:
         >>> caption_text({"type": "step", "step": 5, "command": None, "action": 9, "reward": 0.0,
         ...               "action_valid": False, "info": {"success": False}})
         'step 5: 9 (invalid), reward 0'
+        >>> caption_text({"type": "step", "step": 1, "command": None, "action": "Hm.\\nAction: up", "reward": 0})
+        'step 1: Hm. Action: up, reward 0'
     """
     if record.get("type") != "step":
         return f"reset (seed {record.get('seed')})"
     command = record.get("command")
     action = str(command) if command is not None else str(record.get("action"))
+    action = " ".join(action.split())  # one line, whatever the reply held
     if record.get("action_valid") is False:
         action += " (invalid)"
     text = f"step {record.get('step')}: {action[:40]}, reward {float(record.get('reward', 0.0)):g}"
