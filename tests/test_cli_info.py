@@ -35,7 +35,7 @@ def test_version():
 
 
 def test_the_descriptions_are_the_readme_catalogue():
-    assert DESCRIPTIONS == readme_descriptions()
+    assert readme_descriptions() == DESCRIPTIONS
     assert set(DESCRIPTIONS) == set(registered_ids())
 
 
