@@ -24,7 +24,9 @@ Levels
     pre-generated pool is used, so levels match the single env seed for seed.
 
 The world in memory
-    Every cell is one ``uint32`` word ``tile | colour << 8 | state << 16 | opaque << 24``. Each
+    Every cell is one ``uint32`` word: bytes ``tile, colour, state`` (the image encoding) and a
+    fourth byte holding ``tile * len(State) + state`` (for the rule tables) with the top bit
+    set when the cell blocks sight. Each
     env's grid is a block of words, north up, padded on every side by as far as a view
     reaches (off-grid cells are zero words: unseen and transparent). A table gives, for every
     pose (facing and cell), the block offset of every view slot, so the whole batch's views
@@ -96,7 +98,9 @@ from agentic_gym.envs.grid.sokoban import GridSokoban
 
 __all__ = ["GridKeyDoorVector", "GridMazeVector", "GridMemoryVector", "GridSokobanVector", "GridVectorEnv"]
 
-_OPAQUE_BIT = np.uint32(1 << 24)
+_OPAQUE_BIT = np.uint32(1 << 31)
+_SHIFT_CODE = np.uint32(24)
+_CODE_MASK = np.uint32(0x7F)
 _U8 = np.uint32(0xFF)
 #: The pseudo-event of a tool step (the world does not change; always valid).
 _TOOL = 0
@@ -110,8 +114,8 @@ def cell_word(tile: Any, colour: Any, state: Any) -> Any:
     """The packed ``uint32`` word of cells (scalars or arrays of tiles, colours, states)."""
     tile = np.asarray(tile, dtype=np.uint32)
     state = np.asarray(state, dtype=np.uint32)
-    opaque = OPAQUE[tile, state].astype(np.uint32)
-    return tile | (np.asarray(colour, dtype=np.uint32) << 8) | (state << 16) | (opaque << 24)
+    top = OPAQUE[tile, state].astype(np.uint32) << 7 | (tile * N_STATES + state)
+    return tile | (np.asarray(colour, dtype=np.uint32) << 8) | (state << 16) | (top << 24)
 
 
 def world_words(grid: np.ndarray) -> np.ndarray:
@@ -266,16 +270,15 @@ def _byte_masks(size: int) -> np.ndarray:
 
 
 class Layout:
-    """Where world cells and view slots live in an env's block of words.
+    """Where world cells and view slots live in the batch's one array of words.
 
     Each env's block is its grid north up, each row followed by ``pad`` zero words and the
     grid by ``pad`` zero rows, where ``pad`` is as far as a view reaches; blocks follow one
     another after ``lead`` zero words, so every slot of every view lands on its own grid or
     on zeros (a row's padding is also the next row's, and the rows after a grid are also
-    above the next one).
-    ``slot_pos[pose, s]`` is the offset of view slot ``s`` for ``pose = (direction * height +
-    y) * width + x``; ``cell_of_slot[pose, s]`` the world index it shows (-1 off the grid);
-    cell ``(x, y)`` is at ``y * stride + x`` from the block's start.
+    above the next one). Cell ``(x, y)`` is ``y * stride + x`` words into its block, so a
+    view slot is a fixed offset from the agent's word: ``slot_offset[direction, s]``, and a
+    step towards ``direction`` is ``ahead[direction]``.
     """
 
     def __init__(self, height: int, width: int, size: int, centred: bool):
@@ -286,20 +289,19 @@ class Layout:
         self.lead = pad * self.stride + pad
         ys, xs = np.divmod(np.arange(height * width), width)
         self.cell_pos = ys * self.stride + xs
-        n_poses = 4 * height * width
-        self.slot_pos = np.zeros((n_poses, size * size), dtype=np.intp)
-        self.cell_of_slot = np.full((n_poses, size * size), -1, dtype=np.intp)
+        self.ahead = np.array([dx + dy * self.stride for dx, dy in DIR_VEC], dtype=np.intp)
         forward, right, _ = view_slots(size, centred)
+        self.slot_offset = np.zeros((4, size * size), dtype=np.intp)
         for d in range(4):
             fdx, fdy, rdx, rdy = (0, -1, 1, 0) if centred else (*DIR_VEC[d], *DIR_VEC[(d + 1) % 4])
-            pose = d * height * width + np.arange(height * width)
-            cx = xs[:, None] + forward * fdx + right * rdx
-            cy = ys[:, None] + forward * fdy + right * rdy
-            self.slot_pos[pose] = cy * self.stride + cx
-            inside = (cx >= 0) & (cx < width) & (cy >= 0) & (cy < height)
-            self.cell_of_slot[pose] = np.where(inside, cy * width + cx, -1)
-        for table in (self.cell_pos, self.slot_pos, self.cell_of_slot):
+            self.slot_offset[d] = forward * (fdx + fdy * self.stride) + right * (rdx + rdy * self.stride)
+        for table in (self.cell_pos, self.ahead, self.slot_offset):
             table.setflags(write=False)
+
+    def xy(self, local: int) -> tuple[int, int]:
+        """``(x, y)`` of the cell ``local`` words into a block."""
+        y, x = divmod(local, self.stride)
+        return x, y
 
 
 # ---- the vector env -------------------------------------------------------------------
@@ -394,13 +396,12 @@ class GridVectorEnv(VectorEnv):
         self._is_left = np.array([a == Action.LEFT for a in template.engine_actions])
         self._is_tool = np.array([a is None for a in template.engine_actions])
         self._events = _event_table().ravel()
-        self._dx = np.array([v[0] for v in DIR_VEC], dtype=np.intp)
-        self._dy = np.array([v[1] for v in DIR_VEC], dtype=np.intp)
+        self._slot_base = self._slot * (N_TILES * N_STATES * 8)
+        self._ahead = self.layout.ahead
 
         self.words = np.zeros(self.layout.lead + n * self.layout.block, dtype=np.uint32)
         self._base = self.layout.lead + np.arange(n, dtype=np.intp) * self.layout.block
-        self.agent_x = np.ones(n, dtype=np.intp)
-        self.agent_y = np.ones(n, dtype=np.intp)
+        self.agent_pos = self._base.copy()  # the agent's word in ``words``
         self.agent_dir = np.zeros(n, dtype=np.intp)
         self.carrying = np.zeros(n, dtype=np.uint32)  # tile | colour << 8; 0: nothing
         self.steps = np.zeros(n, dtype=np.int64)
@@ -425,13 +426,14 @@ class GridVectorEnv(VectorEnv):
         """Copy family state of env ``i``'s new episode from the template (after generate)."""
 
     def resolve(self, event: np.ndarray, front: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``(terminated, won)`` per env after the engine's events; ``front`` is the world
-        index of the cell each agent faced. By default the goal wins and lava loses."""
+        """``(terminated, won)`` per env after the engine's events; ``front`` is the word of
+        the cell each agent faced. By default the goal wins and lava loses."""
         won = event == Event.REACHED_GOAL
         return won | (event == Event.ENTERED_LAVA), won
 
-    def _after_view(self, pose: np.ndarray, cells: np.ndarray) -> None:
-        """Called with each new batch of views (e.g. to remember what was seen)."""
+    def _after_view(self, where: np.ndarray, cells: np.ndarray) -> None:
+        """Called with each new batch of views: the words each slot shows and their (masked)
+        contents (e.g. to remember what was seen)."""
 
     # ---- Gymnasium API ---------------------------------------------------------------
 
@@ -473,9 +475,7 @@ class GridVectorEnv(VectorEnv):
         self, actions: Any
     ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
         act = self._actions(actions)
-        layout = self.layout
         words = self.words
-        x, y = self.agent_x, self.agent_y
 
         direction = self.agent_dir
         if self._allocentric:
@@ -483,37 +483,37 @@ class GridVectorEnv(VectorEnv):
             direction = np.where(facing >= 0, facing, direction)
         if self._turns:
             direction = (direction + self._turn[act]) & 3
-        fx = x + self._dx[direction]
-        fy = y + self._dy[direction]
-        front_pos = self._base + fy * layout.stride + fx
+        pos = self.agent_pos
+        ahead = self._ahead[direction]
+        front_pos = pos + ahead
         front = words[front_pos]
-        tile = front & _U8
-        state = (front >> 16) & _U8
         held = self.carrying
-        index = ((self._slot[act] * N_TILES + tile) * N_STATES + state) * 8
+        index = self._slot_base[act]
+        index += ((front >> _SHIFT_CODE) & _CODE_MASK) * 8
         index += (held != 0) * 4 + (held == (np.uint32(Tile.KEY) | (front & np.uint32(0xFF00)))) * 2
         if self.has_crates:
-            beyond = words[front_pos + (fy - y) * layout.stride + (fx - x)] & _U8
+            beyond = words[front_pos + ahead] & _U8
             index += (beyond == Tile.FLOOR) | (beyond == Tile.TARGET)
         event = self._events[index]
 
-        moved = _MOVES[event]
-        self.agent_x = np.where(moved, fx, x)
-        self.agent_y = np.where(moved, fy, y)
+        self.agent_pos = np.where(_MOVES[event], front_pos, pos)
         self.agent_dir = direction
         changed = np.flatnonzero(_CHANGES[event])
         if changed.size:
-            self._apply_changes(changed, event[changed], front[changed], front_pos[changed], fx[changed], fy[changed])
-        front_cell = fy * self.width + fx
-        terminated, won = self.resolve(event, front_cell)
+            self._apply_changes(changed, event[changed], front[changed], front_pos[changed])
+        terminated, won = self.resolve(event, front_pos)
 
         self.steps += 1
-        reward = np.where(
-            won & ~self.success, 1.0 - 0.9 * np.minimum(self.steps, self.max_steps) / self.max_steps, 0.0
-        )
-        self.success |= won
+        reward = np.zeros(self.num_envs)
+        if won.any():
+            first = won & ~self.success
+            reward[first] = 1.0 - 0.9 * np.minimum(self.steps[first], self.max_steps) / self.max_steps
+            self.success |= won
         valid = _OK[event] | terminated
-        truncated = (~terminated & (self.steps >= self.max_steps)) | (self.steps >= self.time_limit)
+        if self.time_limit <= self.max_steps:
+            truncated = self.steps >= self.time_limit
+        else:
+            truncated = (~terminated & (self.steps >= self.max_steps)) | (self.steps >= self.time_limit)
         self.last_action = act.astype(np.int16)
         self.last_event = event
 
@@ -541,10 +541,8 @@ class GridVectorEnv(VectorEnv):
             raise ValueError(f"actions must be in 0..{n_actions - 1}, got {act!r:.200}")
         return act.astype(np.intp, copy=False)
 
-    def _apply_changes(
-        self, envs: np.ndarray, event: np.ndarray, old: np.ndarray, pos: np.ndarray, fx: np.ndarray, fy: np.ndarray
-    ) -> None:
-        """Write the cells that events change (a few envs per step)."""
+    def _apply_changes(self, envs: np.ndarray, event: np.ndarray, old: np.ndarray, pos: np.ndarray) -> None:
+        """Write the cells that events change (a few envs per step); ``pos`` are their words."""
         new = old.copy()
         colour = (old >> 8) & _U8
         opened = (event == Event.OPENED) | (event == Event.UNLOCKED)
@@ -562,37 +560,29 @@ class GridVectorEnv(VectorEnv):
         if pushed.size:
             on_target = ((old[pushed] >> 16) & _U8) == State.ON_TARGET
             new[pushed] = np.where(on_target, _TARGET_WORD, _FLOOR_WORD)
-            facing = self.agent_dir[envs[pushed]]
-            dx, dy = self._dx[facing], self._dy[facing]
-            beyond_tile = self.words[pos[pushed] + dy * self.layout.stride + dx] & _U8
-            onto = beyond_tile == Tile.TARGET
-            crate = cell_word(Tile.CRATE, colour[pushed], np.where(onto, State.ON_TARGET, State.NONE))
-            self._write(envs[pushed], (fy[pushed] + dy) * self.width + fx[pushed] + dx, crate)
+            beyond = pos[pushed] + self._ahead[self.agent_dir[envs[pushed]]]
+            onto = (self.words[beyond] & _U8) == Tile.TARGET
+            self.words[beyond] = cell_word(Tile.CRATE, colour[pushed], np.where(onto, State.ON_TARGET, State.NONE))
             self._pushed(envs[pushed], on_target, onto)
-        self._write(envs, fy * self.width + fx, new)
+        self.words[pos] = new
 
     def _pushed(self, envs: np.ndarray, left_target: np.ndarray, onto_target: np.ndarray) -> None:
         """Called after crate pushes (a family with targets counts them)."""
 
-    def _write(self, envs: np.ndarray, cells: np.ndarray, new: np.ndarray) -> None:
-        self.words[self._base[envs] + self.layout.cell_pos[cells]] = new
-
     def _observe(self) -> dict[str, np.ndarray]:
-        layout = self.layout
         n, slots = self.num_envs, self.view_size * self.view_size
-        pose = (self.agent_dir * self.height + self.agent_y) * self.width + self.agent_x
-        where = layout.slot_pos.take(pose, axis=0)
-        where += self._base[:, None]
+        where = self.layout.slot_offset.take(self.agent_dir, axis=0)
+        where += self.agent_pos[:, None]
         cells = self.words.take(where)
         if not self.full_view:
             cells *= self._sight(cells)
-        # Drop the opaque byte: three strided copies, each one flat loop over the batch.
+        # Drop the fourth byte: three strided copies, each one flat loop over the batch.
         image = np.empty((n, self.view_size, self.view_size, 3), dtype=np.uint8)
         source = cells.view(np.uint8).reshape(n, slots, 4)
         target = image.reshape(n, slots, 3)
         for c in range(3):
             target[:, :, c] = source[:, :, c]
-        self._after_view(pose, cells)
+        self._after_view(where, cells)
         return {"image": image, "direction": self.agent_dir.astype(np.int64)}
 
     def _sight(self, cells: np.ndarray) -> np.ndarray:
@@ -646,7 +636,8 @@ class GridVectorEnv(VectorEnv):
             self._episodes[i] = {name: getattr(template, name) for name in self.episode_attrs}
             block = self.words[self._base[i] : self._base[i] + layout.block]
             block[layout.cell_pos] = world_words(world.grid)
-            self.agent_x[i], self.agent_y[i], self.agent_dir[i] = world.agent_x, world.agent_y, world.agent_dir
+            self.agent_pos[i] = self._base[i] + world.agent_y * layout.stride + world.agent_x
+            self.agent_dir[i] = world.agent_dir
             self.carrying[i] = int(world.carrying[0]) | int(world.carrying[1]) << 8
             self._load(i, world)
         self.steps[envs] = 0
@@ -662,7 +653,7 @@ class GridVectorEnv(VectorEnv):
         words = block[layout.cell_pos]
         grid = words.view(np.uint8).reshape(self.height, self.width, 4)[:, :, :3].copy()
         world = World(grid, np.zeros((self.height, self.width, 2), dtype=np.uint8))
-        world.agent_x, world.agent_y = int(self.agent_x[i]), int(self.agent_y[i])
+        world.agent_x, world.agent_y = layout.xy(int(self.agent_pos[i] - self._base[i]))
         world.agent_dir = int(self.agent_dir[i])
         held = int(self.carrying[i])
         world.carrying = (held & 0xFF, held >> 8)
@@ -754,21 +745,18 @@ class GridMazeVector(GridVectorEnv):
     episode_attrs = ("goal",)
 
     def _setup(self) -> None:
-        self.seen = np.zeros((self.num_envs, self.height * self.width), dtype=bool)
+        # Aligned with ``words``: seen padding is never read.
+        self.seen = np.zeros(self.words.size, dtype=bool)
 
     def _load(self, i: int, world: World) -> None:
-        self.seen[i] = False
+        self.seen[self._base[i] + self.layout.cell_pos] = False
 
-    def _after_view(self, pose: np.ndarray, cells: np.ndarray) -> None:
-        layout = self.layout
-        where = layout.cell_of_slot.take(pose, axis=0)
-        visible = self._sight_bits[:, : where.shape[1]].view(bool) & (where >= 0)
-        where += (np.arange(self.num_envs, dtype=np.intp) * (self.height * self.width))[:, None]
-        self.seen.ravel()[where[visible]] = True
+    def _after_view(self, where: np.ndarray, cells: np.ndarray) -> None:
+        self.seen[where[self._sight_bits[:, : where.shape[1]].view(bool)]] = True
 
     def _bind(self, i: int) -> GridEnv:
         env = super()._bind(i)
-        env.seen = self.seen[i].reshape(self.height, self.width).copy()  # type: ignore[attr-defined]
+        env.seen = self.seen[self._base[i] + self.layout.cell_pos].reshape(self.height, self.width)  # type: ignore[attr-defined]
         return env
 
 
@@ -784,10 +772,9 @@ class GridMemoryVector(GridVectorEnv):
         self.other = np.zeros(self.num_envs, dtype=np.intp)
 
     def _load(self, i: int, world: World) -> None:
-        mx, my = self.template.match  # type: ignore[attr-defined]
-        ox, oy = self.template.other  # type: ignore[attr-defined]
-        self.match[i] = my * self.width + mx
-        self.other[i] = oy * self.width + ox
+        (mx, my), (ox, oy) = self.template.match, self.template.other  # type: ignore[attr-defined]
+        self.match[i] = self._base[i] + my * self.layout.stride + mx
+        self.other[i] = self._base[i] + oy * self.layout.stride + ox
 
     def resolve(self, event: np.ndarray, front: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         blocked = event == Event.BLOCKED

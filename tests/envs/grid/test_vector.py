@@ -213,7 +213,8 @@ def test_sight_lines_are_the_engines():
         world.agent_dir = Direction(int(rng.integers(4)))
         vec.words[:] = 0
         vec.words[vec._base[0] + vec.layout.cell_pos] = world_words(world.grid)
-        vec.agent_x[0], vec.agent_y[0], vec.agent_dir[0] = world.agent_x, world.agent_y, world.agent_dir
+        vec.agent_pos[0] = vec._base[0] + world.agent_y * vec.layout.stride + world.agent_x
+        vec.agent_dir[0] = world.agent_dir
         image = vec._observe()["image"][0]
         np.testing.assert_array_equal(image, visible_cells(world, 7).image.reshape(7, 7, 3), err_msg=str(trial))
     assert sight_blockers(7, False).any()
