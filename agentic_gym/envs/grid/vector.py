@@ -414,7 +414,7 @@ class GridVectorEnv(VectorEnv):
         self._missions: list[str] = [""] * n
         self._episodes: list[dict[str, Any]] = [{} for _ in range(n)]
         self._rngs: list[np.random.Generator | None] = [None] * n
-        self._sight_bits = np.zeros((n, 64), dtype=np.uint8)
+        self._sight_bits = np.zeros((n, 64 * ((size * size + 63) // 64)), dtype=np.uint8)
         self._opaque = np.zeros((n, size * size + 8), dtype=bool)
         self._setup()
 
