@@ -10,11 +10,14 @@ Seeding and autoreset
     ``reset(seed=s)`` gives env ``i`` the generator of ``gym.make(id).reset(seed=s + i)``; a
     list gives one seed per env and ``None`` continues each env's generator (a fresh one from OS
     entropy the first time), as ``SyncVectorEnv`` does. ``options={"reset_mask": mask}``
-    resets only the masked envs. Autoreset is ``AutoresetMode.NEXT_STEP`` only (SAME_STEP and
-    DISABLED are refused): the step after an episode ends resets that env from its own
-    generator, ignores its action and returns reward 0, no termination and ``success`` False,
-    which is exactly what a single env autoreset by ``SyncVectorEnv`` does. So env ``i``'s
-    episodes are the levels ``gym.make(id)`` draws after ``reset(seed=s + i)``, in order.
+    resets only the masked envs. Autoreset is ``AutoresetMode.NEXT_STEP`` by default: the step
+    after an episode ends resets that env from its own generator, ignores its action and
+    returns reward 0, no termination and ``success`` False, which is exactly what a single env
+    autoreset by ``SyncVectorEnv`` does. So env ``i``'s episodes are the levels
+    ``gym.make(id)`` draws after ``reset(seed=s + i)``, in order. ``autoreset_mode=
+    AutoresetMode.SAME_STEP`` resets in the step that ends the episode, with ``info["final_obs"]``
+    (the last ``image`` and ``direction``) and ``info["final_info"]`` as ``SyncVectorEnv`` gives
+    them; ``DISABLED`` is refused.
 
 Levels
     Generation calls the single env's own ``generate()`` (on one template instance whose
@@ -348,8 +351,10 @@ class GridVectorEnv(VectorEnv):
     ):
         if not isinstance(num_envs, (int, np.integer)) or isinstance(num_envs, bool) or num_envs < 1:
             raise ValueError(f"num_envs must be a positive integer, got {num_envs!r}")
-        if AutoresetMode(autoreset_mode) != AutoresetMode.NEXT_STEP:
-            raise ValueError(f"only AutoresetMode.NEXT_STEP is supported, got {autoreset_mode!r}")
+        self.autoreset_mode = AutoresetMode(autoreset_mode)
+        if self.autoreset_mode == AutoresetMode.DISABLED:
+            raise ValueError("autoreset_mode must be NEXT_STEP or SAME_STEP, got DISABLED")
+        self.metadata = {**self.metadata, "autoreset_mode": self.autoreset_mode}
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ValueError(f"render_mode must be one of {self.metadata['render_modes']} or None, got {render_mode!r}")
         template = self.single_class(render_mode=render_mode, **kwargs)
@@ -525,9 +530,36 @@ class GridVectorEnv(VectorEnv):
             terminated[resetting] = False
             truncated[resetting] = False
             valid[resetting] = True
-        self._autoreset = terminated | truncated
+        ended = terminated | truncated
+        final: dict[str, Any] = {}
+        if self.autoreset_mode == AutoresetMode.SAME_STEP:
+            finished = np.flatnonzero(ended)
+            if finished.size:
+                final = self._final(finished, valid)
+                self._generate(finished)
+                valid[finished] = True
+        else:
+            self._autoreset = ended
         obs = self._observe()
-        return obs, reward, terminated, truncated, self._info(self.success.copy(), valid)
+        info = self._info(self.success.copy(), valid)
+        info.update(final)
+        return obs, reward, terminated, truncated, info
+
+    def _final(self, envs: np.ndarray, valid: np.ndarray) -> dict[str, Any]:
+        """SAME_STEP's ``final_obs`` and ``final_info`` of the envs whose episodes just ended."""
+        n = self.num_envs
+        last = self._observe(envs)
+        final_obs = np.full(n, None, dtype=object)
+        mask = np.zeros(n, dtype=bool)
+        mask[envs] = True
+        success = np.zeros(n, dtype=bool)
+        success[envs] = self.success[envs]
+        action_valid = np.zeros(n, dtype=bool)
+        action_valid[envs] = valid[envs]
+        for k, i in enumerate(envs.tolist()):
+            final_obs[i] = {"image": last["image"][k], "direction": int(last["direction"][k])}
+        final_info = {"success": success, "_success": mask.copy(), "action_valid": action_valid, "_action_valid": mask.copy()}
+        return {"final_obs": final_obs, "_final_obs": mask.copy(), "final_info": final_info, "_final_info": mask}
 
     # ---- the hot path ----------------------------------------------------------------
 
@@ -570,10 +602,13 @@ class GridVectorEnv(VectorEnv):
     def _pushed(self, envs: np.ndarray, left_target: np.ndarray, onto_target: np.ndarray) -> None:
         """Called after crate pushes (a family with targets counts them)."""
 
-    def _observe(self) -> dict[str, np.ndarray]:
-        n, slots = self.num_envs, self.view_size * self.view_size
-        where = self.layout.slot_offset.take(self.agent_dir, axis=0)
-        where += self.agent_pos[:, None]
+    def _observe(self, envs: np.ndarray | None = None) -> dict[str, np.ndarray]:
+        """The batched observation of every env, or of ``envs`` only (then nothing is
+        remembered as seen)."""
+        direction = self.agent_dir if envs is None else self.agent_dir[envs]
+        n, slots = len(direction), self.view_size * self.view_size
+        where = self.layout.slot_offset.take(direction, axis=0)
+        where += (self.agent_pos if envs is None else self.agent_pos[envs])[:, None]
         cells = self.words.take(where)
         if not self.full_view:
             cells *= self._sight(cells)
@@ -583,22 +618,22 @@ class GridVectorEnv(VectorEnv):
         target = image.reshape(n, slots, 3)
         for c in range(3):
             target[:, :, c] = source[:, :, c]
-        self._after_view(where, cells)
-        return {"image": image, "direction": self.agent_dir.astype(np.int64)}
+        if envs is None:
+            self._after_view(where, cells)
+        return {"image": image, "direction": direction.astype(np.int64)}
 
     def _sight(self, cells: np.ndarray) -> np.ndarray:
         """``(n, size**2)`` bool: the view slots each agent's sight lines reach (see the module
         docstring); off-grid slots may be among them, but they hold zero words."""
-        n, size = self.num_envs, self.view_size
+        n, size = len(cells), self.view_size
         slots = size * size
-        if self._opaque.shape[0] != n:
-            self._opaque = np.zeros((n, slots + 8), dtype=bool)
-        np.greater_equal(cells, _OPAQUE_BIT, out=self._opaque[:, :slots])
+        opaque = self._opaque[:n]
+        np.greater_equal(cells, _OPAQUE_BIT, out=opaque[:, :slots])
         # Each byte-sized group of a row's flags, read as one (unaligned) uint64, its bytes'
         # low bits gathered into one byte: the row's opaque bits.
         nbytes = (size + 7) // 8
         groups = np.ndarray(
-            shape=(n, size, nbytes), dtype=np.uint64, buffer=self._opaque, strides=(slots + 8, size, 8)
+            shape=(n, size, nbytes), dtype=np.uint64, buffer=opaque, strides=(slots + 8, size, 8)
         )
         values = ((groups & _byte_masks(size)) * _GATHER_BITS) >> _TOP_BYTE
         lookup = values.reshape(n, -1).T.astype(np.intp)

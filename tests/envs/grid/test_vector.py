@@ -266,6 +266,39 @@ def test_autoreset_ignores_the_action_and_reports_the_new_episode():
     assert vec.metadata["autoreset_mode"] == AutoresetMode.NEXT_STEP
 
 
+@pytest.mark.parametrize("env_id", SMALL_IDS)
+def test_same_step_autoreset_matches_sync_vector_env(env_id):
+    kwargs = {"max_episode_steps": 12}
+    vec = make_vector(env_id, 3, autoreset_mode=AutoresetMode.SAME_STEP, **kwargs)
+    sync = gym.make_vec(
+        env_id, num_envs=3, vectorization_mode="sync", vector_kwargs={"autoreset_mode": AutoresetMode.SAME_STEP}, **kwargs
+    )
+    assert vec.metadata["autoreset_mode"] == AutoresetMode.SAME_STEP
+    obs, _ = vec.reset(seed=2)
+    s_obs, _ = sync.reset(seed=2)
+    rng = np.random.default_rng(0)
+    ended = 0
+    for t in range(40):
+        oracle = vec.unwrapped.oracle_action()
+        actions = np.where(rng.random(3) < 0.7, oracle, rng.integers(vec.single_action_space.n, size=3))
+        obs, reward, terminated, truncated, info = vec.step(actions)
+        s_obs, s_reward, s_terminated, s_truncated, s_info = sync.step(actions)
+        np.testing.assert_array_equal(obs["image"], s_obs["image"], err_msg=str(t))
+        np.testing.assert_array_equal(obs["direction"], s_obs["direction"])
+        for mine, theirs in ((reward, s_reward), (terminated, s_terminated), (truncated, s_truncated)):
+            np.testing.assert_array_equal(mine, theirs)
+        np.testing.assert_array_equal(info["success"], s_info["success"])
+        assert ("final_obs" in info) == ("final_obs" in s_info)
+        if "final_obs" in info:
+            ended += 1
+            np.testing.assert_array_equal(info["_final_obs"], s_info["_final_obs"])
+            np.testing.assert_array_equal(info["final_info"]["success"], s_info["final_info"]["success"])
+            for i in np.flatnonzero(info["_final_obs"]):
+                np.testing.assert_array_equal(info["final_obs"][i]["image"], s_info["final_obs"][i]["image"])
+                assert info["final_obs"][i]["direction"] == s_info["final_obs"][i]["direction"]
+    assert ended > 0
+
+
 # ---- conformance ----------------------------------------------------------------------
 
 
@@ -303,8 +336,8 @@ def test_bad_arguments_are_refused_clearly():
             vec.step(bad)
     with pytest.raises(ValueError, match="num_envs"):
         make_vector("agentic_gym/GridKeyDoor-6x6-v0", 0)
-    with pytest.raises(ValueError, match="NEXT_STEP"):
-        GridKeyDoorVector(num_envs=2, autoreset_mode=AutoresetMode.SAME_STEP)
+    with pytest.raises(ValueError, match="DISABLED"):
+        GridKeyDoorVector(num_envs=2, autoreset_mode=AutoresetMode.DISABLED)
     with pytest.raises(ValueError, match="size"):
         make_vector("agentic_gym/GridKeyDoor-6x6-v0", 2, size=3)
     with pytest.raises(ValueError, match="seeds"):
