@@ -122,8 +122,8 @@ class TextAdventure(TranscriptRendering, AgenticEnv):
     ``Dict(text=Text(4096), mission=Text(1024))`` over ``core.CHARSET``. ``text`` is
     the result of the last command, a blank line, then the current room: its name,
     its furniture with their state, the contents of its open containers and of its
-    supporters, the objects on its floor and its exits with their doors. Nothing of
-    other rooms or of closed containers is shown. ``mission`` is the quest.
+    supporters, the objects on its floor, its exits with their doors and what the agent
+    carries. Nothing of other rooms or of closed containers is shown. ``mission`` is the quest.
 
     ## Rewards
     1 when the last goal placement holds, 0 otherwise. With ``progress_reward=p``

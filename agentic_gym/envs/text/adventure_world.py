@@ -318,6 +318,9 @@ class House:
                 door = things[door_id]
                 exits.append(f"{DIRECTIONS[direction]} ({_STATE_WORD[door.state]} {door.name})")
         lines.append("Exits: " + ", ".join(exits) + ".")
+        if self.inventory:
+            # Carried things are perceived (and named by admissible commands), so the view shows them.
+            lines.append("You carry " + join_names([things[i].a_name for i in self.inventory]) + ".")
         return "\n".join(lines)
 
     def _admissible_table(self) -> dict[str, tuple[int, int, int]]:

@@ -161,7 +161,7 @@ class Codebreaker(TranscriptRendering, AgenticEnv):
         what = "One listed five-letter word" if words else f"{self.game.pegs} colour letters or names"
         self.affordances = (
             Affordance("guess", "Guess the hidden code; the feedback grades it.",
-                       params(code=string_param(f"{what}.", max_length=120, examples=self._examples[:3])),
+                       params(code=string_param(f"{what}.", max_length=120, examples=self._examples)),
                        kind="move"),
         )
         self.action_space = CommandSpace(self.affordances, max_length=ACTION_LENGTH)

@@ -38,7 +38,8 @@ AFFORDANCES: tuple[Affordance, ...] = (
         "answer",
         "Answer the current question with the value alone; ends the question.",
         params(text=string_param("The answer, e.g. 4417, Lisbon or Ortiz.", max_length=ANSWER_LENGTH,
-                                 examples=["4417", "Lisbon", "Ortiz", "blue", "Friday"])),
+                                 examples=["4417", "Lisbon", "Ortiz", "blue", "Friday",
+                                           *(v for values in EXAMPLE_ANSWERS.values() for v in values)])),
         kind="answer",
     ),
 )

@@ -49,7 +49,6 @@ class Problem:
     decimals: int
     unit: str
     expression: str
-    first_expression: str
     answer: str
 
 
@@ -242,7 +241,6 @@ def generate_problem(rng: np.random.Generator, steps: int = 4, domains: tuple[st
         chosen = _choose(draw, pool, steps - 1)
         if chosen is not None:
             break
-    first_expression = expression
     for step in chosen:
         value = step.apply(value)
         expression = f"({expression}) {step.fragment}"
@@ -253,7 +251,7 @@ def generate_problem(rng: np.random.Generator, steps: int = 4, domains: tuple[st
     text = " ".join([opening, *(s.sentence for s in chosen), question])
     rounded = _decimal(value, decimals)
     answer = f"${rounded:,}" if unit == "usd" else f"{rounded:,} {unit_name}"
-    return Problem(domain, text, steps, value, decimals, unit or unit_name, expression, first_expression, answer)
+    return Problem(domain, text, steps, value, decimals, unit or unit_name, expression, answer)
 
 
 def _unit_name(domain: str, chosen: list[_Step]) -> str:

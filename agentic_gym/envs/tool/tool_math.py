@@ -26,6 +26,9 @@ MATH_AFFORDANCES: tuple[Affordance, ...] = (
     ),
 )
 
+#: ``info["admissible_commands"]`` of every ToolMath step: the arguments are free text and numbers.
+ADMISSIBLE_TEMPLATES: tuple[str, ...] = ("calculator <expression>", "answer <number>")
+
 
 class ToolMath(ToolEnv):
     """Solve a multi-step word problem over large numbers, using a calculator tool.
@@ -72,8 +75,9 @@ class ToolMath(ToolEnv):
     ``action_valid`` (False for an unreadable command and for a calculator error),
     the cumulative ``tool_calls``, ``tool_errors`` and ``tool_faults``,
     ``oracle_tool_calls`` (1: one calculator call with the whole expression suffices,
-    plus one retry per fault) and ``admissible_commands`` (the calculator call for the
-    problem's first operation, from the numbers it states).
+    plus one retry per fault) and ``admissible_commands`` (the two command templates,
+    ``calculator <expression>`` and ``answer <number>``: the same in every episode, so they
+    never hint at the solution).
 
     ## Arguments
     * ``steps``: arithmetic operations per problem, 2..6.
@@ -150,7 +154,6 @@ class ToolMath(ToolEnv):
 
     def _new_episode(self) -> Episode:
         self._problem = problem = mw.generate_problem(self.np_random, self.steps, self.domains)
-        self._examples = [f"calculator {problem.first_expression}"]
         plan = (Command("calculator", {"expression": problem.expression}),)
         return Episode(problem.text, plan, Command("answer", {"text": problem.answer}))
 
@@ -161,4 +164,5 @@ class ToolMath(ToolEnv):
         return mw.check_answer(self._problem, text)
 
     def _admissible(self) -> list[str]:
-        return self._examples
+        # Templates, not calls: any call built from the problem's numbers would be a step of its solution.
+        return list(ADMISSIBLE_TEMPLATES)
