@@ -22,6 +22,7 @@ from agentic_gym.core import (
     string_param,
     text_space,
 )
+from agentic_gym.core.arguments import number_in, one_of
 from agentic_gym.envs.text.adventure_world import (
     DIRECTIONS,
     HOUSE_SIZES,
@@ -142,8 +143,9 @@ class TextAdventure(TranscriptRendering, AgenticEnv):
     built only from what the agent perceives.
 
     ## Arguments
-    ``size`` (``"3rooms"``, ``"6rooms"`` or ``"12rooms"``), ``progress_reward``
-    (float in [0, 1), default 0), ``render_mode``.
+    ``size`` (``"3rooms"``, ``"6rooms"`` or ``"12rooms"``; the largest resets in a few
+    milliseconds), ``progress_reward`` (a number in [0, 1), default 0), ``render_mode``.
+    A wrong type or value raises ``TypeError``/``ValueError`` naming the argument.
 
     ## Registered Configurations
     | id | rooms | placements | locks | max_episode_steps |
@@ -200,13 +202,11 @@ class TextAdventure(TranscriptRendering, AgenticEnv):
     max_command_length = 160
 
     def __init__(self, size: str = "6rooms", progress_reward: float = 0.0, render_mode: str | None = None):
+        size = one_of("size", size, tuple(HOUSE_SIZES))
+        progress_reward = number_in("progress_reward", progress_reward, 0.0, 1.0, high_open=True)
         super().__init__(render_mode)
-        if size not in HOUSE_SIZES:
-            raise ValueError(f"size must be one of {sorted(HOUSE_SIZES)}, got {size!r}")
-        if not 0.0 <= progress_reward < 1.0:
-            raise ValueError(f"progress_reward must lie in [0, 1), got {progress_reward}")
         self.size = size
-        self.progress_reward = float(progress_reward)
+        self.progress_reward = progress_reward
         self.action_space = CommandSpace(AFFORDANCES, max_length=self.max_command_length)
         self.observation_space = spaces.Dict({"text": text_space(MAX_TEXT), "mission": text_space(MAX_MISSION)})
         self.house: House | None = None

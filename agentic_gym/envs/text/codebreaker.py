@@ -19,7 +19,10 @@ from agentic_gym.core import (
     string_param,
     text_space,
 )
+from agentic_gym.core.arguments import boolean, integer_in
 from agentic_gym.envs.text.codebreaker_logic import (
+    COLOURS,
+    MAX_PEGS,
     WORD_LENGTH,
     CodeGame,
     decode_feedback,
@@ -34,6 +37,11 @@ from agentic_gym.envs.text.codebreaker_logic import (
 
 OBS_LENGTH = 2048
 ACTION_LENGTH = 256
+#: Most guesses an episode may allow (the observation counts them in a Discrete space).
+MAX_GUESSES = 100
+#: Most possible codes (``colours ** pegs``): 8 colours x 5 pegs, where an oracle decision
+#: still takes well under a second; 8 ** 6 took over 10 s for the opening guess.
+MAX_CODES = 32_768
 _EXAMPLES = 6
 
 
@@ -99,8 +107,15 @@ class Codebreaker(TranscriptRendering, AgenticEnv):
     ## Arguments
     * ``pegs``: code length, 1..6 (default 4; the word variant uses 5 letters).
     * ``colours``: number of colours, 2..8 (default 6).
-    * ``max_guesses``: guesses allowed (default 10).
-    * ``words``: hide a word from the shipped list instead of a peg code (default False).
+    * ``max_guesses``: guesses allowed, 1..100 (default 10).
+    * ``colours ** pegs`` (the number of possible codes) is at most 32768, which keeps
+      the oracle's decisions under a second.
+    * ``words``: hide a word from the shipped list instead of a peg code (default False;
+      ``pegs`` and ``colours`` are then ignored).
+
+    A wrong type or value raises ``TypeError``/``ValueError`` naming the argument and its
+    range. Reset only draws the secret, so it is fast at every size (the oracle builds its
+    tables on its first call).
     * ``render_mode``: ``"human"``, ``"rgb_array"``, ``"ansi"`` or ``None``.
 
     ## Registered Configurations
@@ -151,9 +166,14 @@ class Codebreaker(TranscriptRendering, AgenticEnv):
 
     def __init__(self, render_mode: str | None = None, pegs: int = 4, colours: int = 6, max_guesses: int = 10,
                  words: bool = False):
+        words = boolean("words", words)
+        pegs = integer_in("pegs", pegs, 1, MAX_PEGS)
+        colours = integer_in("colours", colours, 2, len(COLOURS))
+        max_guesses = integer_in("max_guesses", max_guesses, 1, MAX_GUESSES)
+        if not words and colours**pegs > MAX_CODES:
+            raise ValueError(f"colours ** pegs must be at most {MAX_CODES} (the oracle's search space), "
+                             f"got {colours} ** {pegs} = {colours**pegs}")
         super().__init__(render_mode)
-        if max_guesses < 1:
-            raise ValueError(f"max_guesses must be >= 1, got {max_guesses}")
         self.game = CodeGame(pegs=pegs, colours=colours, words=words)
         self.max_guesses = max_guesses
         self._examples = example_codes(self.game)

@@ -35,6 +35,7 @@ from agentic_gym.core import (
     sanitize,
     text_space,
 )
+from agentic_gym.core.arguments import integer_in, number_in
 
 #: Longest observation text; older results are trimmed first.
 TEXT_CHARS = 4096
@@ -46,6 +47,8 @@ RESULT_CHARS = 700
 COMMAND_CHARS = 1024
 #: Most commands listed in ``info["admissible_commands"]``.
 MAX_ADMISSIBLE = 24
+#: Largest ``tool_budget`` (None means no budget).
+MAX_TOOL_BUDGET = 10_000
 #: Most transcript entries kept for rendering (the question is always kept).
 MAX_TRANSCRIPT = 400
 
@@ -75,13 +78,12 @@ class ToolEnv(TranscriptRendering, AgenticEnv):
     intro: ClassVar[str] = ""
 
     def __init__(self, fault_rate: float = 0.0, tool_budget: int | None = None, render_mode: str | None = None):
+        fault_rate = number_in("fault_rate", fault_rate, 0.0, 1.0, high_open=True)
+        if tool_budget is not None:
+            tool_budget = integer_in("tool_budget", tool_budget, 1, MAX_TOOL_BUDGET)
         super().__init__(render_mode)
-        if not 0.0 <= float(fault_rate) < 1.0:
-            raise ValueError(f"fault_rate must be in [0, 1), got {fault_rate!r}")
-        if tool_budget is not None and (isinstance(tool_budget, bool) or int(tool_budget) < 1):
-            raise ValueError(f"tool_budget must be None or a positive integer, got {tool_budget!r}")
-        self.fault_rate = float(fault_rate)
-        self.tool_budget = None if tool_budget is None else int(tool_budget)
+        self.fault_rate = fault_rate
+        self.tool_budget = tool_budget
         self.action_space = CommandSpace(self.affordances, max_length=COMMAND_CHARS)
         self.observation_space = spaces.Dict({"text": text_space(TEXT_CHARS), "question": text_space(QUESTION_CHARS)})
         self._tool_names = frozenset(a.name for a in self.affordances if a.kind == "tool")
