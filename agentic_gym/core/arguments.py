@@ -34,9 +34,10 @@ def integer_in(name: str, value: Any, low: int, high: int) -> int:
     """``value`` as an ``int`` in ``low..high`` (bools and strings are refused)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer in {low}..{high}, got {_shown(value)} ({type(value).__name__})")
-    if not low <= value <= high:
+    number = int(value)
+    if not low <= number <= high:
         raise ValueError(f"{name} must be an integer in {low}..{high}, got {_shown(value)}")
-    return int(value)
+    return number
 
 
 def number_in(name: str, value: Any, low: float, high: float, *, high_open: bool = False) -> float:

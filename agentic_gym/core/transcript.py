@@ -270,14 +270,15 @@ class TranscriptPanel:
 
     def _background(self) -> np.ndarray:
         """The empty frame (title bar drawn), shared read-only by every panel of the same look."""
-        assert self._atlas is not None
+        atlas = self._atlas
+        assert atlas is not None
 
         def make() -> np.ndarray:
             background = np.empty((self.height, self.width, 3), dtype=np.uint8)
             background[:] = BACKGROUND
             if self.title:
                 background[: self._top] = TITLE_BAR
-                self._atlas.draw(background, self.title, _MARGIN, 3, COLOURS["title"], TITLE_BAR)
+                atlas.draw(background, self.title, _MARGIN, 3, COLOURS["title"], TITLE_BAR)
             background.setflags(write=False)
             return background
 

@@ -23,6 +23,7 @@ from agentic_gym.core import (
     text_space,
 )
 from agentic_gym.core.arguments import number_in, one_of
+from agentic_gym.envs.text import adventure_phrases
 from agentic_gym.envs.text.adventure_world import (
     DIRECTIONS,
     HOUSE_SIZES,
@@ -273,7 +274,7 @@ class TextAdventure(TranscriptRendering, AgenticEnv):
             command = parse_command(action, AFFORDANCES, max_length=self.max_command_length)
         except InvalidAction as error:
             return f"Could not use {quote(action)}: {error}", False, echo
-        message, valid = self.house.command(_VERBS[command.name], command.args)
+        message, valid = adventure_phrases.command(self.house, _VERBS[command.name], command.args)
         return message, valid, echo
 
     def _score(self) -> float:

@@ -18,14 +18,17 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from typing import TypeVar
 
 import numpy as np
 
 from agentic_gym.envs.tool.answers import check_number
+
+_T = TypeVar("_T")
 
 STEP_COUNTS = (2, 4, 6)
 DOMAINS = ("shopping", "conversion", "savings", "travel")
@@ -109,7 +112,7 @@ class _Draw:
         """A percentage with a quarter-point resolution, e.g. 8.25."""
         return Fraction(self.integer(low * 4, high * 4), 4)
 
-    def pick(self, options: tuple) -> object:
+    def pick(self, options: Sequence[_T]) -> _T:
         return options[int(self.uniform() * len(options))]
 
 
