@@ -20,6 +20,7 @@ from agentic_gym.core import (
     text_space,
 )
 from agentic_gym.core.arguments import boolean, integer_in
+from agentic_gym.core.transcript import Transcript
 from agentic_gym.envs.text.codebreaker_logic import (
     COLOURS,
     MAX_PEGS,
@@ -43,6 +44,7 @@ MAX_GUESSES = 100
 #: still takes well under a second; 8 ** 6 took over 10 s for the opening guess.
 MAX_CODES = 32_768
 _EXAMPLES = 6
+_TRANSCRIPT_ENTRIES = 32
 
 
 def example_codes(game: CodeGame) -> list[str]:
@@ -193,7 +195,7 @@ class Codebreaker(TranscriptRendering, AgenticEnv):
         self._lines: list[str] = []  # the history as shown, one line per guess (built once per guess)
         self._solved = False
         self._message = ""
-        self._transcript: list[tuple[str, str]] = []
+        self._transcript = Transcript(_TRANSCRIPT_ENTRIES)
 
     # ---- text --------------------------------------------------------------------------
 
@@ -233,7 +235,6 @@ class Codebreaker(TranscriptRendering, AgenticEnv):
     def _observe(self, valid: bool) -> tuple[dict[str, Any], dict[str, Any]]:
         text = sanitize(self._view(), OBS_LENGTH)
         self._transcript.append(("env", text))
-        del self._transcript[:-32]
         observation = {"text": text, "guesses_left": self.max_guesses - len(self._history)}
         info = {
             "success": self._solved,
@@ -253,7 +254,7 @@ class Codebreaker(TranscriptRendering, AgenticEnv):
         self._lines = []
         self._solved = False
         self._message = ""
-        self._transcript = []
+        self._transcript.clear()
         return self._observe(True)
 
     def step(self, action: str):

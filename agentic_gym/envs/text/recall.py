@@ -20,6 +20,7 @@ from agentic_gym.core import (
     text_space,
 )
 from agentic_gym.core.arguments import integer_in
+from agentic_gym.core.transcript import Transcript
 from agentic_gym.envs.text.recall_world import (
     EXAMPLE_ANSWERS,
     MAX_FACTS,
@@ -176,7 +177,7 @@ class Recall(TranscriptRendering, AgenticEnv):
         self._correct = 0
         self._text = ""
         # (role, text, index of the briefing item the text shows or -1), for rendering.
-        self._transcript: list[tuple[str, str, int]] = []
+        self._transcript = Transcript(_TRANSCRIPT_ENTRIES)
 
     # ---- state ------------------------------------------------------------------------
 
@@ -221,7 +222,6 @@ class Recall(TranscriptRendering, AgenticEnv):
         text = sanitize(self._text, OBS_LENGTH)
         shown = self._item if not self._briefing_over else -1
         self._transcript.append(("env", text, shown))
-        del self._transcript[:-_TRANSCRIPT_ENTRIES]
         info = {
             "success": self._done and self._correct == self.config.questions,
             "action_valid": valid,
@@ -239,7 +239,7 @@ class Recall(TranscriptRendering, AgenticEnv):
         self._item = 0
         self._question = 0
         self._correct = 0
-        self._transcript = []
+        self._transcript.clear()
         self._text = self._view()
         return self._observe(True)
 

@@ -36,6 +36,7 @@ from agentic_gym.core import (
     text_space,
 )
 from agentic_gym.core.arguments import integer_in, number_in
+from agentic_gym.core.transcript import Transcript
 
 #: Longest observation text; older results are trimmed first.
 TEXT_CHARS = 4096
@@ -89,7 +90,7 @@ class ToolEnv(TranscriptRendering, AgenticEnv):
         self._tool_names = frozenset(a.name for a in self.affordances if a.kind == "tool")
         self._answer_name = next(a.name for a in self.affordances if a.kind == "answer")
         self.transcript_title = self.title
-        self._transcript: list[tuple[str, str]] = []
+        self._transcript = Transcript(MAX_TRANSCRIPT - 1, keep_first=1)
         self._started = False
 
     # ---- what a world provides --------------------------------------------------------------
@@ -129,7 +130,7 @@ class ToolEnv(TranscriptRendering, AgenticEnv):
         self._started = True
         faultable_steps = sum(1 for c in episode.plan if c.name in self.faultable)
         self._oracle_calls = len(episode.plan) - faultable_steps + self._calls_for(faultable_steps)
-        self._transcript = [("env", self._question)]
+        self._transcript.restart(("env", self._question))
         self._admissible_now = self._admissible()[:MAX_ADMISSIBLE]
         return self._observation(), self._info(True)
 
@@ -162,8 +163,6 @@ class ToolEnv(TranscriptRendering, AgenticEnv):
             else:
                 valid = self._call(command.name, command, None, None)
         self._transcript.append(("env", self._feedback or self._results[-1]))
-        if len(self._transcript) > MAX_TRANSCRIPT:
-            del self._transcript[1:101]
         return self._observation(), reward, self._done, False, self._info(valid)
 
     def _answer(self, command: Command) -> float:
