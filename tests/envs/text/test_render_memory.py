@@ -19,7 +19,7 @@ import gymnasium as gym
 import pytest
 
 import agentic_gym  # noqa: F401  (registers the environments)
-from agentic_gym.core import CommandSpace, transcript
+from agentic_gym.core import transcript
 from agentic_gym.envs import registered_ids
 
 INSTANCE_LIMIT = 2 * 2**20
@@ -33,15 +33,11 @@ for _env_id in registered_ids():
 ONE_PER_CLASS = tuple(_BY_CLASS.values())
 
 
-def _is_text_env(env_id: str) -> bool:
-    env = gym.make(env_id)
-    try:
-        return isinstance(env.unwrapped.action_space, CommandSpace)
-    finally:
-        env.close()
-
-
-TEXT_IDS = tuple(env_id for env_id in registered_ids() if _is_text_env(env_id))
+# Text and tool envs: the families drawn by the transcript panel.
+TEXT_IDS = tuple(
+    env_id for env_id in registered_ids()
+    if str(gym.spec(env_id).entry_point).startswith(("agentic_gym.envs.text.", "agentic_gym.envs.tool."))
+)
 
 
 def _play(env, steps: int, seed: int = 0) -> None:
