@@ -28,7 +28,7 @@ from agentic_gym.core.command import (
 from agentic_gym.core.env import RENDER_MODES, AgenticEnv
 from agentic_gym.core.spaces import ChatMessages, CommandSpace, is_message
 from agentic_gym.core.text import CHARSET, quote, sanitize, text_space
-from agentic_gym.core.transcript import Transcript, TranscriptPanel, TranscriptRendering
+from agentic_gym.core.transcript import TranscriptPanel, TranscriptRendering
 
 __all__ = [
     "CAPABILITIES",
@@ -42,7 +42,6 @@ __all__ = [
     "Command",
     "CommandSpace",
     "InvalidAction",
-    "Transcript",
     "TranscriptPanel",
     "TranscriptRendering",
     "calculate",

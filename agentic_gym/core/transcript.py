@@ -334,41 +334,6 @@ class TranscriptPanel:
         return "\n".join(head + [line for _, line in rows])
 
 
-class Transcript(list):
-    """The entries an env keeps for drawing: its first ``keep_first`` and the latest ``limit`` others.
-
-    A list (entries are ``(role, text)`` pairs, or longer tuples an env reads itself) that
-    trims itself on :meth:`append`, so a long episode keeps a bounded transcript; it copies
-    and pickles like a list.
-
-    Example:
-        >>> transcript = Transcript(limit=2, keep_first=1)
-        >>> for index in range(5):
-        ...     transcript.append(("env", f"line {index}"))
-        >>> [text for _, text in transcript]
-        ['line 0', 'line 3', 'line 4']
-    """
-
-    def __init__(self, limit: int, keep_first: int = 0):
-        if limit < 1 or keep_first < 0:
-            raise ValueError(f"limit must be >= 1 and keep_first >= 0, got {limit} and {keep_first}")
-        super().__init__()
-        self.limit = limit
-        self.keep_first = keep_first
-
-    def append(self, entry: Any) -> None:
-        super().append(entry)
-        excess = len(self) - self.keep_first - self.limit
-        if excess > 0:
-            del self[self.keep_first : self.keep_first + excess]
-
-    def restart(self, *entries: Any) -> None:
-        """Empty the transcript and start it with ``entries`` (e.g. the question a tool env keeps)."""
-        self.clear()
-        for entry in entries:
-            self.append(entry)
-
-
 class TranscriptRendering:
     """Rendering for text and tool envs: every frame is the transcript drawn by one panel.
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from typing import Any, ClassVar
 
 from gymnasium import spaces
@@ -22,7 +23,6 @@ from agentic_gym.core import (
     text_space,
 )
 from agentic_gym.core.arguments import number_in, one_of
-from agentic_gym.core.transcript import Transcript
 from agentic_gym.envs.text import adventure_phrases
 from agentic_gym.envs.text.adventure_world import (
     DIRECTIONS,
@@ -216,7 +216,7 @@ class TextAdventure(TranscriptRendering, AgenticEnv):
         self._mission = ""
         self._paid: list[bool] = []
         self._success = False
-        self._transcript = Transcript(_TRANSCRIPT)
+        self._transcript: deque[tuple[str, str]] = deque(maxlen=_TRANSCRIPT)
         self.transcript_title = f"TextAdventure {self.size}"
 
     # ---- gymnasium API ------------------------------------------------------------------------

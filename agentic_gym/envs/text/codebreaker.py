@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from typing import Any
 
 from gymnasium import spaces
@@ -20,7 +21,6 @@ from agentic_gym.core import (
     text_space,
 )
 from agentic_gym.core.arguments import boolean, integer_in
-from agentic_gym.core.transcript import Transcript
 from agentic_gym.envs.text.codebreaker_logic import (
     COLOURS,
     MAX_PEGS,
@@ -195,7 +195,7 @@ class Codebreaker(TranscriptRendering, AgenticEnv):
         self._lines: list[str] = []  # the history as shown, one line per guess (built once per guess)
         self._solved = False
         self._message = ""
-        self._transcript = Transcript(_TRANSCRIPT_ENTRIES)
+        self._transcript: deque[tuple[str, str]] = deque(maxlen=_TRANSCRIPT_ENTRIES)
 
     # ---- text --------------------------------------------------------------------------
 
@@ -303,4 +303,4 @@ class Codebreaker(TranscriptRendering, AgenticEnv):
         return f"guess {self.game.format(code)}"
 
     def transcript_entries(self) -> list[tuple[str, str]]:
-        return self._transcript
+        return list(self._transcript)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from typing import Any
 
 from gymnasium import spaces
@@ -20,7 +21,6 @@ from agentic_gym.core import (
     text_space,
 )
 from agentic_gym.core.arguments import integer_in
-from agentic_gym.core.transcript import Transcript
 from agentic_gym.envs.text.recall_world import (
     EXAMPLE_ANSWERS,
     MAX_FACTS,
@@ -177,7 +177,7 @@ class Recall(TranscriptRendering, AgenticEnv):
         self._correct = 0
         self._text = ""
         # (role, text, index of the briefing item the text shows or -1), for rendering.
-        self._transcript = Transcript(_TRANSCRIPT_ENTRIES)
+        self._transcript: deque[tuple[str, str, int]] = deque(maxlen=_TRANSCRIPT_ENTRIES)
 
     # ---- state ------------------------------------------------------------------------
 

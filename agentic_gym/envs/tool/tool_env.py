@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import abc
 import re
+from collections import deque
 from dataclasses import dataclass
 from typing import Any, ClassVar, SupportsFloat
 
@@ -36,7 +37,6 @@ from agentic_gym.core import (
     text_space,
 )
 from agentic_gym.core.arguments import integer_in, number_in
-from agentic_gym.core.transcript import Transcript
 
 #: Longest observation text; older results are trimmed first.
 TEXT_CHARS = 4096
@@ -50,7 +50,7 @@ COMMAND_CHARS = 1024
 MAX_ADMISSIBLE = 24
 #: Largest ``tool_budget`` (None means no budget).
 MAX_TOOL_BUDGET = 10_000
-#: Most transcript entries kept for rendering (the question is always kept).
+#: Most transcript entries kept for rendering, besides the question (always shown first).
 MAX_TRANSCRIPT = 400
 
 FAULT_MESSAGE = "error 503: service unavailable, please retry."
@@ -90,7 +90,7 @@ class ToolEnv(TranscriptRendering, AgenticEnv):
         self._tool_names = frozenset(a.name for a in self.affordances if a.kind == "tool")
         self._answer_name = next(a.name for a in self.affordances if a.kind == "answer")
         self.transcript_title = self.title
-        self._transcript = Transcript(MAX_TRANSCRIPT - 1, keep_first=1)
+        self._transcript: deque[tuple[str, str]] = deque(maxlen=MAX_TRANSCRIPT)
         self._started = False
 
     # ---- what a world provides --------------------------------------------------------------
@@ -130,7 +130,7 @@ class ToolEnv(TranscriptRendering, AgenticEnv):
         self._started = True
         faultable_steps = sum(1 for c in episode.plan if c.name in self.faultable)
         self._oracle_calls = len(episode.plan) - faultable_steps + self._calls_for(faultable_steps)
-        self._transcript.restart(("env", self._question))
+        self._transcript.clear()
         self._admissible_now = self._admissible()[:MAX_ADMISSIBLE]
         return self._observation(), self._info(True)
 
@@ -280,6 +280,7 @@ class ToolEnv(TranscriptRendering, AgenticEnv):
         return str(self._episode.answer)
 
     def transcript_entries(self) -> list[tuple[str, str]]:
-        return self._transcript
+        # The question stays on top however long the episode; the rest is the latest entries.
+        return [("env", self._question), *self._transcript]
 
 
