@@ -164,6 +164,7 @@ class TextAdventure(TranscriptRendering, AgenticEnv):
         You see a wooden chest (locked, red lock) and an oak table.
         On the oak table: an old book.
         Exits: north (open painted door), east (locked blue door).
+        You carry a red key.
 
     Reset and ``look`` put the quest in the first line. ``obs["mission"]`` always
     holds the quest.
