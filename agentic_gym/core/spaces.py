@@ -8,6 +8,8 @@ Example:
     True
     >>> space.contains("anything at all, even nonsense")
     True
+    >>> space.contains(Command("go", {"direction": "north"})), space.contains(Command("fly"))
+    (True, False)
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import numpy as np
 from gymnasium import spaces
 
 from agentic_gym.core.affordance import Affordance
-from agentic_gym.core.command import Command
+from agentic_gym.core.command import Command, InvalidAction, check_command
 from agentic_gym.core.text import CHARSET
 
 _WORDS = ("red", "blue", "key", "door", "box", "north", "note", "seven", "yes", "no")
@@ -54,7 +56,8 @@ class CommandSpace(spaces.Text):
 
     ``contains`` accepts any string of at most ``max_length`` characters over
     :data:`~agentic_gym.core.text.CHARSET` (an invalid command is a legal action that
-    the env answers with feedback). ``sample()`` draws an affordance uniformly and
+    the env answers with feedback) and any :class:`~agentic_gym.core.Command` that is
+    valid for the affordances (what the language layer passes down). ``sample()`` draws an affordance uniformly and
     valid arguments for it from the space's own RNG; ``sample(mask=commands)`` draws
     uniformly from a sequence of command strings instead (e.g. an env's
     ``info["admissible_commands"]``). Two spaces are equal when their affordances and
@@ -66,6 +69,15 @@ class CommandSpace(spaces.Text):
         if not self.affordances:
             raise ValueError("CommandSpace needs at least one affordance")
         super().__init__(max_length=max_length, min_length=0, charset=CHARSET, seed=seed)
+
+    def contains(self, x: Any) -> bool:
+        if type(x) is Command:
+            try:
+                check_command(x, self.affordances)
+            except InvalidAction:
+                return False
+            return True
+        return super().contains(x)
 
     def sample(self, mask: Sequence[str] | None = None, probability: Any = None) -> str:  # type: ignore[override]
         if isinstance(mask, list | tuple) and mask and all(isinstance(m, str) for m in mask):

@@ -28,20 +28,22 @@ or at the centre of a centred view), ``direction`` (``Discrete(4)``: east, south
 west, north) and ``mission``.
 
 Reward: ``1 - 0.9 * steps / max_steps`` on the step that solves the task, else 0.
-``info``: ``success`` (bool, True once solved) and ``action_valid`` (False when the
+``info``: ``success`` (bool, True once solved), ``action_valid`` (False when the
 move was blocked or the object could not be used, unless that ends the episode, as
-touching an object does in GridMemory; tools are always valid).
+touching an object does in GridMemory; tools are always valid) and, after a step,
+``command``: the :class:`~agentic_gym.core.Command` of the action index taken.
 """
 
 from __future__ import annotations
 
 import abc
+import functools
 from typing import Any, ClassVar
 
 import numpy as np
 from gymnasium import spaces
 
-from agentic_gym.core import RENDER_MODES, Affordance, AgenticEnv, sanitize, text_space
+from agentic_gym.core import RENDER_MODES, Affordance, AgenticEnv, Command, sanitize, text_space
 from agentic_gym.envs.grid.describe import ansi_map, describe_view
 from agentic_gym.envs.grid.engine import (
     EVENT_OK,
@@ -90,6 +92,15 @@ TOGGLE = Affordance("toggle", "Open, close or unlock the door or box in front of
 DONE = Affordance("done", "Do nothing this step.", kind="move")
 
 
+@functools.cache
+def index_commands(affordances: tuple[Affordance, ...]) -> tuple[Command, ...]:
+    """The :class:`~agentic_gym.core.Command` of each action index, made once per affordance tuple.
+
+    A step reports its command without building one; commands are values, treated as read-only.
+    """
+    return tuple(Command(aff.name) for aff in affordances)
+
+
 class GridEnv(AgenticEnv):
     """Base of the grid envs (see the module docstring for what a subclass supplies)."""
 
@@ -123,6 +134,7 @@ class GridEnv(AgenticEnv):
         self.tile_size = tile_size
         self.text_length = text_length if text_length is not None else 1000 + 2 * (width + 1) * height
         self.action_space = spaces.Discrete(len(self.affordances))
+        self._commands = index_commands(tuple(self.affordances))
         self.observation_space = spaces.Dict(
             {
                 "text": text_space(self.text_length),
@@ -212,7 +224,8 @@ class GridEnv(AgenticEnv):
             reward = 1.0 - 0.9 * min(self.steps, self.max_steps) / self.max_steps
         truncated = not terminated and self.steps >= self.max_steps
         obs = self._observe(note, self.view if unchanged else None)
-        return obs, reward, terminated, truncated, {"success": self.success, "action_valid": valid}
+        return obs, reward, terminated, truncated, {"success": self.success, "action_valid": valid,
+                                                    "command": self._commands[index]}
 
     def _observe(self, note: str, view: View | None = None) -> dict[str, Any]:
         """The observation; ``view`` is the current view when the world did not change."""

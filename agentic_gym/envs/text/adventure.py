@@ -11,12 +11,13 @@ from agentic_gym.core import (
     RENDER_MODES,
     Affordance,
     AgenticEnv,
+    Command,
     CommandSpace,
     InvalidAction,
     TranscriptRendering,
+    action_text,
     enum_param,
     params,
-    parse_command,
     quote,
     sanitize,
     string_param,
@@ -240,41 +241,41 @@ class TextAdventure(TranscriptRendering, AgenticEnv):
         house = self.house
         if house is None:
             raise RuntimeError("call reset() before step()")
-        # Fast path: an admissible command is already resolved (same result as parsing it).
-        entry = house.view()[1].get(action) if type(action) is str else None
-        if entry is not None:
-            version = house.version
-            message = house.apply(*entry)
-            valid = True
-            echo = action
-            moved = house.version != version and entry[0] in (Verb.TAKE, Verb.DROP, Verb.PUT)
+        version = house.version
+        command: Command | None = None
+        try:
+            command = self.read_command(action, max_length=self.max_command_length)
+        except InvalidAction as error:
+            message, valid = self._refusal(action, error), False
         else:
-            version = house.version
-            message, valid, echo = self._interpret(action)
-            moved = house.version != version
+            # An admissible text is already resolved in the house's table (the same result as
+            # resolving the command's arguments, which costs several times the parse).
+            entry = house.view()[1].get(action) if type(action) is str else None
+            if entry is not None:
+                message, valid = house.apply(*entry), True
+            else:
+                message, valid = house.command(_VERBS[command.name], command.args)
         reward = 0.0
-        if moved:
+        if house.version != version:
             reward = self._score()
         obs = self._observe(message)
-        self._transcript.append(("agent", echo))
+        self._transcript.append(("agent", sanitize(action_text(action), self.max_command_length)))
         self._transcript.append(("env", obs["text"]))
         if self.render_mode == "human":
             self.render()
-        info = {"success": self._success, "action_valid": valid, "admissible_commands": list(house.view()[1])}
+        info = {"success": self._success, "action_valid": valid, "admissible_commands": list(house.view()[1]),
+                "command": command}
         return obs, reward, self._success, False, info
 
-    def _interpret(self, action: Any) -> tuple[str, bool, str]:
-        """Parse and resolve a command that is not in the admissible table."""
-        if not isinstance(action, str):
-            return (f"A command must be text such as 'look' or 'go north', not {type(action).__name__}. "
-                    f"Valid commands: {_USAGE}."), False, f"<{type(action).__name__}>"
-        echo = sanitize(action, self.max_command_length)
-        try:
-            command = parse_command(action, AFFORDANCES, max_length=self.max_command_length)
-        except InvalidAction as error:
-            return f"Could not use {quote(action)}: {error}", False, echo
-        message, valid = self.house.command(_VERBS[command.name], command.args)
-        return message, valid, echo
+    @staticmethod
+    def _refusal(action: Any, error: InvalidAction) -> str:
+        """What the agent is told about an action that could not be read."""
+        if isinstance(action, str):
+            return f"Could not use {quote(action)}: {error}"
+        if type(action) is Command:
+            return f"Could not use {quote(str(action))}: {error}"
+        return (f"A command must be text such as 'look' or 'go north', not {type(action).__name__}. "
+                f"Valid commands: {_USAGE}.")
 
     def _score(self) -> float:
         met = self.house.goals_met()
