@@ -24,7 +24,6 @@ from agentic_gym.core import (
     TranscriptPanel,
     enum_param,
     params,
-    parse_command,
     quote,
     text_space,
 )
@@ -75,7 +74,7 @@ class LineWalkEnv(AgenticEnv):
         prefix = ""
         valid = True
         try:
-            command = parse_command(action, self.affordances)
+            command = self.read_command(action)
         except InvalidAction:
             valid = False
             prefix = f"Unknown command {quote(str(action))}. Try go left, go right or wait. "

@@ -47,17 +47,21 @@ _FREE, _LIMITED, _ENUM, _INTEGER, _NUMBER, _BOOLEAN = (_Check.FREE, _Check.LIMIT
 
 
 class Reason(StrEnum):
-    """Why an action was refused: :attr:`InvalidAction.reason`, for code that must tell cases apart."""
+    """Why an action was refused: :attr:`InvalidAction.reason`, for code that must tell cases apart.
+
+    The messages of :data:`LISTING_REASONS` end with the valid commands (the agent named
+    none it can use), so feedback does not list them twice.
+    """
 
     #: Not text, not a ``Command``, not a message dict: a value of the wrong type.
     WRONG_TYPE = "wrong_type"
-    #: Nothing to read (an empty reply or command).
+    #: Nothing to read (an empty reply, command, tag or ``Action:`` line).
     EMPTY = "empty"
     #: Longer than the reader's limit.
     TOO_LONG = "too_long"
     #: No command could be read (no name, bad syntax, undecodable JSON).
     UNREADABLE = "unreadable"
-    #: The reply holds no action in the expected format.
+    #: The reply holds no action (none in the expected format, no command name in the text).
     NO_ACTION = "no_action"
     #: The reply names several actions.
     SEVERAL_ACTIONS = "several_actions"
@@ -71,6 +75,10 @@ class Reason(StrEnum):
     BAD_VALUE = "bad_value"
     #: The command is well formed but cannot be carried out now (the env or a tool refuses it).
     REFUSED = "refused"
+
+
+#: Reasons whose messages already name the valid commands.
+LISTING_REASONS: frozenset[Reason] = frozenset({Reason.EMPTY, Reason.NO_ACTION, Reason.UNKNOWN_COMMAND})
 
 
 class InvalidAction(ValueError):
@@ -453,7 +461,7 @@ def parse_command(text: str, affordances: Iterable[Affordance], max_length: int 
     if not match:
         raise InvalidAction(
             f"Could not read a command from {quote(stripped)}. Valid commands: {command_list(affordances)}.",
-            reason=Reason.UNREADABLE)
+            reason=Reason.NO_ACTION)
     aff = find_affordance(match.group(0), affordances)
     rest = stripped[match.end():]
     if not rest:

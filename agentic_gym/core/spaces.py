@@ -21,8 +21,8 @@ import numpy as np
 from gymnasium import spaces
 
 from agentic_gym.core.affordance import Affordance
-from agentic_gym.core.command import Command, InvalidAction, check_command
-from agentic_gym.core.text import CHARSET
+from agentic_gym.core.command import Command, InvalidAction, Reason, check_command, command_list
+from agentic_gym.core.text import CHARSET, quote
 
 _WORDS = ("red", "blue", "key", "door", "box", "north", "note", "seven", "yes", "no")
 
@@ -49,6 +49,33 @@ def sample_args(aff: Affordance, rng: np.random.Generator) -> dict[str, Any]:
             number = int(rng.integers(low, high + 1))
             args[key] = number if kind == "integer" else float(number)
     return args
+
+
+def native_action(command: Command, action_space: spaces.Space, affordances: Sequence[Affordance]) -> Any:
+    """``command`` as the action an env with ``action_space`` takes.
+
+    A ``Discrete`` env takes the index of the command's affordance (argument-free only); a
+    ``CommandSpace`` env takes the :class:`~agentic_gym.core.Command` itself, never its text;
+    any other space (a foreign ``Text`` env) gets the canonical command text.
+
+    Example:
+        >>> from agentic_gym.core.affordance import Affordance
+        >>> affs = (Affordance("left", "Turn left."), Affordance("right", "Turn right."))
+        >>> native_action(Command("right"), spaces.Discrete(2), affs)
+        1
+    """
+    if isinstance(action_space, spaces.Discrete):
+        for index, aff in enumerate(affordances):
+            if aff.name == command.name:
+                if command.args:
+                    raise InvalidAction(f"{aff.name} takes no arguments here.", affordance=aff.name,
+                                        reason=Reason.UNKNOWN_ARGUMENT)
+                return int(action_space.start) + index
+        raise InvalidAction(f"Unknown command {quote(command.name)}. Valid commands: {command_list(affordances)}.",
+                            reason=Reason.UNKNOWN_COMMAND)
+    if isinstance(action_space, CommandSpace):
+        return command
+    return str(command)
 
 
 class CommandSpace(spaces.Text):

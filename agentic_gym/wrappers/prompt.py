@@ -23,8 +23,9 @@ from typing import Any, SupportsFloat
 import gymnasium as gym
 import numpy as np
 
-from agentic_gym.core import Affordance, ChatMessages, sanitize
-from agentic_gym.wrappers.parse import FORMATS, as_reply, format_instructions, text_limit
+from agentic_gym.core import Affordance, ChatMessages, Command, sanitize
+from agentic_gym.formats import as_reply, format_instructions, reply_format
+from agentic_gym.wrappers.observation import text_limit
 
 #: Characters of an assistant reply kept in the history (replies are untrusted text too).
 MAX_ASSISTANT_CHARS = 8000
@@ -131,7 +132,7 @@ class PromptObservation(gym.Wrapper):
     as a base64 PNG ``image_url`` part (the env must render in ``rgb_array`` mode).
 
     The wrapped env takes raw replies (a :class:`~agentic_gym.wrappers.ParseAction`
-    below this wrapper) and reports ``info["parsed_action"]``.
+    below this wrapper) and reports ``info["command"]``.
     """
 
     def __init__(self, env: gym.Env, system_prompt: str | None = None, history: int | None = None,
@@ -139,8 +140,7 @@ class PromptObservation(gym.Wrapper):
         super().__init__(env)
         if history is not None and history < 0:
             raise ValueError("history must be None or at least 0")
-        if format_hint not in FORMATS:
-            raise ValueError(f"format_hint must be one of {FORMATS}, got {format_hint!r}")
+        reply_format(format_hint)  # a ValueError for an unknown name
         if include_image and env.render_mode != "rgb_array":
             raise ValueError(f"include_image needs the env to render in 'rgb_array' mode, not {env.render_mode!r}")
         self.system_prompt = system_prompt
@@ -181,7 +181,7 @@ class PromptObservation(gym.Wrapper):
             ids: list[str] = []
             self._flat.append({"role": "assistant", "content": sanitize(action, MAX_ASSISTANT_CHARS)})
         else:
-            ids = self._assistant(action, info.get("parsed_action"))
+            ids = self._assistant(action, info.get("command"))
         self._env_starts.append(len(self._flat))
         text = obs["text"]
         if ids:
@@ -195,11 +195,16 @@ class PromptObservation(gym.Wrapper):
             self._flat.append({"role": "user", "content": text})
         return self._messages(), reward, terminated, truncated, info
 
-    def _assistant(self, action: Any, parsed: str | None) -> list[str]:
-        """Record a non-text reply; returns the ids of its tool calls (each gets a ``tool`` answer)."""
+    def _assistant(self, action: Any, command: Any) -> list[str]:
+        """Record a non-text reply; returns the ids of its tool calls (each gets a ``tool`` answer).
+
+        A tool call is recorded with the canonical text of the command it was read as
+        (``info["command"]``), or the message's own text when it was not read.
+        """
         ids = _tool_call_ids(action)
         if ids:
-            assistant = {"role": "assistant", "content": sanitize(parsed or _reply_text(action), MAX_ASSISTANT_CHARS),
+            shown = str(command) if type(command) is Command else _reply_text(action)
+            assistant = {"role": "assistant", "content": sanitize(shown, MAX_ASSISTANT_CHARS),
                          "tool_calls": _clean_tool_calls(action)}
         else:
             assistant = {"role": "assistant", "content": sanitize(_reply_text(action), MAX_ASSISTANT_CHARS)}

@@ -24,7 +24,6 @@ from agentic_gym.core import (
     TranscriptPanel,
     int_param,
     params,
-    parse_command,
     quote,
     text_space,
 )
@@ -77,7 +76,7 @@ class TreasureEnv(AgenticEnv):
             time.sleep(self.delay)
         self._transcript.append(("agent", str(action)[:64]))
         try:
-            command = parse_command(action, self.affordances)
+            command = self.read_command(action)
         except InvalidAction as error:
             text = f"Invalid command {quote(str(action))}: {str(error)[:120]}"
             self._transcript.append(("env", text))

@@ -21,7 +21,6 @@ from agentic_gym.core import (
     enum_param,
     int_param,
     params,
-    parse_command,
     quote,
     string_param,
     text_space,
@@ -75,10 +74,11 @@ class WordEnv(AgenticEnv):
     def _opposite(self) -> str:
         return {"north": "south", "south": "north", "east": "west", "west": "east"}[self._direction]
 
-    def step(self, action: str):
+    def step(self, action: Any):
         success, valid, reward, text = False, True, 0.0, ""
+        command = None
         try:
-            command = parse_command(action, self.affordances)
+            command = self.read_command(action)
         except InvalidAction as error:
             valid, text = False, str(error)
         else:
@@ -98,7 +98,7 @@ class WordEnv(AgenticEnv):
             else:
                 text = f"You send {command.args.get('amount', 0)} coins to {quote(command.args['to'])}."
         obs = self._obs(text)
-        return obs, reward, success, False, {"success": success, "action_valid": valid}
+        return obs, reward, success, False, {"success": success, "action_valid": valid, "command": command}
 
     def oracle_action(self) -> str:
         if self._steps_left:
