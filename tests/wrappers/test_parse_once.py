@@ -13,12 +13,15 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import gymnasium as gym
 import pytest
+from gymnasium import spaces
 
 import agentic_gym
 import agentic_gym.wrappers
 from agentic_gym.core import AgenticEnv, Command
 from agentic_gym.core import command as command_module
+from agentic_gym.envs import registered_ids
 from agentic_gym.formats import parse_action as original_parse_action
 
 ORIGINAL_PARSE_COMMAND = command_module.parse_command
@@ -119,3 +122,25 @@ def test_notes_are_answered_from_the_command_without_a_second_parse(calls):
     assert info["free_turn"] and info["action_valid"]
     assert info["command"] == Command("note", {"text": "the key is in the hall"})
     assert counts == Counter({"parse_action": 1, "parse_command": 1}) and received == []
+
+
+@pytest.mark.parametrize("env_id", registered_ids())
+def test_every_env_reports_the_command_it_carried_out(env_id):
+    env = gym.make(env_id)
+    base = env.unwrapped
+    env.reset(seed=0)
+    if isinstance(env.action_space, spaces.Discrete):
+        index = int(base.oracle_action())
+        _, _, _, _, first = env.step(index)
+        _, _, _, _, second = env.step(index)
+        assert first["command"] == Command(base.affordances[index].name)
+        assert first["command"] is second["command"]  # made once per action index, not per step
+        return
+    command = ORIGINAL_PARSE_COMMAND(base.oracle_action(), base.affordances)
+    _, _, _, _, info = env.step(command)
+    assert info["command"] is command and info["action_valid"]  # a valid Command is used as it is
+    _, _, terminated, truncated, info = env.step("!!! not a command")
+    assert info["command"] is None and info["action_valid"] is False
+    if not (terminated or truncated):
+        _, _, _, _, info = env.step(2.5)
+        assert info["command"] is None and info["action_valid"] is False
