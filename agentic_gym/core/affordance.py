@@ -60,6 +60,11 @@ class Affordance:
     description: str
     parameters: Mapping[str, Any] = field(default_factory=_empty_schema)
     kind: Kind = "move"
+    # Worked out once in __post_init__ (parsing reads them on every command); not arguments.
+    _required: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    _value_parameter: str | None = field(init=False, repr=False, compare=False)
+    _checks: tuple[tuple[str, bool, _Check, Any, Any, Any], ...] = field(init=False, repr=False, compare=False)
+    _hash: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not _NAME.match(self.name):

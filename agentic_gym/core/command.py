@@ -117,19 +117,20 @@ def _rebuild_invalid_action(message: str, affordance: str | None, argument: str 
 _NO_ARGS: Mapping[str, Any] = MappingProxyType({})
 
 
-@dataclass(frozen=True, init=False)
+@dataclass(frozen=True, init=False, slots=True)
 class Command:
-    """A parsed action: an affordance name and its arguments (JSON scalars)."""
+    """A parsed action: an affordance name and its arguments (JSON scalars).
+
+    A command is a value: it is what crosses the layers once a reply has been read. Its
+    ``args`` dict is its own copy; treat it as read-only.
+    """
 
     name: str
     args: Mapping[str, Any] = field(default_factory=dict)
 
     def __init__(self, name: str, args: Mapping[str, Any] = _NO_ARGS) -> None:
-        # Written straight into the instance dict: the frozen dataclass's own __init__ goes
-        # through object.__setattr__ field by field, which costs as much as a parse.
-        fields = self.__dict__
-        fields["name"] = name
-        fields["args"] = dict(args)
+        _set_name(self, name)
+        _set_args(self, dict(args))
 
     def __hash__(self) -> int:
         return hash((self.name, json.dumps(self.args, sort_keys=True)))
@@ -147,14 +148,16 @@ class Command:
 
 
 _new_object = object.__new__
+# The slots' own setters: what object.__setattr__ does for a frozen dataclass, minus the lookup.
+_set_name = Command.name.__set__  # type: ignore[attr-defined]
+_set_args = Command.args.__set__  # type: ignore[attr-defined]
 
 
 def _adopt(name: str, args: dict[str, Any]) -> Command:
     """``Command(name, args)`` without the copy, for an ``args`` dict made for it and held by no one else."""
     command = _new_object(Command)
-    fields = command.__dict__
-    fields["name"] = name
-    fields["args"] = args
+    _set_name(command, name)
+    _set_args(command, args)
     return command
 
 
