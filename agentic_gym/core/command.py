@@ -410,9 +410,19 @@ def _parse_call_args(aff: Affordance, text: str) -> dict[str, Any]:
         if key in args:
             raise InvalidAction(f"{aff.name}: argument {quote(key)} given twice.", affordance=aff.name, argument=key,
                                 reason=Reason.UNREADABLE)
+        if text[pos] in "[{":
+            # Arguments are scalars; a list or object is refused before the (recursive) decoder sees it.
+            if key not in aff.properties:
+                valid = ", ".join(aff.properties) or "none"
+                raise InvalidAction(f"{aff.name}: unknown argument {quote(key)}; valid arguments: {valid}. "
+                                    f"Usage: {aff.usage()}", affordance=aff.name, argument=key,
+                                    reason=Reason.UNKNOWN_ARGUMENT)
+            kind = aff.properties[key]["type"]
+            raise _bad_value(aff, key, f"must be {'an' if kind[0] in 'aeiou' else 'a'} {kind}, got "
+                                       f"{'a list' if text[pos] == '[' else 'an object'}.")
         try:
             value, pos = _DECODER.raw_decode(text, pos)
-        except (ValueError, RecursionError):
+        except ValueError:
             bare = _BARE_AT.match(text, pos)
             if not bare:
                 raise InvalidAction(

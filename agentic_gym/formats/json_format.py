@@ -40,15 +40,19 @@ MAX_JSON_DIGITS = 100
 _JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[{}\[\]"]', re.DOTALL)
 
 
-def object_end(text: str, start: int) -> tuple[int, bool]:
-    """End (exclusive) of the JSON object starting at ``text[start] == "{"``, and if its depth is allowed.
+#: What :func:`object_end` returns for an object nested deeper than :data:`MAX_JSON_DEPTH`.
+TOO_DEEP = -2
 
-    Returns ``(-1, ...)`` when it never closes. A string is one token, so the scan visits
-    only structural characters, and an unterminated string (the lone ``"`` token) ends
-    it: nothing after it can close the object. Linear time.
+
+def object_end(text: str, start: int) -> int:
+    """End (exclusive) of the JSON object starting at ``text[start] == "{"``.
+
+    ``-1`` when it never closes, :data:`TOO_DEEP` as soon as its nesting passes
+    :data:`MAX_JSON_DEPTH` (the scan stops there). A string is one token, so the scan
+    visits only structural characters, and an unterminated string (the lone ``"`` token)
+    ends it: nothing after it can close the object. Linear time, and no recursion.
     """
     depth = 0
-    deepest = 0
     for match in _JSON_TOKEN.finditer(text, start):
         token = match.group()
         if token[0] == '"':
@@ -56,13 +60,23 @@ def object_end(text: str, start: int) -> tuple[int, bool]:
                 break
         elif token in "{[":
             depth += 1
-            if depth > deepest:
-                deepest = depth
+            if depth > MAX_JSON_DEPTH:
+                return TOO_DEEP
         else:
             depth -= 1
             if depth == 0:
-                return match.end(), deepest <= MAX_JSON_DEPTH
-    return -1, deepest <= MAX_JSON_DEPTH
+                return match.end()
+    return -1
+
+
+def shallow_enough(text: str, start: int = 0) -> bool:
+    """True when no JSON value in ``text[start:]`` can nest deeper than :data:`MAX_JSON_DEPTH`.
+
+    Counting brackets is a bound on the depth that costs two memchr-speed passes, so the
+    recursive decoder sees a typical reply at once; anything with more brackets is
+    measured by :func:`object_end` before it is decoded.
+    """
+    return text.count("{", start) + text.count("[", start) <= MAX_JSON_DEPTH
 
 
 def _parse_int(literal: str) -> int:
@@ -89,24 +103,26 @@ def decode_object(text: str) -> Any:
     if not stripped.startswith("{"):
         raise InvalidAction("the arguments must be a JSON object such as {\"key\": \"value\"}.",
                             reason=Reason.UNREADABLE)
-    # Fast path: a flat object that the C decoder reads to the very end is what the checks
-    # below would accept (depth 1, nothing after it); anything else takes them.
-    try:
-        value, end = _scan_json(stripped, 0)
-    except (ValueError, RecursionError, StopIteration):
-        pass
-    else:
-        if end == len(stripped) and type(value) is dict:
-            for item in value.values():
-                if type(item) not in _SCALARS:
-                    break
-            else:
-                return value
-    end, shallow = object_end(stripped, 0)
+    # The depth is bounded before the (recursive) decoder runs: by counting brackets, or by
+    # the structural scan, which also finds where the object ends.
+    if shallow_enough(stripped):
+        try:
+            value, end = _scan_json(stripped, 0)
+        except (ValueError, RecursionError, StopIteration):
+            pass
+        else:
+            # A flat object that the decoder reads to the very end is what the checks below accept.
+            if end == len(stripped) and type(value) is dict:
+                for item in value.values():
+                    if type(item) not in _SCALARS:
+                        break
+                else:
+                    return value
+    end = object_end(stripped, 0)
+    if end == TOO_DEEP:
+        raise InvalidAction(f"the JSON is nested deeper than {MAX_JSON_DEPTH} levels.", reason=Reason.UNREADABLE)
     if end < 0:
         raise InvalidAction("the JSON object is not closed.", reason=Reason.UNREADABLE)
-    if not shallow:
-        raise InvalidAction(f"the JSON is nested deeper than {MAX_JSON_DEPTH} levels.", reason=Reason.UNREADABLE)
     if stripped[end:].strip():
         raise InvalidAction("unexpected text after the JSON object.", reason=Reason.UNREADABLE)
     try:
@@ -209,25 +225,38 @@ class JsonFormat(ReplyFormat):
         found: Command | None = None
         error: InvalidAction | None = None
         pos = 0
+        # Bound the depth once for the whole reply when its bracket count allows; else per object.
+        bounded = shallow_enough(text)
         while True:
             start = text.find("{", pos)
             if start < 0:
                 break
-            # Fast path: the C decoder reads a well-formed object and says where it ends. It stops
-            # at the first error, inside the span the structural scan below would skip, so every
-            # character is still read a bounded number of times.
+            if not bounded:
+                end = object_end(text, start)
+                if end == TOO_DEEP:
+                    # Where such an object ends is not worth finding: the reply is refused.
+                    problem = f"the JSON is nested deeper than {MAX_JSON_DEPTH} levels"
+                    break
+                if end < 0:
+                    problem = problem or "a JSON object is not closed"
+                    break
+            # The C decoder reads a well-formed object and says where it ends. It stops at the
+            # first error, inside the object's span, so every character is still read a
+            # bounded number of times.
             try:
                 value, end = _scan_json(text, start)
             except (ValueError, RecursionError, StopIteration) as exc:
                 if isinstance(exc, StopIteration):
                     exc = json.JSONDecodeError("Expecting value", text, exc.value)
-                end, shallow = object_end(text, start)
+                end = object_end(text, start)
+                if end == TOO_DEEP:
+                    problem = f"the JSON is nested deeper than {MAX_JSON_DEPTH} levels"
+                    break
                 if end < 0:
                     problem = problem or "a JSON object is not closed"
                     break
                 pos = end
-                problem = (f"could not read the JSON ({json_problem(exc)})" if shallow
-                           else f"the JSON is nested deeper than {MAX_JSON_DEPTH} levels")
+                problem = f"could not read the JSON ({json_problem(exc)})"
                 continue
             pos = end
             try:

@@ -119,8 +119,8 @@ class ReactFormat(ReplyFormat):
         aff = find_affordance(action, vocab.affordances)
         rest = text[marker.end():].lstrip()
         if rest.startswith("{"):
-            end, _ = object_end(rest, 0)
-            blob = rest if end < 0 else rest[:end]
+            end = object_end(rest, 0)
+            blob = rest if end < 0 else rest[:end]  # not closed or too deep: decode_object says which
             return command_from_call(aff.name, blob, vocab.affordances)
         value_end = rest.find("\n")
         value = (rest if value_end < 0 else rest[:value_end]).strip(LINE_DECORATION)
