@@ -224,9 +224,10 @@ class JsonFormat(ReplyFormat):
         problem = None
         found: Command | None = None
         error: InvalidAction | None = None
-        pos = 0
-        # Bound the depth once for the whole reply when its bracket count allows; else per object.
-        bounded = shallow_enough(text)
+        pos = text.find("{")
+        # Bound the depth once for the whole reply (from its first brace) when its bracket count
+        # allows; else per object.
+        bounded = pos < 0 or shallow_enough(text, pos)
         while True:
             start = text.find("{", pos)
             if start < 0:
