@@ -51,9 +51,10 @@ class Affordance:
 
     ``parameters`` is a JSON Schema object (``{"type": "object", "properties":
     {...}, "required": [...]}``) whose properties are scalars: ``string`` (optionally
-    with ``enum``, ``maxLength``, ``examples``), ``integer`` / ``number`` (optionally
-    with ``minimum`` / ``maximum``) or ``boolean``. Property order is the order of
-    the canonical command text.
+    with ``enum``, ``minLength``, ``maxLength``, ``examples``), ``integer`` / ``number``
+    (optionally with ``minimum`` / ``maximum``) or ``boolean``. Property order is the
+    order of the canonical command text. A required string without ``enum`` gets
+    ``minLength: 1`` (validation also refuses one that is only whitespace).
     """
 
     name: str
@@ -88,6 +89,13 @@ class Affordance:
         if not schema["required"] and len(schema["properties"]) > 1:
             # With nothing required, `name value` could not tell which parameter a value sets.
             raise ValueError(f"{self.name}: with several parameters, at least one must be required")
+        # A required free string is never empty: `Action: answer` with nothing after it is no answer.
+        properties = dict(schema["properties"])
+        for key in schema["required"]:
+            prop = properties[key]
+            if prop.get("type") == "string" and "enum" not in prop and "minLength" not in prop:
+                properties[key] = {**prop, "minLength": 1}
+        schema["properties"] = properties
         object.__setattr__(self, "parameters", schema)
         # Parsing reads these on every command: compute them once (the affordance is frozen).
         required = set(schema["required"])
@@ -172,7 +180,8 @@ def _argument_checks(properties: Mapping[str, Mapping[str, Any]],
 
     ``validate_args`` uses them to accept, in one pass, arguments whose values already
     have their schema's type: a free string (``_Check.FREE``), a string within
-    ``maxLength`` (``_Check.LIMITED``, ``limit`` the length), an enum value (``_Check.ENUM``,
+    ``maxLength`` (``_Check.LIMITED``, ``limit`` the length) (for both, ``minimum`` is the
+    ``minLength``, and a string with one that is only whitespace takes the general path), an enum value (``_Check.ENUM``,
     ``limit`` maps each lower-cased option to the first option spelt so), an ``int``
     (``_Check.INTEGER``) or ``int``/finite ``float`` (``_Check.NUMBER``) within the bounds,
     a ``bool`` (``_Check.BOOLEAN``). Anything else, and any schema detail these do not
@@ -184,6 +193,10 @@ def _argument_checks(properties: Mapping[str, Mapping[str, Any]],
         check, limit, low, high = _Check.SLOW, None, prop.get("minimum"), prop.get("maximum")
         bounds_ok = all(b is None or type(b) in (int, float) for b in (low, high))
         if kind == "string":
+            low = prop.get("minLength", 0)
+            if type(low) is not int:
+                checks.append((key, key in required, _Check.SLOW, None, None, None))
+                continue
             if "enum" in prop:
                 options = prop["enum"]
                 if isinstance(options, list) and all(type(o) is str for o in options):

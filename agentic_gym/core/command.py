@@ -217,7 +217,8 @@ def find_affordance(name: str, affordances: Iterable[Affordance]) -> Affordance:
 def _coerce(aff: Affordance, key: str, value: Any) -> Any:
     prop = aff.properties[key]
     kind = prop["type"]
-    if kind == "string" and type(value) is str and "enum" not in prop and "maxLength" not in prop:
+    if (kind == "string" and type(value) is str and "enum" not in prop and "maxLength" not in prop
+            and "minLength" not in prop):
         return value  # the common case: a free string
     if kind == "string":
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
@@ -232,6 +233,13 @@ def _coerce(aff: Affordance, key: str, value: Any) -> Any:
             raise _bad_value(aff, key, f"must be one of {', '.join(prop['enum'])}; got {quote(value)}.")
         if "maxLength" in prop and len(value) > prop["maxLength"]:
             raise _bad_value(aff, key, f"is {len(value)} characters; the limit is {prop['maxLength']}.")
+        shortest = prop.get("minLength", 0)
+        if shortest and (len(value) < shortest or value.isspace()):
+            if not value.strip():
+                raise InvalidAction(f"{aff.name}: argument {key!r} is empty; write what it should be. "
+                                    f"Usage: {aff.usage()}", affordance=aff.name, argument=key,
+                                    reason=Reason.MISSING_ARGUMENT)
+            raise _bad_value(aff, key, f"is {len(value)} characters; it needs at least {shortest}.")
         return value
     if kind == "boolean":
         if isinstance(value, bool):
@@ -302,10 +310,10 @@ def validate_args(aff: Affordance, args: Any) -> dict[str, Any]:
                 continue
             kind = type(value)
             if check is _FREE:
-                if kind is not str:
+                if kind is not str or (low and (len(value) < low or value.isspace())):
                     break
             elif check is _LIMITED:
-                if kind is not str or len(value) > limit:
+                if kind is not str or len(value) > limit or (low and (len(value) < low or value.isspace())):
                     break
             elif check is _ENUM:
                 if kind is not str:

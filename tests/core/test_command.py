@@ -67,6 +67,9 @@ def affordance_and_command(draw):
             values[key] = draw(st.booleans())
     required = [k for k in keys if draw(st.booleans())] if len(keys) <= 1 else draw(
         st.lists(st.sampled_from(keys), min_size=1, unique=True))
+    for key in required:  # a required free string is never empty
+        if props[key]["type"] == "string" and "enum" not in props[key] and not values[key].strip():
+            values[key] = "x" + values[key]
     aff = Affordance(draw(names), "random", params(required=required, **props), kind="tool")
     args = {k: values[k] for k in aff.properties if k in required or draw(st.booleans())}
     return aff, Command(aff.name, args)

@@ -74,6 +74,8 @@ def value_for(prop: dict) -> st.SearchStrategy:
         text = awkward_text
         if "maxLength" in prop:
             text = text.filter(lambda s, n=prop["maxLength"]: len(s) <= n)
+        if prop.get("minLength"):  # a required string: never empty or only whitespace
+            text = text.filter(lambda s, n=prop["minLength"]: len(s) >= n and not s.isspace())
         return st.one_of(examples, text)
     if kind == "boolean":
         return st.booleans()
