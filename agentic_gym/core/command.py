@@ -460,7 +460,7 @@ def parse_command(text: str, affordances: Iterable[Affordance], max_length: int 
     """
     if type(affordances) is not tuple:
         affordances = tuple(affordances)
-    if not isinstance(text, str):
+    if type(text) is not str and not isinstance(text, str):
         raise InvalidAction(f"A command must be text, got {_type_name(text)}.", reason=Reason.WRONG_TYPE)
     if len(text) > max_length:
         raise InvalidAction(f"The command {quote(text)} is {len(text)} characters; the limit is {max_length}.",
@@ -469,7 +469,9 @@ def parse_command(text: str, affordances: Iterable[Affordance], max_length: int 
     # Fast path for the short forms `name` and `name value`: a word before the first space that
     # is exactly an affordance name is what the general path below would read as the name.
     name, _, value = stripped.partition(" ")
-    aff = _index(affordances).get(name)
+    entry = _INDEXES.get(id(affordances))
+    table = entry[1] if entry is not None and entry[0] is affordances else _index(affordances)
+    aff = table.get(name)
     if aff is not None:
         if not value:
             return _adopt(name, validate_args(aff, {}))

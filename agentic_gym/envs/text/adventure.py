@@ -243,10 +243,12 @@ class TextAdventure(TranscriptRendering, AgenticEnv):
             raise RuntimeError("call reset() before step()")
         version = house.version
         command: Command | None = None
+        echo = action  # an admissible text is clean as it is
         try:
             command = self.read_command(action, max_length=self.max_command_length)
         except InvalidAction as error:
             message, valid = self._refusal(action, error), False
+            echo = sanitize(action_text(action), self.max_command_length)
         else:
             # An admissible text is already resolved in the house's table (the same result as
             # resolving the command's arguments, which costs several times the parse).
@@ -255,11 +257,12 @@ class TextAdventure(TranscriptRendering, AgenticEnv):
                 message, valid = house.apply(*entry), True
             else:
                 message, valid = house.command(_VERBS[command.name], command.args)
+                echo = sanitize(action_text(action), self.max_command_length)
         reward = 0.0
         if house.version != version:
             reward = self._score()
         obs = self._observe(message)
-        self._transcript.append(("agent", sanitize(action_text(action), self.max_command_length)))
+        self._transcript.append(("agent", echo))
         self._transcript.append(("env", obs["text"]))
         if self.render_mode == "human":
             self.render()
