@@ -38,6 +38,7 @@ CAPABILITIES: tuple[str, ...] = (
 Kind = Literal["move", "tool", "memory", "answer"]
 
 _NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
+_ALIAS = re.compile(r"[a-z0-9]+(?: [a-z0-9]+)*\Z")
 _SCALAR_TYPES = ("string", "integer", "number", "boolean")
 
 
@@ -61,6 +62,9 @@ class Affordance:
     description: str
     parameters: Mapping[str, Any] = field(default_factory=_empty_schema)
     kind: Kind = "move"
+    #: Natural phrases that name it ("pick up" for ``pickup``), read by the reply parser and
+    #: never shown as separate actions; lower-case words separated by single spaces.
+    aliases: tuple[str, ...] = ()
     # Worked out once in __post_init__ (parsing reads them on every command); not arguments.
     _required: tuple[str, ...] = field(init=False, repr=False, compare=False)
     _value_parameter: str | None = field(init=False, repr=False, compare=False)
@@ -72,6 +76,12 @@ class Affordance:
             raise ValueError(f"affordance name must match [a-z][a-z0-9_]*, got {self.name!r}")
         if self.kind not in KINDS:
             raise ValueError(f"affordance kind must be one of {KINDS}, got {self.kind!r}")
+        aliases = tuple(self.aliases) if not isinstance(self.aliases, str) else (self.aliases,)
+        for alias in aliases:
+            if not isinstance(alias, str) or not _ALIAS.match(alias) or alias == self.name:
+                raise ValueError(f"{self.name}: an alias must be lower-case words separated by single spaces "
+                                 f"(and not the name itself), got {alias!r}")
+        object.__setattr__(self, "aliases", aliases)
         schema = dict(self.parameters)
         schema.setdefault("type", "object")
         schema.setdefault("properties", {})
@@ -107,7 +117,7 @@ class Affordance:
             value = next(iter(schema["properties"]))
         object.__setattr__(self, "_value_parameter", value)
         object.__setattr__(self, "_checks", _argument_checks(schema["properties"], required))
-        object.__setattr__(self, "_hash", hash((self.name, self.kind, self.description,
+        object.__setattr__(self, "_hash", hash((self.name, self.kind, self.description, aliases,
                                                 json.dumps(schema, sort_keys=True))))
 
     def __hash__(self) -> int:

@@ -162,6 +162,10 @@ def parse_action(output: Any, affordances: Iterable[Affordance], format: str = "
             raise InvalidAction(f"The reply is {len(output)} characters; the limit is {MAX_REPLY_CHARS}. "
                                 f"Reply with one action, e.g. {vocab.example}.", reason=Reason.TOO_LONG)
         reply.text = drop_reasoning(output)
+        if reply.text is not output and not reply.text.strip():
+            raise InvalidAction("Your reply holds only reasoning (a thinking block, or one left open). End it, "
+                                f"then write the action, e.g. {vocab.example}. Valid commands: {vocab.usage}.",
+                                reason=Reason.NO_ACTION)
     if chosen is not None:
         command = chosen.read(reply, vocab)
         if command is None:

@@ -33,6 +33,7 @@ LINE_DECORATION = " \t`*\"'>-"
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 WORD = re.compile(r"[a-z0-9]+")
+_LEADING_WORD = re.compile(r"[A-Za-z0-9_]{1,64}")
 
 
 def lower(text: str) -> str:
@@ -95,18 +96,24 @@ class Vocabulary:
     command for error messages.
     """
 
-    __slots__ = ("affordances", "names", "phrases", "values", "usage", "example")
+    __slots__ = ("affordances", "names", "aliases", "alias_starts", "phrases", "values", "usage", "example")
 
     def __init__(self, affordances: tuple[Affordance, ...]):
         self.affordances = affordances
         self.names = {a.name: a for a in affordances}
+        # Aliases that do not collide with a name, longest first: ("pick up", "pickup").
+        self.aliases: list[tuple[str, str]] = sorted(
+            {(alias, a.name) for a in affordances for alias in a.aliases if alias not in self.names},
+            key=lambda pair: (-len(pair[0]), pair))
+        self.alias_starts = frozenset(alias.split(" ")[0] for alias, _ in self.aliases)
         # Fuzzy-matchable commands: (" phrase words ", command) for the full phrase and the bare value.
         self.phrases: list[tuple[str, Command]] = []
         self.values: list[tuple[str, Command]] = []
         for aff in affordances:
-            name_words = " ".join(aff.name.split("_"))
+            spoken = [" ".join(aff.name.split("_")), *aff.aliases]
             if not aff.required:
-                self.phrases.append((f" {name_words} ", Command(aff.name, {})))
+                for words in spoken:
+                    self.phrases.append((f" {words} ", Command(aff.name, {})))
             key = aff.value_parameter
             if key is not None and len(aff.required) == 1 and "enum" in aff.properties[key]:
                 for option in aff.properties[key]["enum"]:
@@ -114,10 +121,45 @@ class Vocabulary:
                     if not words:
                         continue
                     command = Command(aff.name, {key: option})
-                    self.phrases.append((f" {name_words} {words} ", command))
+                    for name_words in spoken:
+                        self.phrases.append((f" {name_words} {words} ", command))
                     self.values.append((f" {words} ", command))
         self.usage = command_list(affordances)
         self.example = example_command(affordances) if affordances else Command("none")
+
+    def starts_command(self, text: str) -> bool:
+        """Whether ``text`` begins with an affordance's name or the first word of an alias."""
+        match = _LEADING_WORD.match(text)
+        if match is None:
+            return False
+        word = match.group().lower()
+        return word in self.names or word in self.alias_starts
+
+    def unalias(self, text: str) -> str | None:
+        """``text`` with a leading alias replaced by its affordance's name, ``None`` if it starts with none.
+
+        For an affordance without parameters the alias may be followed by a few words that
+        name its object ("pick up the red key" -> ``pickup``), unless they name another action.
+        """
+        words = text.split()
+        if len(words) > 64:
+            return None
+        lowered = [lower(word) for word in words]
+        for alias, name in self.aliases:
+            alias_words = alias.split(" ")
+            if lowered[:len(alias_words)] != alias_words:
+                continue
+            rest = words[len(alias_words):]
+            if not rest:
+                return name
+            if self.names[name].properties:
+                return f"{name} {' '.join(rest)}"
+            rest_lowered = lowered[len(alias_words):]
+            if len(rest) <= 4 and not any(w in self.names or w in self.alias_starts for w in rest_lowered):
+                return name
+            return None
+        return None
+        return None
 
     def command(self, text: str) -> Command:
         """``text`` as a command of these affordances (:func:`~agentic_gym.core.parse_command`)."""
@@ -170,19 +212,20 @@ def safe_text(command: Command) -> str:
 
 
 def command_text(text: str, vocab: Vocabulary) -> Command:
-    """``text`` as a command, forgiving a final full stop and ``[...]`` brackets around it."""
+    """``text`` as a command, forgiving a final full stop, ``[...]`` brackets around it and an
+    alias in place of the name ("pick up" for ``pickup``)."""
     if text.startswith("[") and text.endswith("]"):
         text = text[1:-1].strip()
     try:
         return vocab.command(text)
     except InvalidAction:
         trimmed = text.rstrip(".!")
-        if trimmed == text or not trimmed:
-            raise
-        try:
-            return vocab.command(trimmed)
-        except InvalidAction:
-            pass
+        for candidate in (trimmed, vocab.unalias(trimmed) if vocab.aliases else None):
+            if candidate and candidate != text:
+                try:
+                    return vocab.command(candidate)
+                except InvalidAction:
+                    pass
         raise
 
 

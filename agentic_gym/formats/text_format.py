@@ -9,7 +9,6 @@ matches (articles are ignored; a bare enum value counts only in a reply of a few
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from agentic_gym.core import Command, InvalidAction, Reason
@@ -32,12 +31,6 @@ SHORT_REPLY_WORDS = 6
 MAX_CANDIDATES = 256
 
 _ARTICLES = frozenset({"the", "a", "an"})
-_LEADING_NAME = re.compile(r"[A-Za-z0-9_]{1,64}")
-
-
-def _leading_name(text: str) -> str:
-    match = _LEADING_NAME.match(text)
-    return match.group().lower() if match else ""
 
 
 def _phrase(text: str) -> str:
@@ -60,6 +53,14 @@ def fuzzy_command(lowered: str, vocab: Vocabulary, listed: Sequence[str] = ()) -
                     continue
     # Keep the longest reading: "go north" beats a bare "go" inside it.
     matches = [(p, c) for p, c in matches if not any(p != q and p in q for q, _ in matches)]
+    # A command mentioned only after a negation is not chosen ("I should not answer 42 yet").
+    negated = [c for p, c in matches if _negated(p, joined)]
+    if negated:
+        matches = [(p, c) for p, c in matches if c not in negated]
+        if not matches:
+            raise InvalidAction(f"Your reply mentions {negated[0]} but does not commit to it. Reply with the "
+                                f"one action to take, alone or after 'Action:', e.g. {vocab.example}.",
+                                reason=Reason.NO_ACTION)
     if not matches and len(words) <= SHORT_REPLY_WORDS:
         matches = [(p, c) for p, c in vocab.values if p in joined]
     commands = list(dict.fromkeys(str(c) for _, c in matches))
@@ -71,6 +72,44 @@ def fuzzy_command(lowered: str, vocab: Vocabulary, listed: Sequence[str] = ()) -
                             f"e.g. {commands[0]}.", reason=Reason.SEVERAL_ACTIONS)
     raise InvalidAction(f"No action found in your reply. Reply with one action, e.g. {vocab.example}. "
                         f"Valid commands: {vocab.usage}.", reason=Reason.NO_ACTION)
+
+
+#: Words that, just before a command phrase, turn a mention into the opposite of a commitment.
+NEGATIONS = frozenset({"not", "never", "no", "nor", "t", "cannot", "avoid", "instead", "without"})
+#: Words before a phrase that the negation check looks at.
+NEGATION_WINDOW = 3
+
+
+def _refuse_a_plan(stripped: str, vocab: Vocabulary) -> None:
+    """Refuse a reply whose last line is a command when other lines are commands alone too.
+
+    ``turn right\ngo forward\npick up`` is a plan of several actions, not one: executing
+    its last line would be a guess.
+    """
+    named = 1
+    for line in stripped.split("\n")[:-1]:
+        line = line.strip(LINE_DECORATION)
+        if line and len(line) <= 200 and vocab.starts_command(line):
+            try:
+                command_text(line, vocab)
+            except InvalidAction:
+                continue
+            named += 1
+    if named > 1:
+        raise InvalidAction(f"One action per turn; your reply names {named} on lines of their own. "
+                            f"Reply with the one action to take now, e.g. {vocab.example}.",
+                            reason=Reason.SEVERAL_ACTIONS)
+
+
+def _negated(phrase: str, joined: str) -> bool:
+    """Whether every mention of ``phrase`` in ``joined`` follows a negation ("I should not go north")."""
+    start = joined.find(phrase)
+    while start >= 0:
+        before = joined[:start].split()[-NEGATION_WINDOW:]
+        if not any(word in NEGATIONS for word in before):
+            return False
+        start = joined.find(phrase, start + 1)
+    return True
 
 
 class TextFormat(ReplyFormat):
@@ -96,13 +135,17 @@ class TextFormat(ReplyFormat):
             opening = stripped.rfind("`", 0, close)
             if opening >= 0:
                 candidates.append(stripped[opening + 1:close].strip())
-        for candidate in candidates:
-            if not candidate or len(candidate) > MAX_COMMAND_CHARS or _leading_name(candidate) not in vocab.names:
+        for index, candidate in enumerate(candidates):
+            if not candidate or len(candidate) > MAX_COMMAND_CHARS or not vocab.starts_command(candidate):
                 continue
             try:
-                return command_text(candidate, vocab)
+                command = command_text(candidate, vocab)
             except InvalidAction as error:
                 first_error = first_error or error
+                continue
+            if index == 1:
+                _refuse_a_plan(stripped, vocab)
+            return command
         try:
             return fuzzy_command(lower(stripped[-MAX_FUZZY_CHARS:]), vocab, reply.listed)
         except InvalidAction:

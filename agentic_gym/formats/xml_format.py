@@ -1,5 +1,6 @@
 """The ``xml`` format: ``<action>go north</action>`` or ``<tool_call>{...JSON...}</tool_call>``.
 
+Special-token markers count as tags too: ``<|ACTION|>go north<|END|>`` (or ``<|/ACTION|>``).
 The last tag wins, and a missing closing tag at the end is tolerated (a stop sequence ate
 it). A tag's content is a command in canonical text or a JSON action object.
 """
@@ -14,7 +15,15 @@ from agentic_gym.formats.json_format import command_from_json, decode_object
 
 # Tags are matched in any ASCII case (re.ASCII: no Unicode case folding), and only where a
 # cheap find has located a ``<``, so the reply is never lower-cased whole.
-_TAG = re.compile(r"<(/?)(action|tool_call)[ \t]*>", re.IGNORECASE | re.ASCII)
+_TAG = re.compile(r"<(?:(/?)(action|tool_call)[ \t]*|\|(/?)(action|end)\|)>", re.IGNORECASE | re.ASCII)
+
+
+def _tag(match: re.Match[str]) -> tuple[bool, str]:
+    """``(closing, name)`` of a tag match: ``<|END|>`` closes an action."""
+    slash, name, pipe_slash, pipe_name = match.groups()
+    if name is not None:
+        return bool(slash), name.lower()
+    return bool(pipe_slash) or pipe_name.lower() == "end", "action"
 
 
 def last_tag(text: str) -> tuple[str, int, int] | None:
@@ -33,8 +42,7 @@ def last_tag(text: str) -> tuple[str, int, int] | None:
             return _last_tag_forward(text)
         match = _TAG.match(text, pos)
         if match is not None:
-            closing, tag = match.groups()
-            name = tag.lower()
+            closing, name = _tag(match)
             if not closing:
                 return name, match.end(), closes.get(name, len(text))
             closes.setdefault(name, match.start())
@@ -48,10 +56,10 @@ def _last_tag_forward(text: str) -> tuple[str, int, int] | None:
     name = None
     open_end = close_start = -1
     for match in _TAG.finditer(text):
-        closing, tag = match.groups()
+        closing, tag = _tag(match)
         if not closing:
-            name, open_end, close_start = tag.lower(), match.end(), -1
-        elif tag.lower() == name:
+            name, open_end, close_start = tag, match.end(), -1
+        elif tag == name:
             close_start = match.start()
     if name is None:
         return None

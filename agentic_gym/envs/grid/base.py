@@ -83,13 +83,19 @@ EVENT_PHRASES: dict[Event, str] = {
 MISSION_LENGTH = 200
 
 #: The standard egocentric affordances, in MiniGrid's order.
-TURN_LEFT = Affordance("left", "Turn left (a quarter turn, counter-clockwise).", kind="move")
-TURN_RIGHT = Affordance("right", "Turn right (a quarter turn, clockwise).", kind="move")
-FORWARD = Affordance("forward", "Move one cell forward.", kind="move")
-PICKUP = Affordance("pickup", "Pick up the object in front of you.", kind="move")
-DROP = Affordance("drop", "Put what you carry down in front of you.", kind="move")
-TOGGLE = Affordance("toggle", "Open, close or unlock the door or box in front of you.", kind="move")
-DONE = Affordance("done", "Do nothing this step.", kind="move")
+TURN_LEFT = Affordance("left", "Turn left (a quarter turn, counter-clockwise).", kind="move",
+                       aliases=("turn left", "rotate left"))
+TURN_RIGHT = Affordance("right", "Turn right (a quarter turn, clockwise).", kind="move",
+                        aliases=("turn right", "rotate right"))
+FORWARD = Affordance("forward", "Move one cell forward.", kind="move",
+                     aliases=("move forward", "go forward", "step forward", "walk forward", "move ahead"))
+PICKUP = Affordance("pickup", "Pick up the object in front of you.", kind="move",
+                    aliases=("pick up", "pick it up", "grab"))
+DROP = Affordance("drop", "Put what you carry down in front of you.", kind="move", aliases=("put down",))
+TOGGLE = Affordance("toggle", "Open, close or unlock the door or box in front of you.", kind="move",
+                    aliases=("open the door", "open door", "open", "close the door", "unlock the door",
+                             "open the box"))
+DONE = Affordance("done", "Do nothing this step.", kind="move", aliases=("wait", "do nothing"))
 
 
 @functools.cache

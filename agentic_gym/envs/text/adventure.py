@@ -36,16 +36,18 @@ _OBJECTS = ("red key", "silver coin", "old book", "green apple", "brass lamp")
 _TARGETS = ("wooden chest", "north door", "oak table", "white fridge", "small drawer")
 
 AFFORDANCES: tuple[Affordance, ...] = (
-    Affordance("look", "Describe the room again and repeat the quest."),
-    Affordance("inventory", "List what you are carrying."),
+    Affordance("look", "Describe the room again and repeat the quest.", aliases=("look around",)),
+    Affordance("inventory", "List what you are carrying.", aliases=("check inventory", "check my inventory")),
     Affordance("go", "Walk through an open door.",
-               params(direction=enum_param("Compass direction of the exit.", DIRECTIONS))),
+               params(direction=enum_param("Compass direction of the exit.", DIRECTIONS)),
+               aliases=("walk", "move", "head")),
     Affordance("take", "Pick up an object you can see (on the floor, on a table, in an open container).",
                params(object=string_param("The object, by adjective and noun, e.g. 'red key'.",
-                                          max_length=80, examples=_OBJECTS))),
+                                          max_length=80, examples=_OBJECTS)),
+               aliases=("pick up", "grab", "get")),
     Affordance("drop", "Put down an object you carry, onto the floor.",
                params(object=string_param("An object you carry, e.g. 'red key'.", max_length=80,
-                                          examples=_OBJECTS))),
+                                          examples=_OBJECTS)), aliases=("put down",)),
     Affordance("open", "Open a closed door or container.",
                params(target=string_param("A door ('north door') or container ('wooden chest').",
                                           max_length=80, examples=_TARGETS))),
@@ -68,7 +70,7 @@ AFFORDANCES: tuple[Affordance, ...] = (
                                           max_length=80, examples=_TARGETS))),
     Affordance("examine", "Look closely at a thing you can see or carry.",
                params(target=string_param("The thing, e.g. 'wooden chest' or 'north door'.", max_length=80,
-                                          examples=_TARGETS + _OBJECTS))),
+                                          examples=_TARGETS + _OBJECTS)), aliases=("look at", "inspect")),
 )
 
 _VERBS = {aff.name: Verb(i) for i, aff in enumerate(AFFORDANCES)}
