@@ -23,12 +23,11 @@ from agentic_gym.core import (
     Reason,
     find_affordance,
     make_command,
-    parse_command,
     quote,
     sanitize,
 )
 from agentic_gym.core.command import MAX_COMMAND_CHARS
-from agentic_gym.formats.base import Reply, ReplyFormat, Vocabulary
+from agentic_gym.formats.base import Reply, ReplyFormat, Vocabulary, command_text, vocabulary
 
 #: Deepest JSON nesting decoded (deeper objects are rejected before ``json`` sees them).
 MAX_JSON_DEPTH = 32
@@ -163,8 +162,8 @@ def command_from_json(obj: Any, affordances: tuple[Affordance, ...]) -> Command 
     for key in _ARG_KEYS:
         if key in obj:
             return command_from_call(name, obj[key], affordances)
-    # {"action": "go north"}: the value is a whole command.
-    return parse_command(name, affordances)
+    # {"action": "go north"}: the value is a whole command (an alias may name it).
+    return command_text(name, vocabulary(affordances))
 
 
 def command_from_call(name: str, args: Any, affordances: tuple[Affordance, ...]) -> Command:

@@ -103,6 +103,14 @@ class ReactFormat(ReplyFormat):
         line_end = len(text) if line_end < 0 else line_end
         action = text[after + 1:line_end].strip(LINE_DECORATION)
         if not action:
+            # "Action:" alone on its line: the command is the next non-empty line, if any.
+            pos = line_end + 1
+            while pos < len(text) and not action:
+                line_end = text.find("\n", pos)
+                line_end = len(text) if line_end < 0 else line_end
+                action = text[pos:line_end].strip(LINE_DECORATION)
+                pos = line_end + 1
+        if not action:
             raise InvalidAction(f"The Action line is empty. Write e.g. {self.render(vocab.example)}. "
                                 f"Valid commands: {vocab.usage}.", reason=Reason.EMPTY)
         # An "Action Input:" on one of the next non-empty lines carries the arguments.

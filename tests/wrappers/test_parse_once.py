@@ -59,8 +59,8 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Counter[str], list[
                 monkeypatch.setattr(module, attribute, spies[bound])
                 patched.add(module.__name__)
     # Every module on the step path that binds one of the names is spied on.
-    assert {"agentic_gym.core.env", "agentic_gym.formats.base", "agentic_gym.formats.json_format",
-            "agentic_gym.wrappers.parse", "agentic_gym.wrappers.extension"} <= patched
+    assert {"agentic_gym.core.env", "agentic_gym.formats.base", "agentic_gym.wrappers.parse",
+            "agentic_gym.wrappers.extension"} <= patched
 
     original_read = AgenticEnv.read_command
 
