@@ -87,9 +87,11 @@ def _refuse_a_plan(stripped: str, vocab: Vocabulary) -> None:
     its last line would be a guess.
     """
     named = 1
-    for line in stripped.split("\n")[:-1]:
+    for line in stripped[:stripped.rfind("\n")].split("\n"):
+        if len(line) > 200:  # a command alone is short; reasoning lines are skipped unread
+            continue
         line = line.strip(LINE_DECORATION)
-        if line and len(line) <= 200 and vocab.starts_command(line):
+        if line and vocab.starts_command(line):
             try:
                 command_text(line, vocab)
             except InvalidAction:
