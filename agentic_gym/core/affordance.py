@@ -197,10 +197,13 @@ def _argument_checks(properties: Mapping[str, Mapping[str, Any]],
     a ``bool`` (``_Check.BOOLEAN``). Anything else, and any schema detail these do not
     cover (``_Check.SLOW``), takes the general path, which also words every error.
     """
-    checks = []
+    checks: list[tuple[str, bool, _Check, Any, Any, Any]] = []
     for key, prop in properties.items():
         kind = prop.get("type")
-        check, limit, low, high = _Check.SLOW, None, prop.get("minimum"), prop.get("maximum")
+        check: _Check = _Check.SLOW
+        limit: Any = None
+        low: Any = prop.get("minimum")
+        high: Any = prop.get("maximum")
         bounds_ok = all(b is None or type(b) in (int, float) for b in (low, high))
         if kind == "string":
             low = prop.get("minLength", 0)

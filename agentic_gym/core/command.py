@@ -27,7 +27,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
+from enum import Enum
 from types import MappingProxyType
 from typing import Any
 
@@ -46,7 +46,7 @@ _FREE, _LIMITED, _ENUM, _INTEGER, _NUMBER, _BOOLEAN = (_Check.FREE, _Check.LIMIT
                                                        _Check.NUMBER, _Check.BOOLEAN)
 
 
-class Reason(StrEnum):
+class Reason(str, Enum):
     """Why an action was refused: :attr:`InvalidAction.reason`, for code that must tell cases apart.
 
     The messages of :data:`LISTING_REASONS` end with the valid commands (the agent named
@@ -149,8 +149,8 @@ class Command:
 
 _new_object = object.__new__
 # The slots' own setters: what object.__setattr__ does for a frozen dataclass, minus the lookup.
-_set_name = Command.name.__set__  # type: ignore[attr-defined]
-_set_args = Command.args.__set__  # type: ignore[attr-defined]
+_set_name = vars(Command)["name"].__set__
+_set_args = vars(Command)["args"].__set__
 
 
 def _adopt(name: str, args: dict[str, Any]) -> Command:
@@ -394,6 +394,12 @@ def check_command(command: Command, affordances: Iterable[Affordance]) -> Comman
     return _adopt(aff.name, args)
 
 
+def _skip_space(text: str, pos: int) -> int:
+    """The first position at or after ``pos`` that is not whitespace."""
+    match = _SPACE_AT.match(text, pos)
+    return match.end() if match is not None else pos
+
+
 def _parse_call_args(aff: Affordance, text: str) -> dict[str, Any]:
     """Read ``key=<JSON>, ...`` (positional JSON values fill parameters in order)."""
     args: dict[str, Any] = {}
@@ -402,7 +408,7 @@ def _parse_call_args(aff: Affordance, text: str) -> dict[str, Any]:
     end = len(text)
     index = 0
     while True:
-        pos = _SPACE_AT.match(text, pos).end()
+        pos = _skip_space(text, pos)
         if pos >= end:
             break
         key_match = _KEY_AT.match(text, pos)
@@ -439,7 +445,7 @@ def _parse_call_args(aff: Affordance, text: str) -> dict[str, Any]:
                     affordance=aff.name, argument=key, reason=Reason.UNREADABLE) from None
             value, pos = bare.group(0), bare.end()
         args[key] = value
-        pos = _SPACE_AT.match(text, pos).end()
+        pos = _skip_space(text, pos)
         if pos >= end:
             break
         if text[pos] != ",":

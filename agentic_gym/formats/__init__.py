@@ -103,8 +103,8 @@ def message_text(content: Any) -> str:
     if isinstance(content, str):
         return content
     if isinstance(content, list):
-        parts = [p.get("text") for p in content if isinstance(p, Mapping) and p.get("type") == "text"]
-        if all(isinstance(p, str) for p in parts) and sum(map(len, parts)) <= MAX_REPLY_CHARS:
+        parts: list[Any] = [p.get("text") for p in content if isinstance(p, Mapping) and p.get("type") == "text"]
+        if all(isinstance(p, str) for p in parts) and sum(len(p) for p in parts) <= MAX_REPLY_CHARS:
             return "\n".join(parts)
         raise InvalidAction(f"The reply is longer than {MAX_REPLY_CHARS} characters.", reason=Reason.TOO_LONG)
     raise InvalidAction("The message content must be text.", reason=Reason.WRONG_TYPE)

@@ -56,7 +56,7 @@ def find_markup(text: str, pattern: re.Pattern[str]) -> Iterator[re.Match[str]]:
     reply with more ``<`` than that is left to one ``finditer`` pass, which skips other
     ``<`` in C (and is not held in memory). Tags never overlap, so both give the same matches.
     """
-    found = []
+    found: list[re.Match[str]] = []
     probes = MAX_TAG_PROBES
     pos = text.find("<")
     while pos >= 0:

@@ -92,7 +92,7 @@ _DECODER = json.JSONDecoder(parse_int=_parse_int, parse_constant=_reject_constan
 # The decoder's C scanner, called directly (``raw_decode`` minus a Python frame). Unlike
 # ``raw_decode`` it raises StopIteration for a value that does not start where one must (even
 # nested: ``{"a": }``); callers turn that into raw_decode's JSONDecodeError.
-_scan_json = _DECODER.scan_once
+_scan_json = vars(_DECODER)["scan_once"]
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 
 

@@ -31,8 +31,9 @@ def fresh(value: Any) -> Any:
 
 def text_limit(observation_space: spaces.Space) -> int:
     """``max_length`` of the observation's ``"text"`` space (the wrappers extend it)."""
-    if isinstance(observation_space, spaces.Dict) and isinstance(observation_space.spaces.get("text"), spaces.Text):
-        return observation_space["text"].max_length
+    text = observation_space.spaces.get("text") if isinstance(observation_space, spaces.Dict) else None
+    if isinstance(text, spaces.Text):
+        return text.max_length
     raise TypeError("the language layer needs a Dict observation space with a 'text' Text space")
 
 
