@@ -424,7 +424,7 @@ def _parse_call_args(aff: Affordance, text: str) -> dict[str, Any]:
         if key in args:
             raise InvalidAction(f"{aff.name}: argument {quote(key)} given twice.", affordance=aff.name, argument=key,
                                 reason=Reason.UNREADABLE)
-        if text[pos] in "[{":
+        if pos < end and text[pos] in "[{":
             # Arguments are scalars; a list or object is refused before the (recursive) decoder sees it.
             if key not in aff.properties:
                 valid = ", ".join(aff.properties) or "none"

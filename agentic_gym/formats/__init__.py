@@ -43,7 +43,6 @@ from typing import Any
 
 from agentic_gym.core import Affordance, Command, InvalidAction, Reason, quote
 from agentic_gym.formats.base import (
-    _VOCABULARIES,
     MAX_REPLY_CHARS,
     Reply,
     ReplyFormat,
@@ -134,9 +133,7 @@ def parse_action(output: Any, affordances: Iterable[Affordance], format: str = "
     reply holds no valid action. Total and linear in the size of the input.
     """
     chosen = None if format == "auto" else reply_format(format)
-    vocab = _VOCABULARIES.get(id(affordances))
-    if vocab is None or vocab.affordances is not affordances:
-        vocab = vocabulary(affordances)
+    vocab = vocabulary(affordances)
     if not vocab.affordances:
         raise InvalidAction("There is no action to take.", reason=Reason.REFUSED)
     if type(output) is not str:

@@ -11,9 +11,8 @@ from __future__ import annotations
 import abc
 import json
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import chain
 from typing import Any, ClassVar
 
 import numpy as np
@@ -25,7 +24,7 @@ from agentic_gym.core.spaces import sample_args
 MAX_REPLY_CHARS = 100_000
 #: Characters of free text the fuzzy matcher reads (the end of the reply, where the decision is).
 MAX_FUZZY_CHARS = 4000
-#: ``<`` matched one by one before the rest of the reply is left to one regex pass.
+#: ``<`` matched one by one (from the end of the reply) before one regex pass over it decides.
 MAX_TAG_PROBES = 8
 
 #: Characters readers strip from the ends of a command written on a line of its own.
@@ -47,27 +46,6 @@ def casings(word: str) -> frozenset[str]:
     for char in word:
         spellings = [s + c for s in spellings for c in dict.fromkeys((char, char.upper()))]
     return frozenset(spellings)
-
-
-def find_markup(text: str, pattern: re.Pattern[str]) -> Iterator[re.Match[str]]:
-    """Every match of ``pattern`` (which starts with ``<``) in ``text``, in order.
-
-    The first few ``<`` are found with memchr-fast ``find`` and matched where they are; a
-    reply with more ``<`` than that is left to one ``finditer`` pass, which skips other
-    ``<`` in C (and is not held in memory). Tags never overlap, so both give the same matches.
-    """
-    found: list[re.Match[str]] = []
-    probes = MAX_TAG_PROBES
-    pos = text.find("<")
-    while pos >= 0:
-        if not probes:
-            return chain(found, pattern.finditer(text, pos))
-        match = pattern.match(text, pos)
-        if match is not None:
-            found.append(match)
-        probes -= 1
-        pos = text.find("<", pos + 1)
-    return iter(found)
 
 
 @dataclass(slots=True)

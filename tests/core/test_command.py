@@ -198,6 +198,9 @@ def test_affordance_validation():
     ("flights(origin=\"Oslo\", day=2)", "flights", "destination", Reason.MISSING_ARGUMENT),
     ("flights(origin=\"Oslo\", destination=\"Rome\", day=1, seat=2)", "flights", "seat", Reason.UNKNOWN_ARGUMENT),
     ("flights(origin=\"Oslo\"", "flights", None, Reason.UNREADABLE),
+    ("FLIGHTS(origin=)", "flights", "origin", Reason.UNREADABLE),
+    ("flights(origin=[[1]], destination=\"Rome\", day=1)", "flights", "origin", Reason.BAD_VALUE),
+    ("flights(seat={\"a\": 1})", "flights", "seat", Reason.UNKNOWN_ARGUMENT),
     ("look" + " " * 9000, None, None, Reason.TOO_LONG),
 ])
 def test_invalid_actions_carry_structured_fields(text, affordance, argument, reason):
