@@ -107,7 +107,8 @@ def _negated(phrase: str, joined: str) -> bool:
     """Whether every mention of ``phrase`` in ``joined`` follows a negation ("I should not go north")."""
     start = joined.find(phrase)
     while start >= 0:
-        before = joined[:start].split()[-NEGATION_WINDOW:]
+        # A bounded look back keeps this linear however often the phrase occurs.
+        before = joined[max(0, start - 120):start].split()[-NEGATION_WINDOW:]
         if not any(word in NEGATIONS for word in before):
             return False
         start = joined.find(phrase, start + 1)
