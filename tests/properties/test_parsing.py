@@ -198,6 +198,12 @@ HOSTILE = {
     "words": lambda n: "go north south look " * (n // 20),
     "newlines": lambda n: "\n" * n,
     "think tags": lambda n: "<think>" * (n // 7),
+    "closed think tags": lambda n: "<think></think>" * (n // 15),
+    "reasoning then special tokens": lambda n: "<reasoning>x</reasoning><|ACTION|>" * (n // 34),
+    "harmony channels": lambda n: "<|channel|>final<|message|>look" * (n // 31),
+    "a plan of lines": lambda n: "look\n" * (n // 5),
+    "negated mentions": lambda n: "not go north " * (n // 13),
+    "aliases": lambda n: "pick up the " * (n // 12),
     "digits": lambda n: '{"name": "book", "arguments": {"day": ' + "9" * n + "}}",
 }
 
