@@ -36,7 +36,6 @@ from agentic_gym.core import (
     enum_param,
     int_param,
     params,
-    parse_command,
     quote,
     string_param,
     text_space,
@@ -106,7 +105,7 @@ class LineWalkEnv(SmallTranscript, AgenticEnv):
         prefix = ""
         valid = True
         try:
-            command = parse_command(action, self.affordances)
+            command = self.read_command(action)
         except InvalidAction:
             valid = False
             prefix = f"Unknown command {quote(str(action))}. Try go left, go right or wait. "
@@ -236,7 +235,7 @@ class TreasureEnv(SmallTranscript, AgenticEnv):
             time.sleep(self.delay)
         self._transcript.append(("agent", str(action)[:64]))
         try:
-            command = parse_command(action, self.affordances)
+            command = self.read_command(action)
         except InvalidAction as error:
             text = f"Invalid command {quote(str(action))}: {str(error)[:120]}"
             self._transcript.append(("env", text))
@@ -354,10 +353,11 @@ class WordEnv(AgenticEnv):
     def _opposite(self) -> str:
         return {"north": "south", "south": "north", "east": "west", "west": "east"}[self._direction]
 
-    def step(self, action: str):
+    def step(self, action: Any):
         success, valid, reward, text = False, True, 0.0, ""
+        command = None
         try:
-            command = parse_command(action, self.affordances)
+            command = self.read_command(action)
         except InvalidAction as error:
             valid, text = False, str(error)
         else:
@@ -377,7 +377,7 @@ class WordEnv(AgenticEnv):
             else:
                 text = f"You send {command.args.get('amount', 0)} coins to {quote(command.args['to'])}."
         obs = self._obs(text)
-        return obs, reward, success, False, {"success": success, "action_valid": valid}
+        return obs, reward, success, False, {"success": success, "action_valid": valid, "command": command}
 
     def oracle_action(self) -> str:
         if self._steps_left:

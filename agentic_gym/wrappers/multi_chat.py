@@ -52,7 +52,7 @@ from agentic_gym.core import (
     Command,
     InvalidAction,
     params,
-    parse_command,
+    action_text,
     sanitize,
     string_param,
     tool_schemas,
@@ -355,10 +355,7 @@ class MultiChatEnv:
         seat = self._seats[agent]
         if isinstance(self.env.action_space(agent), spaces.Discrete):
             return seat.base[int(native)].name
-        try:
-            return str(parse_command(str(native), seat.base))
-        except InvalidAction:
-            return str(native)
+        return action_text(native)
 
     def render(self) -> Any:
         return self.env.render()
