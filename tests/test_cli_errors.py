@@ -120,3 +120,26 @@ def test_results_json_is_left_alone_by_a_refused_eval(tmp_path, capsys):
     assert main(["eval", "--episodes", "0", "--out", str(tmp_path)]) == 2
     assert "--episodes must be at least 1" in one_line(capsys, "eval")
     assert json.loads((tmp_path / "results.json").read_text()) == {"keep": True}
+
+
+def test_a_misspelt_chat_keyword_names_the_valid_options():
+    with pytest.raises(TypeError) as caught:
+        agentic_gym.chat("agentic_gym/TextAdventure-3rooms-v0", histroy=4)
+    message = str(caught.value)
+    assert "\n" not in message and "unexpected keyword 'histroy' (did you mean 'history'?)" in message
+    assert "chat options: format, on_invalid, history" in message and "arguments of agentic_gym/TextAdventure" in message
+    with pytest.raises(TypeError, match="did you mean 'size'"):
+        agentic_gym.chat("agentic_gym/GridMaze-9x9-v0", szie=15)
+    # Real env arguments and gym.make keywords still pass.
+    env = agentic_gym.chat("agentic_gym/GridMaze-9x9-v0", size=15, max_episode_steps=5)
+    assert env.spec.kwargs["size"] == 15
+
+
+def test_tools_are_in_every_step_info_as_one_list():
+    env = agentic_gym.chat("agentic_gym/TextAdventure-3rooms-v0", tools=["calculator"])
+    _, info = env.reset(seed=0)
+    tools = info["tools"]
+    assert [t["function"]["name"] for t in tools][-1] == "calculator"
+    for reply in ("look", "nonsense that is no command", "calculator 2 + 2", "inventory"):
+        *_, step_info = env.step(reply)
+        assert step_info["tools"] is tools

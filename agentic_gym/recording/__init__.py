@@ -15,7 +15,8 @@ A log is one JSON object per line, each with a ``type``:
     reply, a string or an assistant message dict), ``command`` (the parsed command
     text, or ``null`` when the action could not be parsed), ``action_valid``,
     ``reward``, ``terminated``, ``truncated``, the observation fields and ``info``
-    (made JSON-safe by :func:`json_safe`).
+    (made JSON-safe by :func:`json_safe`; without a chat env's ``tools``, which the
+    header's ``info`` holds once).
 ``end``
     ``steps``, ``return``, ``success`` and ``complete`` (False when the episode was
     cut short by ``reset`` or ``close`` before it ended).

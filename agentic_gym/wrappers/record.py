@@ -81,6 +81,11 @@ def command_text(
     return None
 
 
+def step_info(info: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A step's info as logged: without ``tools``, which a chat env repeats every step (the header keeps them)."""
+    return {k: v for k, v in info.items() if k != "tools"} if "tools" in info else info
+
+
 class RecordEpisode(gym.Wrapper, gym.utils.RecordConstructorArgs):
     """Record every episode to ``directory``: JSONL, a GIF and an HTML page, all as it happens.
 
@@ -303,7 +308,7 @@ class RecordEpisode(gym.Wrapper, gym.utils.RecordConstructorArgs):
             "terminated": bool(terminated),
             "truncated": bool(truncated),
             **observation_fields(obs, self._prompts),
-            "info": json_safe(info),
+            "info": json_safe(step_info(info)),
         }
         self._steps += 1
         self._return += float(reward)
