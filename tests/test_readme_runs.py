@@ -125,3 +125,24 @@ def test_readme_block_runs(block: Block, stub, workdir):
         done = subprocess.run(words, cwd=workdir, env=_environment(), capture_output=True, text=True, timeout=900,
                               stdin=subprocess.DEVNULL)
         assert done.returncode == 0, f"README line {block.line}: {command}\n{done.stderr[-3000:]}"
+
+
+def test_every_command_line_option_the_readme_names_exists():
+    """The README claims only options the commands have."""
+    import argparse
+
+    from agentic_gym.cli import COMMANDS
+
+    known = {"--version", "--help"}
+    for _, _, add_arguments, _ in COMMANDS:
+        parser = argparse.ArgumentParser()
+        add_arguments(parser)
+        known |= {option for action in parser._actions for option in action.option_strings}
+    text = README.read_text(encoding="utf-8")
+    mentioned = set()
+    for span in re.findall(r"`([^`]*)`", text) + [b.body for b in BLOCKS if b.language == "shell"]:
+        if "agentic-gym" in span or span.startswith("--"):
+            mentioned |= set(re.findall(r"(?<![\w-])--[a-z][a-z-]*", span))
+    foreign = {"--enable-auto-tool-choice", "--tool-call-parser"}  # vLLM's own options, named as such
+    assert mentioned - foreign <= known, sorted(mentioned - foreign - known)
+    assert {"--record", "--resume", "--agent", "--extra-body", "--format"} <= mentioned
