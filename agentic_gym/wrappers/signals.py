@@ -97,20 +97,25 @@ def oracle_optimality(env: gym.Env) -> tuple[bool, str]:
 _FUNCTION_TYPES = (types.FunctionType, types.BuiltinFunctionType, types.MethodType, types.BuiltinMethodType)
 
 
+_SCALARS = (type(None), bool, int, float, str, complex)
+
+
 def _feed(hasher: Any, value: Any, seen: set[int]) -> None:
     """Feed a canonical, process-independent serialisation of ``value`` to ``hasher``."""
     update = hasher.update
-    if value is None or isinstance(value, (bool, int, float, str, bytes, bytearray, complex)):
-        if isinstance(value, enum.Enum):
-            update(f"E{type(value).__qualname__}.{value.name};".encode())
-        elif isinstance(value, (bytes, bytearray)):
-            update(b"B%d:" % len(value) + bytes(value))
-        else:
-            text = repr(value)
-            update(b"%s%d:%s" % (type(value).__name__.encode(), len(text), text.encode()))
+    kind = type(value)
+    if kind in _SCALARS:
+        text = repr(value)
+        update(b"%s%d:%s" % (kind.__name__.encode(), len(text), text.encode()))
         return
     if isinstance(value, enum.Enum):
-        update(f"E{type(value).__qualname__}.{value.name};".encode())
+        update(f"E{kind.__qualname__}.{value.name};".encode())
+        return
+    if isinstance(value, (bytes, bytearray)):
+        update(b"B%d:" % len(value) + bytes(value))
+        return
+    if isinstance(value, _SCALARS):  # subclasses of the scalars
+        _feed(hasher, kind.__mro__[-2](value) if kind.__mro__[-2] is not object else repr(value), seen)
         return
     if isinstance(value, np.ndarray):
         update(f"A{value.dtype.str}{value.shape}:".encode())
@@ -128,6 +133,14 @@ def _feed(hasher: Any, value: Any, seen: set[int]) -> None:
         for item in value:
             _feed(hasher, item, seen)
         update(b"]")
+        return
+    if isinstance(value, dict) and all(type(k) is str for k in value):
+        # String keys sort the same in every process: feed the entries in key order.
+        update(b"K%d{" % len(value))
+        for key in sorted(value):
+            _feed(hasher, key, seen)
+            _feed(hasher, value[key], seen)
+        update(b"}")
         return
     if isinstance(value, (dict, set, frozenset)):
         # Order-free: each entry hashed on its own, then the digests sorted.
@@ -148,7 +161,7 @@ def _feed(hasher: Any, value: Any, seen: set[int]) -> None:
         return
     seen.add(id(value))
     try:
-        update(f"O{type(value).__module__}.{type(value).__qualname__}(".encode())
+        update(f"O{kind.__module__}.{kind.__qualname__}(".encode())
         _feed(hasher, _object_fields(value), seen)
         update(b")")
     finally:
