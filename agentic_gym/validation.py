@@ -167,7 +167,8 @@ def _time_limit(env_id: str) -> int:
 def _affordances(env_id: str) -> tuple[Any, ...]:
     env = gym.make(env_id)
     try:
-        return tuple(env.unwrapped.affordances)
+        base: Any = env.unwrapped
+        return tuple(base.affordances)
     finally:
         env.close()
 
@@ -185,10 +186,7 @@ def floor_gate(env_id: str, episodes: int, seed: int) -> dict[str, Any]:
     allowance = FLOOR_MARGIN
     panel: dict[str, dict[str, Any]] = {}
     panel["always-invalid"] = play(env_id, AlwaysInvalid, episodes, seed, chat=True)
-    repeats = [
-        (play(env_id, lambda env, s, i=i: RepeatOne(env, s, index=i), episodes, seed), a.name)
-        for i, a in enumerate(_affordances(env_id))
-    ]
+    repeats = [(play(env_id, _repeat_factory(i), episodes, seed), a.name) for i, a in enumerate(_affordances(env_id))]
     best, name = max(repeats, key=lambda row: (row[0]["success"], row[0]["mean_return"]))
     panel["repeat-one"] = {**best, "action": name}
     panel["admissible-random"] = play(env_id, AdmissibleRandom, episodes, seed)
@@ -220,6 +218,13 @@ def near_zero(row: dict[str, Any], random_row: dict[str, Any]) -> bool:
     low = wilson_interval(row["successes"], row["episodes"])[0]
     margin = Z95 * math.hypot(row["se"], random_row["se"])
     return low <= FLOOR_MARGIN or row["success"] - random_row["success"] <= margin
+
+
+def _repeat_factory(index: int) -> Callable[[gym.Env, int], RepeatOne]:
+    def factory(env: gym.Env, seed: int) -> RepeatOne:
+        return RepeatOne(env, seed, index=index)
+
+    return factory
 
 
 def ceiling_gate(env_id: str, episodes: int, seed: int) -> dict[str, Any]:
@@ -290,8 +295,8 @@ def _perturb_grid(base: Any, rng: np.random.Generator) -> tuple[str, Hidden] | N
     tiles = world.grid[:, :, 0]
     inner = np.zeros_like(shown)
     inner[1:-1, 1:-1] = True
-    candidates = np.argwhere(~shown & inner & ((tiles == Tile.WALL) | (tiles == Tile.FLOOR)))
-    candidates = [c for c in candidates.tolist() if (c[1], c[0]) != (world.agent_x, world.agent_y)]
+    cells = np.argwhere(~shown & inner & ((tiles == Tile.WALL) | (tiles == Tile.FLOOR))).tolist()
+    candidates = [c for c in cells if (c[1], c[0]) != (world.agent_x, world.agent_y)]
     if not candidates:
         return None
     y, x = candidates[int(rng.integers(len(candidates)))]
@@ -323,7 +328,7 @@ def leak_gate(env_id: str, episodes: int, seed: int) -> dict[str, Any]:
     for episode in range(episodes):
         env = gym.make(env_id)
         observation, info = env.reset(seed=seed * 7919 + episode)
-        base = env.unwrapped
+        base: Any = env.unwrapped
         # A few oracle steps into the episode, so the perturbation is mid-way.
         for _ in range(int(rng.integers(0, 4))):
             observation, _, terminated, truncated, info = env.step(base.oracle_action())
@@ -355,7 +360,7 @@ def _leak_script(env: gym.Env, rng: np.random.Generator) -> list[Any]:
     """The actions both copies take: a few random non-answer actions then the oracle's."""
     from agentic_gym.core import CommandSpace
 
-    base = env.unwrapped
+    base: Any = env.unwrapped
     names = [a.name for a in base.affordances if a.kind != "answer"]
     actions: list[Any] = []
     for _ in range(6):
@@ -469,12 +474,13 @@ def answer_gate(env_id: str, episodes: int, seed: int) -> dict[str, Any]:
     from agentic_gym.core import Command
 
     env = gym.make(env_id)
-    answer_names = {a.name for a in env.unwrapped.affordances if a.kind == "answer"}
+    unwrapped: Any = env.unwrapped
+    answer_names = {a.name for a in unwrapped.affordances if a.kind == "answer"}
     rows, failures = [], []
     try:
         for episode in range(episodes):
             observation, info = env.reset(seed=seed * 7919 + episode)
-            base = env.unwrapped
+            base: Any = env.unwrapped
             for _ in range(3 * _time_limit(env_id)):
                 command = base.oracle_action()
                 if str(command).split(" ")[0].split("(")[0] in answer_names:

@@ -240,7 +240,7 @@ def oracle_rollout(env: gym.Env, limit: int) -> tuple[int, list[str]]:
     through, starting with the current one (so ``hashes[i]`` is ``steps - i`` away).
     The env itself is not touched.
     """
-    world = copy.deepcopy(env.unwrapped)
+    world: Any = copy.deepcopy(env.unwrapped)
     hashes = [state_hash(world)]
     for steps in range(1, limit + 1):
         _, _, terminated, _, info = world.step(world.oracle_action())
