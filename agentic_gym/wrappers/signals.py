@@ -56,7 +56,7 @@ import enum
 import hashlib
 import types
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, SupportsFloat
 
 import gymnasium as gym
@@ -114,8 +114,9 @@ def _feed(hasher: Any, value: Any, seen: set[int]) -> None:
     if isinstance(value, (bytes, bytearray)):
         update(b"B%d:" % len(value) + bytes(value))
         return
-    if isinstance(value, _SCALARS):  # subclasses of the scalars
-        _feed(hasher, kind.__mro__[-2](value) if kind.__mro__[-2] is not object else repr(value), seen)
+    if isinstance(value, _SCALARS):  # subclasses of the scalars hash as their scalar base
+        base = next(cls for cls in kind.__mro__ if cls in _SCALARS)
+        _feed(hasher, base(value), seen)
         return
     if isinstance(value, np.ndarray):
         update(f"A{value.dtype.str}{value.shape}:".encode())
@@ -232,13 +233,14 @@ def step_limit(env: gym.Env) -> int:
     return int(getattr(env.unwrapped, "max_steps", 1000))
 
 
-def oracle_rollout(env: gym.Env, limit: int) -> tuple[int, list[str]]:
+def oracle_rollout(env: gym.Env, limit: int, known: Mapping[str, int] | None = None) -> tuple[int, list[str]]:
     """Follow the oracle on a deep copy of ``env.unwrapped`` until success.
 
     Returns the number of steps (``-1`` if the copy terminates without success or
     takes ``limit`` steps) and the :func:`state_hash` of every state it passed
     through, starting with the current one (so ``hashes[i]`` is ``steps - i`` away).
-    The env itself is not touched.
+    A state found in ``known`` (hash -> steps left) ends the walk there. The env
+    itself is not touched.
     """
     world: Any = copy.deepcopy(env.unwrapped)
     hashes = [state_hash(world)]
@@ -248,7 +250,10 @@ def oracle_rollout(env: gym.Env, limit: int) -> tuple[int, list[str]]:
             return steps, hashes
         if terminated:
             return -1, hashes
-        hashes.append(state_hash(world))
+        key = state_hash(world)
+        if known is not None and known.get(key, -1) >= 0:
+            return steps + known[key], hashes
+        hashes.append(key)
     return -1, hashes
 
 
@@ -299,7 +304,7 @@ class OracleSignals(gym.Wrapper):
         if cached is not None:
             self._cache.move_to_end(key)
             return cached, key
-        left, hashes = oracle_rollout(self.env, self.limit)
+        left, hashes = oracle_rollout(self.env, self.limit, self._cache)
         if left >= 0:
             for i, h in enumerate(hashes):
                 self._remember(h, left - i)

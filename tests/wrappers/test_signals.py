@@ -185,3 +185,13 @@ def test_bad_arguments_are_refused():
         OracleSignals(gym.make("CartPole-v1"))
     with pytest.raises(ValueError, match="cache_size"):
         OracleSignals(GridMaze(size=9), cache_size=0)
+
+
+def test_a_rollout_stops_at_a_state_whose_distance_is_known():
+    env = GridMaze(size=9)
+    env.reset(seed=0)
+    left, hashes = oracle_rollout(env, 1000)
+    # Pretend the distance of the third state on the path were 100: the walk stops there.
+    shortened, walked = oracle_rollout(env, 1000, known={hashes[2]: 100})
+    assert shortened == 102 and walked == hashes[:2]
+    assert oracle_rollout(env, 1000, known={hashes[2]: -1})[0] == left  # an unknown distance is walked
