@@ -195,3 +195,34 @@ def test_a_rollout_stops_at_a_state_whose_distance_is_known():
     shortened, walked = oracle_rollout(env, 1000, known={hashes[2]: 100})
     assert shortened == 102 and walked == hashes[:2]
     assert oracle_rollout(env, 1000, known={hashes[2]: -1})[0] == left  # an unknown distance is walked
+
+
+@pytest.mark.parametrize("env_id", ["agentic_gym/GridKeyDoor-6x6-v0", "agentic_gym/GridKeyDoor-8x8-v0",
+                                    "agentic_gym/GridMaze-9x9-v0", "agentic_gym/GridMemory-S7-v0",
+                                    "agentic_gym/TextAdventure-6rooms-v0"])
+def test_the_oracle_takes_over_from_any_state_a_random_agent_reaches(env_id):
+    """Where no action can lose the task, success stays within the oracle's reach."""
+    from agentic_gym.agents.adversarial import AdmissibleRandom
+
+    env = OracleSignals(gym.make(env_id))
+    for seed in range(4):
+        obs, info = env.reset(seed=seed)
+        agent = AdmissibleRandom(env, seed)
+        for _ in range(30):
+            obs, _, terminated, truncated, info = env.step(agent.act(obs, info))
+            if terminated or truncated:
+                break
+            assert info["oracle_steps_left"] > 0, seed
+
+
+def test_keydoor_oracle_picks_up_a_key_dropped_in_its_way():
+    env = OracleSignals(gym.make("agentic_gym/GridKeyDoor-8x8-v0"))
+    env.reset(seed=1)
+    base = env.unwrapped
+    while (base.world.agent_x, base.world.agent_y) != base.door:  # walk into the open doorway
+        env.step(base.oracle_action())
+    _, _, _, _, info = env.step(4)  # drop the key in front, on the way to the goal
+    assert info["action_valid"] and base.world.carrying[0] == 0
+    assert info["oracle_steps_left"] > 0
+    while not info["success"]:
+        _, _, _, _, info = env.step(base.oracle_action())
