@@ -105,7 +105,7 @@ class LineWalkEnv(SmallTranscript, AgenticEnv):
         self._transcript.append(("agent", str(action)[:64]))
         prefix = ""
         valid = True
-        command: Command | None = None
+        command = None
         try:
             command = self.read_command(action)
         except InvalidAction:
@@ -118,8 +118,8 @@ class LineWalkEnv(SmallTranscript, AgenticEnv):
         success = self.position == self.goal
         text = self._text(prefix) + (" You reached the goal!" if success else "")
         self._transcript.append(("env", text))
-        info = {"success": success, "action_valid": valid, "command": command}
-        return {"text": text[:256]}, float(success), success, False, info
+        return {"text": text[:256]}, float(success), success, False, {"success": success, "action_valid": valid,
+                                                                       "command": command}
 
     def oracle_action(self) -> str:
         return "go right" if self.goal > self.position else "go left"
@@ -223,7 +223,6 @@ class TreasureEnv(SmallTranscript, AgenticEnv):
     def _info(self, valid: bool, success: bool, command: Command | None = None) -> dict[str, Any]:
         commands = [f"scan(cell={c})" for c in range(self.cells) if c not in self._scanned]
         commands += [f"dig(cell={c})" for c in range(self.cells)]
-        # Like the suite's envs, a step reports the Command it carried out (None when refused).
         return {"success": success, "action_valid": valid, "admissible_commands": commands, "command": command}
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
