@@ -64,7 +64,7 @@ def _tool_call_ids(reply: Any) -> list[str]:
     ids = [c.get("id") if isinstance(c, Mapping) else None for c in calls]
     if not all(isinstance(i, str) and i for i in ids):
         return []
-    return [sanitize(i, 128) for i in ids]
+    return [sanitize(str(i), 128) for i in ids]
 
 
 def _clean_tool_calls(reply: Mapping[str, Any]) -> list[dict[str, Any]]:
