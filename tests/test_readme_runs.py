@@ -144,5 +144,7 @@ def test_every_command_line_option_the_readme_names_exists():
         if "agentic-gym" in span or span.startswith("--"):
             mentioned |= set(re.findall(r"(?<![\w-])--[a-z][a-z-]*", span))
     foreign = {"--enable-auto-tool-choice", "--tool-call-parser"}  # vLLM's own options, named as such
+    for script in (REPO / "examples").glob("*.py"):  # the example scripts' options
+        foreign |= set(re.findall(r"add_argument\(\s*\"(--[a-z][a-z-]*)\"", script.read_text(encoding="utf-8")))
     assert mentioned - foreign <= known, sorted(mentioned - foreign - known)
     assert {"--record", "--resume", "--agent", "--extra-body", "--format"} <= mentioned
