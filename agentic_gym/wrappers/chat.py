@@ -183,11 +183,13 @@ def check_make_kwargs(env: str | gym.Env, make_kwargs: Mapping[str, Any]) -> Non
     spec = gym.spec(env) if isinstance(env, str) else env.spec
     accepted: list[str] = []
     if spec is not None:
-        creator = spec.entry_point
+        creator: Any = spec.entry_point
         if isinstance(creator, str):
             from gymnasium.envs.registration import load_env_creator
 
             creator = load_env_creator(creator)
+        if not callable(creator):
+            return
         try:
             parameters = inspect.signature(creator).parameters.values()
         except (TypeError, ValueError):
