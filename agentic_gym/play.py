@@ -18,7 +18,7 @@ import argparse
 import os
 import string
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TextIO
 
@@ -36,6 +36,20 @@ ARROW_KEYS: dict[str, tuple[str, ...]] = {
     "right": ("right", "turn_right", "east", "move_right"),
 }
 _QUIT_WORDS = ("quit", "exit")
+
+#: Typing shortcuts of text adventures: the letter, what it stands for. Each works when the
+#: env has the affordance it expands to (``x <thing>`` is ``examine <thing>``).
+ABBREVIATIONS: dict[str, str] = {
+    "n": "go north", "e": "go east", "s": "go south", "w": "go west", "i": "inventory", "l": "look",
+}
+_EXAMINE_PREFIX = ("x", "examine")
+#: The session's own commands and what they do, listed by ``help`` in the same style as actions.
+SESSION_COMMANDS: dict[str, str] = {
+    "help": "List these commands.",
+    "hint": "Show the oracle's next action.",
+    "reset": "Start a new episode.",
+    "quit": "Leave (also: exit, Ctrl-D).",
+}
 _LEGEND_NAMES = {"up": "Up", "down": "Down", "left": "Left", "right": "Right"}
 
 
@@ -80,14 +94,89 @@ def key_bindings(names: Sequence[str]) -> dict[str, int]:
     return bindings
 
 
+def available_abbreviations(names: Sequence[str]) -> dict[str, str]:
+    """The :data:`ABBREVIATIONS` (and ``x <thing>``) that expand to an action among ``names``."""
+    found = {short: full for short, full in ABBREVIATIONS.items() if full.split()[0] in names}
+    if _EXAMINE_PREFIX[1] in names:
+        found["x <thing>"] = "examine <thing>"
+    return found
+
+
+def expand_abbreviation(line: str, names: Sequence[str]) -> str:
+    """``line`` with a shortcut expanded (``n`` -> ``go north``, ``x chest`` -> ``examine chest``).
+
+    Only shortcuts whose action exists among ``names`` expand; anything else is returned as typed.
+
+    Example:
+        >>> names = ["look", "inventory", "go", "examine"]
+        >>> [expand_abbreviation(t, names) for t in ["n", "i", "x red key", "take key"]]
+        ['go north', 'inventory', 'examine red key', 'take key']
+    """
+    words = line.split(maxsplit=1)
+    if not words:
+        return line
+    head = words[0].lower()
+    if len(words) == 1 and head in ABBREVIATIONS and ABBREVIATIONS[head].split()[0] in names:
+        return ABBREVIATIONS[head]
+    if len(words) == 2 and head == _EXAMINE_PREFIX[0] and _EXAMINE_PREFIX[1] in names:
+        return f"{_EXAMINE_PREFIX[1]} {words[1]}"
+    return line
+
+
 def help_text(affordances: Sequence[Affordance], discrete: bool = False) -> str:
-    """The ``help`` listing: every affordance with its usage, then the session commands."""
-    lines = ["Commands:"]
-    for affordance in affordances:
-        usage = affordance.name if discrete else affordance.usage()
-        lines.append(f"  {usage:<28} {affordance.description}")
-    lines.append("Session: help (this list), hint (the oracle's next move), reset (new episode), quit")
+    """The ``help`` listing: actions, shortcuts and session commands, one ``usage  description`` line each."""
+    rows = [("Actions:", "")]
+    rows += [(a.name if discrete else a.usage(), a.description) for a in affordances]
+    shortcuts = available_abbreviations([a.name for a in affordances])
+    if shortcuts and not discrete:
+        rows.append(("Shortcuts:", ""))
+        rows += [(short, f"Same as '{full}'.") for short, full in shortcuts.items()]
+    rows.append(("Session:", ""))
+    rows += list(SESSION_COMMANDS.items())
+    width = max(len(usage) for usage, description in rows if description) + 2
+    lines = []
+    for usage, description in rows:
+        lines.append(usage if not description else f"  {usage:<{width}}{description}")
+    lines.append("Tab completes action names and their arguments.")
     return "\n".join(lines)
+
+
+def argument_choices(affordance: Affordance) -> list[str]:
+    """The values Tab offers for ``affordance``'s short-form argument: its enum, else its examples."""
+    key = affordance.value_parameter
+    if key is None:
+        return []
+    schema = affordance.properties.get(key, {})
+    return [str(v) for v in schema.get("enum") or schema.get("examples") or []]
+
+
+def completions(line: str, affordances: Sequence[Affordance], admissible: Sequence[str] = (),
+                extra: Sequence[str] = ()) -> list[str]:
+    """Whole-line completions of the typed ``line``: action names, then their arguments.
+
+    ``admissible`` (the env's ``admissible_commands``, when it gives them) adds the
+    commands valid right now; ``extra`` adds words such as the session commands.
+
+    Example:
+        >>> from agentic_gym.core import Affordance
+        >>> go = Affordance("go", "Walk.", {"type": "object", "properties": {"direction": {
+        ...     "type": "string", "enum": ["north", "east"]}}, "required": ["direction"]})
+        >>> completions("go e", [go]), completions("g", [go])
+        (['go east'], ['go '])
+    """
+    candidates: list[str] = []
+    for affordance in affordances:
+        choices = argument_choices(affordance)
+        if affordance.properties:
+            candidates.append(f"{affordance.name} ")
+            candidates += [f"{affordance.name} {choice}" for choice in choices]
+        else:
+            candidates.append(affordance.name)
+    candidates += list(admissible) + list(extra)
+    typed = line.lower()
+    if " " not in typed:  # the first word: names only, not every argument of every action
+        candidates = [c for c in candidates if " " not in c.strip()]
+    return list(dict.fromkeys(c for c in candidates if c.lower().startswith(typed) and c != line))
 
 
 def _observation_text(observation: Any) -> str:
@@ -109,8 +198,10 @@ def make_play_env(env_id: str, render_mode: str | None, record: str | None) -> g
 # Terminal play (text and tool envs)
 
 
-def _terminal_lines(stream: TextIO | None, output: TextIO, words: Sequence[str]) -> Iterator[str]:
-    """Typed lines: ``input()`` with readline history on a terminal, else lines of ``stream``."""
+def _terminal_lines(
+    stream: TextIO | None, output: TextIO, complete_line: Callable[[str], list[str]],
+) -> Iterator[str]:
+    """Typed lines: ``input()`` with readline history and completion on a terminal, else lines of ``stream``."""
     interactive = stream is None and sys.stdin.isatty()
     if interactive:
         line_editor: Any = None
@@ -121,12 +212,13 @@ def _terminal_lines(stream: TextIO | None, output: TextIO, words: Sequence[str])
         except ImportError:  # Windows without pyreadline: plain input() still works
             pass
         if line_editor is not None:
-            choices = sorted(set(words))
 
             def complete(prefix: str, state: int) -> str | None:
-                matches = [w for w in choices if w.startswith(prefix)]
+                # Delimiters are off, so ``prefix`` is the whole line typed so far.
+                matches = complete_line(prefix)
                 return matches[state] if state < len(matches) else None
 
+            line_editor.set_completer_delims("")
             line_editor.set_completer(complete)
             line_editor.parse_and_bind("tab: complete")
         while True:
@@ -159,11 +251,17 @@ def play_terminal(
 
     title = env.spec.id if env.spec is not None else type(env.unwrapped).__name__
     say(f"== {title} == type a command; 'help' lists them, 'quit' leaves.")
-    observation, _ = env.reset(seed=seed)
+    observation, info = env.reset(seed=seed)
     say(_observation_text(observation))
     episodes = [EpisodeSummary()]
-    for raw in _terminal_lines(input_stream, output, names + ["help", "hint", "reset", "quit"]):
-        line = raw.strip()
+    current = {"info": info}
+
+    def complete_line(typed: str) -> list[str]:
+        admissible = current["info"].get("admissible_commands") or ()
+        return completions(typed, affordances, [str(c) for c in admissible], list(SESSION_COMMANDS))
+
+    for raw in _terminal_lines(input_stream, output, complete_line):
+        line = expand_abbreviation(raw.strip(), names) if not discrete else raw.strip()
         episode = episodes[-1]
         if not line:
             continue
@@ -174,7 +272,7 @@ def play_terminal(
             say(help_text(affordances, discrete))
             continue
         if word == "reset":
-            observation, _ = env.reset()
+            observation, current["info"] = env.reset()
             episodes.append(EpisodeSummary())
             say(_observation_text(observation))
             continue
@@ -193,6 +291,7 @@ def play_terminal(
         else:
             action = line
         observation, reward, terminated, truncated, info = env.step(action)
+        current["info"] = info
         episode.steps += 1
         episode.total_reward += float(reward)
         episode.success = bool(info.get("success", False))
@@ -304,15 +403,52 @@ def play_window(env: gym.Env, seed: int | None = None, max_events: int | None = 
 # The ``agentic-gym play`` subcommand
 
 
+#: SDL video drivers that draw into memory: a window "opens" and nobody sees it.
+INVISIBLE_DRIVERS = ("offscreen", "dummy")
+
+
+def window_problem(environ: Mapping[str, str] | None = None, platform: str | None = None) -> str | None:
+    """Why a window would show nothing here (checked before pygame starts), or None.
+
+    A driver that draws into memory (``SDL_VIDEODRIVER=offscreen`` or ``dummy``) or, on
+    Linux and other X11/Wayland systems, neither ``DISPLAY`` nor ``WAYLAND_DISPLAY`` set.
+
+    Example:
+        >>> window_problem({"SDL_VIDEODRIVER": "dummy", "DISPLAY": ":0"}, "linux")
+        "SDL_VIDEODRIVER is 'dummy', which draws off screen"
+        >>> window_problem({}, "linux")
+        'no display: neither DISPLAY nor WAYLAND_DISPLAY is set'
+        >>> window_problem({"DISPLAY": ":0"}, "linux") is None
+        True
+    """
+    environ = os.environ if environ is None else environ
+    platform = sys.platform if platform is None else platform
+    driver = environ.get("SDL_VIDEODRIVER", "").strip().lower()
+    if driver in INVISIBLE_DRIVERS:
+        return f"SDL_VIDEODRIVER is {driver!r}, which draws off screen"
+    if driver in ("", "x11", "wayland") and not platform.startswith(("win", "darwin", "cygwin", "emscripten")):
+        if not environ.get("DISPLAY") and not environ.get("WAYLAND_DISPLAY"):
+            return "no display: neither DISPLAY nor WAYLAND_DISPLAY is set"
+    return None
+
+
 def _display_available() -> bool:
-    """Whether pygame can open a window here; if not (no display), say so and play in the terminal."""
+    """Whether a window people can see opens here; if not, say why and play in the terminal."""
     import pygame
 
-    try:
-        pygame.display.init()
-    except pygame.error as error:
-        print(f"agentic-gym play: no window available ({error}); playing in the terminal instead",
-              file=sys.stderr)
+    problem = window_problem()
+    if problem is None:
+        try:
+            pygame.display.init()
+        except pygame.error as error:
+            problem = f"no window available ({error})"
+        else:
+            driver = pygame.display.get_driver()
+            if driver in INVISIBLE_DRIVERS:  # SDL fell back to drawing into memory
+                pygame.display.quit()
+                problem = f"SDL chose its {driver!r} video driver, which shows nothing"
+    if problem is not None:
+        print(f"agentic-gym play: {problem}; playing in the terminal instead (type 'help')", file=sys.stderr)
         return False
     return True
 
@@ -342,18 +478,29 @@ def play(
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``agentic-gym play``."""
     parser.add_argument("env_id", help="a registered id, e.g. agentic_gym/GridKeyDoor-8x8-v0 (the prefix is optional)")
-    parser.add_argument("--seed", type=int, default=None, help="seed of the first episode")
-    parser.add_argument("--record", metavar="DIR", default=None, help="record the episodes (JSONL, GIF, HTML) into DIR")
+    parser.add_argument("--seed", type=int, default=None, help="seed of the first episode (0 or more)")
+    parser.add_argument("--record", metavar="DIR", default=None,
+                        help="record the episodes (JSONL, GIF, HTML) into the directory DIR")
     parser.add_argument("--terminal", action="store_true", help="play a grid env with typed action names")
 
 
 def run(args: argparse.Namespace) -> int:
     """Run ``agentic-gym play``."""
+    from agentic_gym.cli import did_you_mean, resolve_env_id
+
     os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
-    env_id = args.env_id if "/" in args.env_id else f"agentic_gym/{args.env_id}"
-    if env_id not in gym.registry:
-        print(f"agentic-gym play: unknown env {args.env_id!r} (see 'agentic-gym list')", file=sys.stderr)
+
+    def fail(message: str) -> int:
+        print(f"agentic-gym play: error: {message}", file=sys.stderr)
         return 2
+
+    env_id = resolve_env_id(args.env_id)
+    if env_id is None:
+        return fail(f"unknown env {args.env_id!r}{did_you_mean(args.env_id)}; run 'agentic-gym list' for every id")
+    if args.seed is not None and args.seed < 0:
+        return fail(f"--seed must be 0 or more, got {args.seed}")
+    if args.record is not None and os.path.exists(args.record) and not os.path.isdir(args.record):
+        return fail(f"--record {args.record} is a file; give a directory (it is created if missing)")
     episodes = play(env_id, seed=args.seed, record=args.record, terminal=args.terminal)
     played = [e for e in episodes if e.steps]
     if played:

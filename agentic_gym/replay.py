@@ -39,6 +39,7 @@ from agentic_gym.recording import (
     PromptEncoder,
     RecordingError,
     canonical,
+    frame_style,
     load_episode,
     observation_fields,
     palette_image,
@@ -166,15 +167,15 @@ def replay(
     html_writer: HtmlWriter | None = None
     result = ReplayResult(episode=episode)
     try:
-        gif_fps = fps or float(env.metadata.get("render_fps") or 4)
-        gif_writer = GifWriter(gif, gif_fps) if gif is not None else None
+        style = frame_style(env, fps)
+        gif_writer = GifWriter(gif, style.fps) if gif is not None else None
         html_writer = HtmlWriter(html) if html is not None else None
         prompts = PromptEncoder()
 
         def rendered(record: Mapping[str, Any]) -> None:
             if not render:
                 return
-            frame = np.asarray(env.render(), dtype=np.uint8)
+            frame = style.decorate(env.render(), record)
             result.frame_count += 1
             if keep_frames:
                 result.frames.append(frame)
@@ -182,7 +183,7 @@ def replay(
             if gif_writer is not None:
                 gif_writer.add(image)
             if html_writer is not None:
-                html_writer.add(record, image)
+                html_writer.add(record, image if style.html_frames else None)
 
         observation, _ = env.reset(seed=int(header["seed"]), options=header.get("options"))
         check_turn("reset", header, observation, prompts=prompts)
@@ -212,15 +213,31 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("episode", help="a JSONL file written by RecordEpisode")
     parser.add_argument("--gif", help="write the GIF here (default: next to the JSONL file)")
     parser.add_argument("--html", help="write the HTML transcript here (default: next to the JSONL file)")
-    parser.add_argument("--fps", type=float, default=None, help="GIF frame rate (default: the env's render_fps)")
+    parser.add_argument("--fps", type=float, default=None, help="GIF frame rate (default: 1 for text envs, 4 for grid envs)")
     parser.add_argument("--check", action="store_true", help="only re-simulate and check; write nothing")
 
 
 def run(args: argparse.Namespace) -> int:
     """Run ``agentic-gym replay``: 0 on success, 1 when the replay diverges, 2 on unusable input."""
     os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+
+    def fail(message: str) -> int:
+        print(f"agentic-gym replay: error: {message}", file=sys.stderr)
+        return 2
+
     source = Path(args.episode)
     gif, html = args.gif, args.html
+    if args.fps is not None and not args.fps > 0:
+        return fail(f"--fps must be more than 0, got {args.fps:g} (1 suits text envs, 4 grid envs)")
+    for option, target in (("--gif", gif), ("--html", html)):
+        if target is None:
+            continue
+        folder = Path(target).parent
+        if not folder.is_dir():
+            return fail(f"{option} {target}: the directory {folder} does not exist; create it or choose another path")
+        if Path(target).is_dir():
+            return fail(f"{option} {target} is a directory; give a file name such as {Path(target) / 'episode'}"
+                        f".{option[2:]}")
     if not args.check and gif is None and html is None:
         gif, html = source.with_suffix(".gif"), source.with_suffix(".html")
     try:

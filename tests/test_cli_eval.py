@@ -89,7 +89,7 @@ def test_resume_completes_a_run_and_chat_mode_works(tmp_path, capsys):
     (["--agent", "openai"], "--agent openai needs --model"),
     (["--episodes", "0"], "--episodes must be at least 1"),
     (["--workers", "0"], "--workers must be at least 1"),
-    (["--record", "-1"], "--record must be 0 or more"),
+    (["--record", "-1"], "--record must be first, failures, all or a count per env"),
     (["--resume"], "--resume needs --out"),
 ])
 def test_bad_arguments_give_one_line_errors(argv, expected, capsys):

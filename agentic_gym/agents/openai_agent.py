@@ -9,6 +9,7 @@ this protocol. The official ``openai`` client is the optional extra ``llm``
 from __future__ import annotations
 
 import os
+import time
 from typing import Any
 
 from agentic_gym.agents.base import AgentError
@@ -40,7 +41,7 @@ class OpenAIAgent:
     dict with its ``tool_calls``; otherwise the reply is the message text.
 
     Failures are split by what can be done about them. Timeouts, dropped
-    connections, 429 and 5xx are retried by the client with exponential backoff
+    connections, 429 and 5xx are retried with exponential backoff
     (``max_retries`` times). A reply that is empty, or a response body that is not
     valid JSON, is returned as ``""`` and left to the chat env's invalid-output
     policy like any other unusable reply: it never stops the run
@@ -50,7 +51,11 @@ class OpenAIAgent:
     what failed.
 
     ``prompt_tokens`` and ``completion_tokens`` accumulate the server's ``usage``
-    counts; ``requests`` counts completed requests.
+    counts; ``requests`` counts completed requests. The server's own failures are
+    counted apart from the model's replies, so a broken server is not scored as a
+    bad model: ``server_errors`` (5xx and 429 answers, timeouts, malformed
+    responses) and ``retries`` (requests sent again); an evaluation records how much
+    each grew during each episode.
 
     Args:
         model: model name as the server knows it.
@@ -62,6 +67,12 @@ class OpenAIAgent:
         timeout: seconds before one request is abandoned (and retried).
         max_retries: retries of a transient failure before giving up.
         name: label in evaluation results; defaults to ``model``.
+        extra_body: further fields of every request body, as the server takes them
+            (e.g. ``{"top_k": 20}`` for vLLM, ``{"reasoning_effort": "low"}``).
+
+    Raises:
+        ValueError: ``base_url`` has no ``http://`` or ``https://`` scheme (it would
+            only fail later, request by request).
 
     Example:
         >>> agent = OpenAIAgent("qwen2.5:7b", base_url="http://localhost:11434/v1")
@@ -82,7 +93,11 @@ class OpenAIAgent:
         timeout: float = 60.0,
         max_retries: int = 3,
         name: str | None = None,
+        extra_body: dict[str, Any] | None = None,
     ):
+        check_base_url(base_url)
+        if extra_body is not None and not isinstance(extra_body, dict):
+            raise ValueError(f"extra_body must be a JSON object (a dict), got {type(extra_body).__name__}")
         self.model = model
         self.base_url = base_url
         self.api_key = api_key
@@ -94,8 +109,11 @@ class OpenAIAgent:
         self.name = name or model
         self.prompt_tokens = 0
         self.completion_tokens = 0
+        self.extra_body = dict(extra_body or {})
         self.requests = 0
         self.malformed_responses = 0
+        self.server_errors = 0
+        self.retries = 0
         self._tools: list[dict[str, Any]] = []
         self._client: Any = None
 
@@ -104,11 +122,12 @@ class OpenAIAgent:
         """The ``openai.OpenAI`` client, created on first use (it is not picklable)."""
         if self._client is None:
             openai = _load_openai()
+            # Retries are ours (see ``_complete``), so each one is counted.
             self._client = openai.OpenAI(
                 base_url=self.base_url,
                 api_key=self.api_key or os.environ.get("OPENAI_API_KEY") or "EMPTY",
                 timeout=self.timeout,
-                max_retries=self.max_retries,
+                max_retries=0,
             )
         return self._client
 
@@ -127,7 +146,7 @@ class OpenAIAgent:
         """What decides the replies (recorded with results; never the API key)."""
         return {
             "model": self.model, "base_url": self.base_url, "temperature": self.temperature,
-            "max_tokens": self.max_tokens, "use_tools": self.use_tools,
+            "max_tokens": self.max_tokens, "use_tools": self.use_tools, "extra_body": self.extra_body,
         }
 
     def reset(self, info: dict[str, Any]) -> None:
@@ -143,6 +162,8 @@ class OpenAIAgent:
         tools = info.get("tools") or self._tools
         if self.use_tools and tools:
             request["tools"] = tools
+        if self.extra_body:
+            request["extra_body"] = dict(self.extra_body)
         response = self._complete(request)
         if response is None:
             return ""
@@ -167,30 +188,77 @@ class OpenAIAgent:
         return content
 
     def _complete(self, request: dict[str, Any]) -> Any:
-        """One chat completion; ``None`` when the server's answer cannot be read."""
+        """One chat completion; ``None`` when the server's answer cannot be read.
+
+        Timeouts, dropped connections, 429 and 5xx are retried up to ``max_retries``
+        times with exponential backoff (or the server's ``Retry-After``), each counted
+        in ``server_errors`` and ``retries``; then :class:`AgentError` says what failed.
+        """
         openai = _load_openai()
+        attempt = 0
+        while True:
+            try:
+                return self.client.chat.completions.create(**request)
+            except openai.APITimeoutError as error:
+                failure: Exception = error
+                message = f"{self.url} did not answer within {self.timeout:g} s"
+                detail = _one_line(error)
+            except openai.APIConnectionError as error:
+                failure = error
+                reason = error.__cause__ if error.__cause__ is not None else error
+                message, detail = f"cannot reach {self.url}", _one_line(reason)
+            except openai.APIStatusError as error:
+                if not (error.status_code == 429 or error.status_code >= 500):
+                    raise AgentError(
+                        f"{self.url} rejected the request: HTTP {error.status_code}: "
+                        f"{_one_line(_error_message(error))}"
+                    ) from error
+                failure = error
+                message = f"{self.url} kept failing"
+                detail = f"HTTP {error.status_code}: {_one_line(_error_message(error))}"
+            except (openai.APIResponseValidationError, ValueError):
+                # A 200 whose body is not a chat completion: an unusable reply, not a reason to stop.
+                self.malformed_responses += 1
+                return None
+            self.server_errors += 1
+            if attempt >= self.max_retries:
+                raise AgentError(f"{message} ({_retries(attempt)}): {detail}") from failure
+            attempt += 1
+            self.retries += 1
+            time.sleep(_backoff(attempt, failure))
+
+
+def _backoff(attempt: int, failure: Exception) -> float:
+    """Seconds before retry ``attempt``: the server's ``Retry-After`` if short, else 0.5 s doubling to 8 s."""
+    response = getattr(failure, "response", None)
+    headers = getattr(response, "headers", None)
+    if headers is not None:
         try:
-            return self.client.chat.completions.create(**request)
-        except openai.APITimeoutError as error:
-            raise AgentError(
-                f"{self.url} did not answer within {self.timeout:g} s "
-                f"({_retries(self.max_retries)}): {_one_line(error)}"
-            ) from error
-        except openai.APIConnectionError as error:
-            reason = error.__cause__ if error.__cause__ is not None else error
-            raise AgentError(
-                f"cannot reach {self.url} ({_retries(self.max_retries)}): {_one_line(reason)}"
-            ) from error
-        except openai.APIStatusError as error:
-            transient = error.status_code == 429 or error.status_code >= 500
-            what = f"kept failing ({_retries(self.max_retries)})" if transient else "rejected the request"
-            raise AgentError(
-                f"{self.url} {what}: HTTP {error.status_code}: {_one_line(_error_message(error))}"
-            ) from error
-        except (openai.APIResponseValidationError, ValueError):
-            # A 200 whose body is not a chat completion: an unusable reply, not a reason to stop.
-            self.malformed_responses += 1
-            return None
+            wanted = float(headers.get("retry-after", ""))
+        except (TypeError, ValueError):
+            wanted = -1.0
+        if 0 <= wanted <= 60:
+            return wanted
+    return float(min(8.0, 0.5 * 2 ** (attempt - 1)))
+
+
+def check_base_url(base_url: str | None) -> None:
+    """Refuse a server URL without an ``http://`` or ``https://`` scheme, naming the fix.
+
+    Example:
+        >>> check_base_url("localhost:8000/v1")
+        Traceback (most recent call last):
+        ...
+        ValueError: base URL 'localhost:8000/v1' has no scheme: use http://localhost:8000/v1
+    """
+    if base_url is None:
+        return
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        bare = base_url.split("://", 1)[-1]
+        raise ValueError(f"base URL {base_url!r} has no scheme: use http://{bare}")
 
 
 def _error_message(error: Any) -> str:

@@ -26,7 +26,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -41,14 +41,22 @@ from agentic_gym.evaluation.report import (
 from agentic_gym.evaluation.runner import agent_name, build_agent, episode_seeds, run_episode
 
 __all__ = [
+    "DEFAULT_EPISODES",
+    "DEFAULT_RECORD",
     "EPISODES_FILE",
+    "INDEX_FILE",
+    "RECORD_CHOICES",
     "RESULTS_FILE",
     "RESULTS_FORMAT",
     "SUMMARY_FILE",
     "RunStore",
+    "env_stepped",
     "evaluate",
+    "git_commit",
+    "record_rule",
     "resolve_env_ids",
     "versions",
+    "write_recordings_index",
 ]
 
 #: Bumped when the layout of ``results.json`` or of an episode row changes.
@@ -57,9 +65,75 @@ RESULTS_FORMAT = 1
 EPISODES_FILE = "episodes.jsonl"
 RESULTS_FILE = "results.json"
 SUMMARY_FILE = "summary.md"
+RECORDINGS_DIR = "recordings"
+INDEX_FILE = "index.html"
+
+#: Defaults shared by :func:`evaluate` and ``agentic-gym eval``.
+DEFAULT_EPISODES = 3
+#: Which episodes are recorded when an output directory is given: the first of every env.
+DEFAULT_RECORD = "first"
+#: The named choices of ``record`` (a count per env is the other kind).
+RECORD_CHOICES = ("first", "failures", "all")
+
+#: Counters an agent may keep (``OpenAIAgent`` does) that an episode row records as they grow.
+AGENT_COUNTERS = ("server_errors", "retries", "malformed_responses")
 
 # Settings that must match for a run to resume: they decide which episodes are played.
 _RESUME_KEYS = ("env_ids", "episodes", "seed", "max_steps", "chat", "chat_options")
+
+
+def record_rule(record: int | str | None, out: Any) -> tuple[str, int]:
+    """``(mode, count)`` for a ``record`` setting: ``("first", k)``, ``("all", 0)`` or ``("failures", 0)``.
+
+    ``None`` is :data:`DEFAULT_RECORD` when there is an output directory, else nothing;
+    an int ``k`` records the first ``k`` episodes of every env.
+
+    Example:
+        >>> record_rule("failures", "runs/x"), record_rule(2, "runs/x"), record_rule(None, None)
+        (('failures', 0), ('first', 2), ('first', 0))
+    """
+    if record is None:
+        record = DEFAULT_RECORD if out is not None else 0
+    if isinstance(record, bool):
+        raise ValueError(f"record must be {', '.join(RECORD_CHOICES)} or a count, got {record!r}")
+    if isinstance(record, str):
+        text = record.strip().lower()
+        if text.isdigit():
+            record = int(text)
+        elif text == "first":
+            record = 1
+        elif text in RECORD_CHOICES:
+            return text, 0
+        else:
+            raise ValueError(f"record must be {', '.join(RECORD_CHOICES)} or a count per env, got {record!r}")
+    if not isinstance(record, int) or record < 0:
+        raise ValueError(f"record must be 0 or more, got {record}")
+    return "first", record
+
+
+def _records(rule: tuple[str, int], episode: int) -> bool:
+    mode, count = rule
+    return mode in ("all", "failures") or episode < count
+
+
+def git_commit(path: str | os.PathLike[str] | None = None) -> str | None:
+    """The commit of the git checkout holding ``path`` (default: this package), or None."""
+    import subprocess
+
+    where = Path(path) if path is not None else Path(__file__).resolve().parents[2]
+    try:
+        done = subprocess.run(["git", "-C", str(where), "rev-parse", "HEAD"], capture_output=True, text=True,
+                              timeout=10, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    commit = done.stdout.strip()
+    return commit if done.returncode == 0 and len(commit) == 40 else None
+
+
+def _now() -> str:
+    import datetime
+
+    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
 
 
 def resolve_env_ids(env_ids: str | Iterable[str]) -> list[str]:
@@ -117,6 +191,28 @@ class Task:
     agent_seed: int
     record_dir: str | None = None
     record_name: str = "episode"
+    keep_recording: str = "all"
+
+
+def env_stepped(info: dict[str, Any]) -> bool:
+    """Whether a turn stepped the env: not a chat feedback turn (``parse_error`` set) nor a free turn.
+
+    Notes and added tools answer without stepping the env (``info["free_turn"]``); an
+    unusable reply under ``on_invalid="feedback"`` is answered by the language layer.
+    """
+    return not info.get("free_turn") and info.get("parse_error") is None
+
+
+def recording_paths(directory: str | os.PathLike[str], name: str, remove: bool = False) -> dict[str, Path]:
+    """The files of the recording ``name`` (its first episode) in ``directory`` by kind; ``remove`` deletes them."""
+    found = {}
+    for path in Path(directory).glob(f"{name}-0000.*"):
+        kind = path.name[len(name) + 6:]
+        if remove:
+            path.unlink(missing_ok=True)
+        elif kind in ("jsonl", "gif", "html"):
+            found[kind] = path
+    return found
 
 
 class _EpisodeRunner:
@@ -151,12 +247,24 @@ class _EpisodeRunner:
             env = self._envs.get(task.spec.id)
             if env is None:
                 env = self._envs[task.spec.id] = self._make_env(task.spec, None)
+        agent = build_agent(self.agent, env, task.agent_seed)
+        before = {name: int(getattr(agent, name, 0) or 0) for name in AGENT_COUNTERS}
+        finished = False
         try:
-            trajectory = run_episode(build_agent(self.agent, env, task.agent_seed), env, task.env_seed)
+            trajectory = run_episode(agent, env, task.env_seed)
+            finished = True
         finally:
             if task.record_dir is not None:
                 env.close()
-        return EpisodeRow.from_trajectory(trajectory, agent=task.agent, env_id=task.spec.id, episode=task.episode)
+                if not finished:  # an episode cut short (a dead server, Ctrl-C) leaves no recording behind
+                    recording_paths(task.record_dir, task.record_name, remove=True)
+        grown = {name: int(getattr(agent, name, 0) or 0) - before[name] for name in AGENT_COUNTERS}
+        row = EpisodeRow.from_trajectory(trajectory, agent=task.agent, env_id=task.spec.id, episode=task.episode)
+        row = replace(row, env_steps=sum(env_stepped(turn.info) for turn in trajectory.turns),
+                      server_errors=grown["server_errors"] + grown["malformed_responses"], retries=grown["retries"])
+        if task.record_dir is not None and task.keep_recording == "failures" and row.success:
+            recording_paths(task.record_dir, task.record_name, remove=True)
+        return row
 
     def close(self) -> None:
         for env in self._envs.values():
@@ -329,24 +437,100 @@ def _safe_name(text: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in text)
 
 
+def recording_name(env_id: str, episode: int) -> str:
+    """The file name prefix of the recording of ``episode`` of ``env_id`` (``GridMaze-9x9-v0-ep0``)."""
+    return f"{_safe_name(short_id(env_id))}-ep{episode}"
+
+
+def _progress_text(label: str, env_id: str, rows: Sequence[EpisodeRow]) -> str:
+    mine = [r for r in rows if r.agent == label]
+    solved = sum(r.success for r in mine)
+    rate = f"{solved}/{len(mine)} solved" if mine else "none played yet"
+    return f"{short_id(env_id)} | {label} | {rate}"
+
+
+def _run_info(
+    previous: Any, started: str, command_line: str | None, cli_options: dict[str, Any] | None = None,
+    resume: bool = False,
+) -> dict[str, Any]:
+    """The ``run`` record of ``results.json``: command, times, version, commit (the first start is kept)."""
+    import shlex
+
+    from agentic_gym import __version__
+
+    previous = previous if isinstance(previous, dict) else {}
+    first = previous.get("started")
+    options = cli_options if cli_options is not None else previous.get("options")
+    return {
+        "command": command_line if command_line is not None else shlex.join([os.path.basename(sys.argv[0] or "python"),
+                                                                              *sys.argv[1:]]),
+        "started": first or started,
+        "resumed": started if resume and first else previous.get("resumed"),
+        "finished": None,
+        "agentic_gym_version": __version__,
+        "git_commit": git_commit(),
+        **({"options": _jsonable(options)} if options is not None else {}),
+    }
+
+
+def write_recordings_index(directory: str | os.PathLike[str], rows: Sequence[EpisodeRow]) -> Path | None:
+    """Write ``recordings/index.html``: one table row per recorded episode with its links and outcome."""
+    import html
+
+    recordings = Path(directory) / RECORDINGS_DIR
+    if not recordings.is_dir():
+        return None
+    lines = []
+    for row in rows:
+        folder = recordings / _safe_name(row.agent)
+        found = recording_paths(folder, recording_name(row.env_id, row.episode))
+        if not found:
+            continue
+        links = " ".join(
+            f'<a href="{html.escape(found[k].relative_to(recordings).as_posix())}">{k}</a>'
+            for k in ("html", "gif", "jsonl") if k in found
+        )
+        outcome = "solved" if row.success else ("time limit" if row.truncated else "failed")
+        steps = row.env_steps if row.env_steps is not None else row.steps
+        lines.append(
+            f"<tr class='{'ok' if row.success else 'fail'}'><td>{html.escape(short_id(row.env_id))}</td>"
+            f"<td>{html.escape(row.agent)}</td><td>{row.episode}</td><td>{row.seed}</td><td>{outcome}</td>"
+            f"<td>{row.episode_return:.3f}</td><td>{row.steps}</td><td>{steps}</td><td>{links}</td></tr>"
+        )
+    page = (
+        "<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>Recordings</title><style>"
+        "body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
+        "td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}"
+        "tr.ok td:nth-child(5){color:#186a3b}tr.fail td:nth-child(5){color:#a93226}</style></head><body>\n"
+        f"<h1>Recordings</h1><p>{len(lines)} recorded episode(s).</p>\n"
+        "<table><tr><th>env</th><th>agent</th><th>episode</th><th>seed</th><th>outcome</th><th>return</th>"
+        "<th>turns</th><th>env steps</th><th>files</th></tr>\n" + "\n".join(lines) + "\n</table></body></html>\n"
+    )
+    path = recordings / INDEX_FILE
+    path.write_text(page, encoding="utf-8")
+    return path
+
+
 # ---- evaluate ---------------------------------------------------------------------------
 
 
 def evaluate(
     agent_or_factory: Any,
     env_ids: str | Iterable[str] = "*",
-    episodes: int = 5,
+    episodes: int = DEFAULT_EPISODES,
     seed: int = 0,
     max_steps: int | None = None,
     workers: int = 1,
     out: str | os.PathLike[str] | None = None,
-    record: int = 0,
+    record: int | str | None = None,
     resume: bool = False,
     *,
     chat: bool | None = None,
     chat_options: dict[str, Any] | None = None,
     name: str | None = None,
     progress: bool = False,
+    command_line: str | None = None,
+    cli_options: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Play ``episodes`` episodes of every env in ``env_ids`` and report the agent's metrics.
 
@@ -368,8 +552,12 @@ def evaluate(
         out: directory for ``episodes.jsonl``, ``results.json``, ``summary.md``,
             ``capabilities.png`` and recordings; other agents' results already there
             are kept and drawn alongside.
-        record: record the first ``record`` episodes of each env with
-            :class:`~agentic_gym.wrappers.RecordEpisode` under ``out/recordings/``.
+        record: which episodes to record with :class:`~agentic_gym.wrappers.RecordEpisode`
+            under ``out/recordings/``: ``"first"`` (the default when ``out`` is given: the
+            first episode of every env), ``"failures"`` (every episode not solved),
+            ``"all"``, or a count ``k`` (the first ``k`` of every env; 0 records nothing).
+            ``out/recordings/index.html`` links every recording with its env, agent, seed
+            and outcome.
         resume: continue the run of this agent in ``out``, playing only the episodes
             missing from ``episodes.jsonl``; without it, finding earlier results of the
             same agent there is an error.
@@ -378,7 +566,12 @@ def evaluate(
         chat_options: keyword arguments for :func:`agentic_gym.chat` (``history``,
             ``format``, ``tools``, ...).
         name: the agent's label in results; defaults to its ``name`` or class name.
-        progress: show a progress bar (tqdm) on stderr.
+        progress: show a progress bar (tqdm) on stderr: the env playing, the agent and
+            its success so far.
+        command_line: the command that started the run, recorded in ``results.json``
+            (default: this process's arguments).
+        cli_options: the options of ``agentic-gym eval``, recorded so that
+            ``--resume`` can restore them.
 
     Returns:
         A JSON-ready dict: ``agent``, ``config``, ``envs`` (per-env metrics),
@@ -396,12 +589,12 @@ def evaluate(
         raise ValueError(f"episodes must be at least 1, got {episodes}")
     if workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")
-    if record < 0:
-        raise ValueError(f"record must be 0 or more, got {record}")
+    rule = record_rule(record, out)
     if max_steps is not None and max_steps < 1:
         raise ValueError(f"max_steps must be at least 1, got {max_steps}")
-    if record and out is None:
+    if record is not None and rule != ("first", 0) and out is None:
         raise ValueError("record needs an output directory (out=...)")
+    started = _now()
     ids = resolve_env_ids(env_ids)
     uses_chat = bool(getattr(agent_or_factory, "uses_chat", False)) if chat is None else bool(chat)
     label = name or agent_name(agent_or_factory)
@@ -416,7 +609,7 @@ def evaluate(
         "max_steps": max_steps,
         "chat": uses_chat,
         "chat_options": dict(chat_options or {}),
-        "record": record,
+        "record": rule[0] if rule[0] != "first" else rule[1],
     })
     specs = {env_id: gym.spec(env_id) for env_id in ids}
     capabilities = {env_id: _capabilities_of(specs[env_id]) for env_id in ids}
@@ -437,7 +630,7 @@ def evaluate(
                 raise ValueError(f"cannot resume {label!r} in {store.directory}: settings differ ({', '.join(changed)})")
         done = {(r.env_id, r.episode): r for r in mine}
         stored.setdefault("agents", {})[label] = {"config": config, "complete": False}
-        stored.update(format=RESULTS_FORMAT, versions=versions())
+        stored.update(format=RESULTS_FORMAT, versions=versions(), run=_run_info(stored.get("run"), started, command_line, cli_options, resume))
         store.write_text(RESULTS_FILE, json.dumps(stored, indent=1) + "\n")
 
     tasks: list[Task] = []
@@ -447,11 +640,11 @@ def evaluate(
                 continue
             env_seed, agent_seed = episode_seeds(seed, episode)
             record_dir = None
-            if store is not None and episode < record:
-                record_dir = str(store.directory / "recordings" / _safe_name(label))
+            if store is not None and _records(rule, episode):
+                record_dir = str(store.directory / RECORDINGS_DIR / _safe_name(label))
             tasks.append(Task(
                 agent=label, spec=specs[env_id], episode=episode, env_seed=env_seed, agent_seed=agent_seed,
-                record_dir=record_dir, record_name=f"{_safe_name(short_id(env_id))}-ep{episode}",
+                record_dir=record_dir, record_name=recording_name(env_id, episode), keep_recording=rule[0],
             ))
 
     from tqdm import tqdm
@@ -459,11 +652,16 @@ def evaluate(
     rows = list(done.values())
     bar = tqdm(total=len(ids) * episodes, initial=len(done), desc=label, unit="episode",
                disable=not progress, file=sys.stderr, dynamic_ncols=True)
+    if tasks:
+        bar.set_postfix_str(_progress_text(label, tasks[0].spec.id, rows), refresh=False)
 
     def finished(row: EpisodeRow) -> None:
         rows.append(row)
         if store is not None:
             store.append(row)
+        following = next((t.spec.id for t in tasks if (t.spec.id, t.episode) not in {(r.env_id, r.episode) for r in rows}),
+                         row.env_id)
+        bar.set_postfix_str(_progress_text(label, following, rows), refresh=False)
         bar.update(1)
 
     try:
@@ -481,7 +679,9 @@ def evaluate(
         everything = [r for r in every_row if r.agent != label] + rows
         order = [e for a in agents.values() for e in a["config"]["env_ids"]]
         stored["episodes"] = [r.to_json() for r in _sorted_rows(everything, list(dict.fromkeys(order)), list(agents))]
-        stored.update(format=RESULTS_FORMAT, versions=versions())
+        run = _run_info(stored.get("run"), started, command_line, cli_options, resume)
+        stored.update(format=RESULTS_FORMAT, versions=versions(), run={**run, "finished": _now()})
         _write_reports(store, stored)
+        write_recordings_index(store.directory, [EpisodeRow.from_json(r) for r in stored["episodes"]])
     result["episodes"] = [r.to_json() for r in rows]
     return result

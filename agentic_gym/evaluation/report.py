@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,8 @@ from agentic_gym.evaluation.runner import Trajectory
 
 __all__ = [
     "PICTURE_FILE",
+    "BarLayout",
+    "capability_layout",
     "EpisodeRow",
     "draw_capabilities",
     "env_metrics",
@@ -38,9 +40,13 @@ PICTURE_FILE = "capabilities.png"
 class EpisodeRow:
     """One played episode as an evaluation records it (a line of ``episodes.jsonl``).
 
-    ``steps`` counts the agent's turns (feedback turns included) and ``invalid`` those
-    with ``info["action_valid"]`` False; ``seconds`` is wall-clock time, the only field
-    that differs between two runs of the same settings. In JSON the return is ``"return"``.
+    ``steps`` counts the agent's turns (feedback turns included), ``env_steps`` those that
+    stepped the env (None in rows written before it was recorded) and ``invalid`` those
+    with ``info["action_valid"]`` False. ``server_errors`` counts failures of the agent's
+    server during the episode (5xx and 429 answers, timeouts, malformed responses: the
+    server's fault, not the model's) and ``retries`` the requests sent again. ``seconds``
+    is wall-clock time, the only field that differs between two runs of the same
+    settings. In JSON the return is ``"return"``.
     """
 
     agent: str
@@ -57,6 +63,9 @@ class EpisodeRow:
     tokens_in: int
     tokens_out: int
     seconds: float
+    env_steps: int | None = None
+    server_errors: int = 0
+    retries: int = 0
 
     @classmethod
     def from_trajectory(cls, trajectory: Trajectory, agent: str, env_id: str, episode: int) -> EpisodeRow:
@@ -85,6 +94,8 @@ class EpisodeRow:
             steps=int(data["steps"]), invalid=int(data["invalid"]), truncated=bool(data["truncated"]),
             tool_calls=int(data["tool_calls"]), oracle_tool_calls=None if oracle is None else int(oracle),
             tokens_in=int(data["tokens_in"]), tokens_out=int(data["tokens_out"]), seconds=float(data["seconds"]),
+            env_steps=None if data.get("env_steps") is None else int(data["env_steps"]),
+            server_errors=int(data.get("server_errors", 0)), retries=int(data.get("retries", 0)),
         )
 
 
@@ -101,7 +112,10 @@ def env_metrics(rows: Sequence[EpisodeRow]) -> dict[str, Any]:
     ``success_rate`` is the fraction of episodes whose last ``info["success"]`` is
     True, ``success_se`` its binomial standard error. Steps are the agent's turns,
     including the chat layer's feedback turns after an unusable reply;
-    ``invalid_rate`` is the share of all turns with ``info["action_valid"]`` False.
+    ``invalid_rate`` is the share of all turns with ``info["action_valid"]`` False;
+    ``mean_env_steps`` counts only the turns that stepped the env. ``server_errors`` and
+    ``retries`` are totals over the episodes (the server's failures, kept apart from the
+    model's invalid replies).
     ``tool_calls`` is the env's own count (``info["tool_calls"]``) when it keeps one,
     else the number of valid turns that used a ``tool`` affordance. Token counts
     and tool calls are means per episode.
@@ -120,6 +134,7 @@ def env_metrics(rows: Sequence[EpisodeRow]) -> dict[str, Any]:
     n = len(rows)
     rate = _mean([float(r.success) for r in rows])
     steps = sum(r.steps for r in rows)
+    env_steps = [float(r.env_steps) for r in rows if r.env_steps is not None]
     oracle_calls = [r.oracle_tool_calls for r in rows if r.oracle_tool_calls is not None]
     return {
         "episodes": n,
@@ -128,6 +143,9 @@ def env_metrics(rows: Sequence[EpisodeRow]) -> dict[str, Any]:
         "success_se": math.sqrt(rate * (1.0 - rate) / n) if n else 0.0,
         "mean_return": _mean([float(r.episode_return) for r in rows]),
         "mean_steps": _mean([float(r.steps) for r in rows]),
+        "mean_env_steps": _mean(env_steps) if len(env_steps) == n else None,
+        "server_errors": sum(r.server_errors for r in rows),
+        "retries": sum(r.retries for r in rows),
         "invalid_rate": sum(r.invalid for r in rows) / steps if steps else 0.0,
         "tool_calls": _mean([float(r.tool_calls) for r in rows]),
         "oracle_tool_calls": _mean(oracle_calls) if oracle_calls else None,
@@ -197,6 +215,11 @@ def _rate(metrics: dict[str, Any]) -> str:
     return f"{metrics['success_rate']:.2f} +- {metrics['success_se']:.2f}"
 
 
+def _env_steps(metrics: Mapping[str, Any]) -> str:
+    value = metrics.get("mean_env_steps")
+    return "-" if value is None else f"{value:.1f}"
+
+
 def short_id(env_id: str) -> str:
     """An env id without its namespace (``GridMaze-9x9-v0``)."""
     return env_id.split("/", 1)[-1]
@@ -213,11 +236,17 @@ def results_table(agents: dict[str, dict[str, Any]]) -> str:
                 continue
             rows.append({
                 "env": short_id(env_id), "agent": label, "success": _rate(m),
-                "return": f"{m['mean_return']:.3f}", "steps": f"{m['mean_steps']:.1f}",
+                "return": f"{m['mean_return']:.3f}", "turns": f"{m['mean_steps']:.1f}",
+                "env steps": _env_steps(m),
                 "invalid": f"{m['invalid_rate']:.2f}", "tool calls": f"{m['tool_calls']:.1f}",
                 "tokens in/out": f"{m['tokens_in']:.0f}/{m['tokens_out']:.0f}",
+                "server errors/retries": f"{m.get('server_errors', 0)}/{m.get('retries', 0)}",
             })
-    table = format_table(rows, ["env", "agent", "success", "return", "steps", "invalid", "tool calls", "tokens in/out"])
+    columns = ["env", "agent", "success", "return", "turns", "env steps", "invalid", "tool calls", "tokens in/out"]
+    # The server's failures, apart from the model's invalid replies: shown when there were any.
+    if any(m.get("server_errors") or m.get("retries") for a in agents.values() for m in a.get("envs", {}).values()):
+        columns.append("server errors/retries")
+    table = format_table(rows, columns)
     labels = list(agents)
     groups = list(dict.fromkeys(c for a in agents.values() for c in a.get("capabilities", {})))
     profile = []
@@ -242,8 +271,9 @@ def summary_markdown(agents: dict[str, dict[str, Any]]) -> str:
             f"{'' if result.get('complete') else ' (incomplete)'}"
         )
     lines += ["", "## Per environment", "",
-              "| env | agent | success | return | steps | invalid | tool calls | tokens in/out |",
-              "|---|---|---|---|---|---|---|---|"]
+              "| env | agent | success | return | turns | env steps | invalid | tool calls | tokens in/out "
+              "| server errors/retries |",
+              "|---|---|---|---|---|---|---|---|---|---|"]
     env_ids = list(dict.fromkeys(e for a in agents.values() for e in a.get("envs", {})))
     for env_id in env_ids:
         for label, result in agents.items():
@@ -251,7 +281,8 @@ def summary_markdown(agents: dict[str, dict[str, Any]]) -> str:
             if m is not None:
                 lines.append(
                     f"| {short_id(env_id)} | {label} | {_rate(m)} | {m['mean_return']:.3f} | {m['mean_steps']:.1f} "
-                    f"| {m['invalid_rate']:.2f} | {m['tool_calls']:.1f} | {m['tokens_in']:.0f}/{m['tokens_out']:.0f} |"
+                    f"| {_env_steps(m)} | {m['invalid_rate']:.2f} | {m['tool_calls']:.1f} "
+                    f"| {m['tokens_in']:.0f}/{m['tokens_out']:.0f} | {m.get('server_errors', 0)}/{m.get('retries', 0)} |"
                 )
     labels = [label for label, result in agents.items() if result.get("envs")]
     groups = list(dict.fromkeys(c for a in agents.values() for c in a.get("capabilities", {})))
@@ -279,32 +310,60 @@ def _font(size: int) -> Any:
         return ImageFont.load_default()
 
 
-def draw_capabilities(agents: dict[str, dict[str, Any]], path: str | os.PathLike[str]) -> Path:
-    """Draw the capability profile as grouped bars: one group per capability, one bar per agent.
+@dataclass(frozen=True)
+class BarLayout:
+    """Where one bar of the capability picture goes: its box, its whisker and its value label's box."""
 
-    Bars are success rates (mean over the envs with that capability) with
-    standard-error whiskers; the last group is the overall mean.
+    agent: str
+    group: str
+    bar: tuple[float, float, float, float]
+    whisker: tuple[float, float, float, float] | None
+    label: tuple[float, float, float, float]
+    text: str
+
+
+def _caption(agents: Mapping[str, Mapping[str, Any]]) -> str:
+    """``agents: a, b | 3 episodes per env | seed 0`` from the agents' recorded settings."""
+    def values(key: str) -> list[str]:
+        found = {a["config"].get(key) for a in agents.values() if a.get("config")}
+        return [str(v) for v in sorted(found, key=lambda v: (not isinstance(v, int), v if isinstance(v, int) else 0))]
+
+    episodes, seeds = values("episodes"), values("seed")
+    parts = [f"agents: {', '.join(agents)}"]
+    if episodes:
+        parts.append(f"{'/'.join(episodes)} episodes per env")
+    if seeds:
+        parts.append(f"seed {'/'.join(seeds)}")
+    return " | ".join(parts)
+
+
+def _group_label(agents: Mapping[str, Mapping[str, Any]], group: str) -> str:
+    """A capability's name and how many envs its mean covers (``planning (12 envs)``)."""
+    counts = set()
+    for result in agents.values():
+        m = result.get("overall") if group == "overall" else result.get("capabilities", {}).get(group)
+        if m and m.get("envs") is not None:
+            counts.add(int(m["envs"]))
+    name = group.replace("_", " ")
+    if not counts:
+        return name
+    shown = "/".join(str(c) for c in sorted(counts))
+    return f"{name} ({shown} env{'s' if counts != {1} else ''})"
+
+
+def capability_layout(
+    agents: Mapping[str, Mapping[str, Any]], width: int, top: float, plot_h: float, left: float, right: float,
+    label_size: Callable[[str], tuple[float, float]],
+) -> list[BarLayout]:
+    """The geometry of every bar: value labels sit above the whisker's cap, never on it.
+
+    ``label_size(text)`` gives the width and height of a value label in the font used.
     """
-    from PIL import Image, ImageDraw
-
     labels = list(agents)
     groups = list(dict.fromkeys(c for a in agents.values() for c in a.get("capabilities", {}))) + ["overall"]
-    title, small, tiny = _font(18), _font(13), _font(10)
-    legend_width = sum(40 + int(small.getlength(label)) for label in labels)
-    width = max(640, 90 + len(groups) * max(70, 22 * len(labels) + 30), 80 + legend_width)
-    height = 420
-    left, right, top, bottom = 60, 20, 62, 80
-    image = Image.new("RGB", (width, height), (255, 255, 255))
-    draw = ImageDraw.Draw(image)
-    draw.text((left, 14), "Success rate by capability (mean over envs, +- s.e.)", fill=(20, 20, 20), font=title)
-    plot_h = height - top - bottom
-    for tick in range(5):
-        value = tick / 4
-        y = top + plot_h - value * plot_h
-        draw.line([(left, y), (width - right, y)], fill=(225, 225, 225) if tick else (90, 90, 90))
-        draw.text((left - 8, y), f"{value:.2f}", fill=(60, 60, 60), font=small, anchor="rm")
     group_w = (width - left - right) / len(groups)
-    bar_w = min(28.0, (group_w - 16) / max(1, len(labels)))
+    bar_w = min(34.0, (group_w - 16) / max(1, len(labels)))
+    layout = []
     for g, group in enumerate(groups):
         x0 = left + g * group_w + (group_w - bar_w * len(labels)) / 2
         for a, label in enumerate(labels):
@@ -312,21 +371,72 @@ def draw_capabilities(agents: dict[str, dict[str, Any]], path: str | os.PathLike
             m = result.get("overall") if group == "overall" else result.get("capabilities", {}).get(group)
             if not m:
                 continue
-            colour = _PALETTE[a % len(_PALETTE)]
             x = x0 + a * bar_w
-            y = top + plot_h - m["success_rate"] * plot_h
-            draw.rectangle([x + 1, min(y, top + plot_h - 1), x + bar_w - 2, top + plot_h], fill=colour)
-            if m["success_se"] > 0:
-                centre = x + bar_w / 2 - 0.5
-                low = top + plot_h - max(0.0, m["success_rate"] - m["success_se"]) * plot_h
-                high = top + plot_h - min(1.0, m["success_rate"] + m["success_se"]) * plot_h
-                draw.line([(centre, low), (centre, high)], fill=(30, 30, 30), width=2)
-                draw.line([(centre - 4, high), (centre + 4, high)], fill=(30, 30, 30), width=2)
-            top_of_bar = top + plot_h - min(1.0, m["success_rate"] + m["success_se"]) * plot_h
-            draw.text((x + bar_w / 2, top_of_bar - 3), f"{m['success_rate']:.2f}", fill=(40, 40, 40),
-                      font=tiny, anchor="mb")
-        draw.text((left + g * group_w + group_w / 2, top + plot_h + 8), group.replace("_", " "),
-                  fill=(30, 30, 30), font=small, anchor="mt")
+            rate, se = float(m["success_rate"]), float(m["success_se"])
+            y = top + plot_h - rate * plot_h
+            bar = (x + 1, min(y, top + plot_h - 1), x + bar_w - 2, top + plot_h)
+            centre = x + bar_w / 2 - 0.5
+            whisker = None
+            high = y
+            if se > 0:
+                low = top + plot_h - max(0.0, rate - se) * plot_h
+                high = top + plot_h - min(1.0, rate + se) * plot_h
+                whisker = (centre - 5, high - 1, centre + 5, low + 1)  # the cap's half-width and the line's ends
+            text = f"{rate:.2f}"
+            text_w, text_h = label_size(text)
+            bottom = min(high, y) - 4  # clear of the cap (and of the bar's top)
+            layout.append(BarLayout(label, group, bar, whisker,
+                                    (centre - text_w / 2, bottom - text_h, centre + text_w / 2, bottom), text))
+    return layout
+
+
+def draw_capabilities(agents: dict[str, dict[str, Any]], path: str | os.PathLike[str]) -> Path:
+    """Draw the capability profile as grouped bars: one group per capability, one bar per agent.
+
+    Bars are success rates (mean over the envs with that capability, whose count each
+    group names) with standard-error whiskers and their value above the whisker; the
+    last group is the overall mean. The caption names the agents, episodes and seed.
+    """
+    from PIL import Image, ImageDraw
+
+    labels = list(agents)
+    groups = list(dict.fromkeys(c for a in agents.values() for c in a.get("capabilities", {}))) + ["overall"]
+    title, small, tiny = _font(18), _font(13), _font(11)
+    legend_width = sum(40 + int(small.getlength(label)) for label in labels)
+    group_names = [_group_label(agents, g) for g in groups]
+    widest_group = max(int(small.getlength(name)) for name in group_names) + 12
+    caption = _caption(agents)
+    width = max(640, 90 + len(groups) * max(widest_group, 34 * len(labels) + 30), 80 + legend_width,
+                80 + int(small.getlength(caption)))
+    height = 450
+    left, right, top, bottom = 60, 20, 92, 80
+    image = Image.new("RGB", (width, height), (255, 255, 255))
+    draw = ImageDraw.Draw(image)
+    draw.text((left, 14), "Success rate by capability (mean over envs, +- s.e.)", fill=(20, 20, 20), font=title)
+    draw.text((left, 40), caption, fill=(80, 80, 80), font=small)
+    plot_h = height - top - bottom
+    for tick in range(5):
+        value = tick / 4
+        y = top + plot_h - value * plot_h
+        draw.line([(left, y), (width - right, y)], fill=(225, 225, 225) if tick else (90, 90, 90))
+        draw.text((left - 8, y), f"{value:.2f}", fill=(60, 60, 60), font=small, anchor="rm")
+
+    def label_size(text: str) -> tuple[float, float]:
+        box = draw.textbbox((0, 0), text, font=tiny, anchor="lt")
+        return float(box[2] - box[0]), float(box[3] - box[1])
+
+    for item in capability_layout(agents, width, top, plot_h, left, right, label_size):
+        colour = _PALETTE[labels.index(item.agent) % len(_PALETTE)]
+        draw.rectangle(item.bar, fill=colour)
+        if item.whisker is not None:
+            x0, high, x1, low = item.whisker
+            centre = (x0 + x1) / 2
+            draw.line([(centre, low - 1), (centre, high + 1)], fill=(30, 30, 30), width=2)
+            draw.line([(centre - 4, high + 1), (centre + 4, high + 1)], fill=(30, 30, 30), width=2)
+        draw.text((item.label[0], item.label[1]), item.text, fill=(40, 40, 40), font=tiny, anchor="lt")
+    group_w = (width - left - right) / len(groups)
+    for g, name in enumerate(group_names):
+        draw.text((left + g * group_w + group_w / 2, top + plot_h + 8), name, fill=(30, 30, 30), font=small, anchor="mt")
     x = left
     for a, label in enumerate(labels):
         colour = _PALETTE[a % len(_PALETTE)]
@@ -336,4 +446,3 @@ def draw_capabilities(agents: dict[str, dict[str, Any]], path: str | os.PathLike
     path = Path(path)
     image.save(path, format="PNG")
     return path
-

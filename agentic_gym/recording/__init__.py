@@ -15,7 +15,8 @@ A log is one JSON object per line, each with a ``type``:
     reply, a string or an assistant message dict), ``command`` (the parsed command
     text, or ``null`` when the action could not be parsed), ``action_valid``,
     ``reward``, ``terminated``, ``truncated``, the observation fields and ``info``
-    (made JSON-safe by :func:`json_safe`).
+    (made JSON-safe by :func:`json_safe`; without a chat env's ``tools``, which the
+    header's ``info`` holds once).
 ``end``
     ``steps``, ``return``, ``success`` and ``complete`` (False when the episode was
     cut short by ``reset`` or ``close`` before it ended).
@@ -58,18 +59,22 @@ from agentic_gym.recording.log import (
     observation_fields,
     observation_text,
 )
+from agentic_gym.recording.style import FrameStyle, caption_text, frame_style
 
 __all__ = [
     "LOG_FORMAT",
     "Episode",
+    "FrameStyle",
     "GifWriter",
     "HtmlWriter",
     "PromptDecoder",
     "PromptEncoder",
     "RecordingError",
     "canonical",
+    "caption_text",
     "describe_env",
     "expand_runs",
+    "frame_style",
     "is_message_list",
     "json_safe",
     "load_episode",

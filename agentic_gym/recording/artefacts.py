@@ -207,7 +207,8 @@ body { font-family: system-ui, sans-serif; margin: 1.5em auto; max-width: 60em; 
 h1 { font-size: 1.3em; } h2 { font-size: 1.05em; margin: 0 0 .4em; }
 table.meta td { padding: .1em .8em .1em 0; vertical-align: top; }
 section.turn { border-top: 1px solid #ccc; padding: .8em 0; display: flex; gap: 1em; }
-section.turn .frame img { max-width: 22em; image-rendering: pixelated; border: 1px solid #999; }
+section.turn .frame img { width: 18em; image-rendering: pixelated; border: 1px solid #999; }
+div.end { border-top: 1px solid #ccc; padding: .8em 0; }
 section.turn .body { flex: 1; min-width: 0; }
 pre { white-space: pre-wrap; word-break: break-word; background: #f4f4f4; padding: .4em; margin: .2em 0; }
 .message { margin: .3em 0; } .role { font-weight: bold; color: #555; }
@@ -240,28 +241,43 @@ def _prompt_html(new: Sequence[Mapping[str, Any]], length: int) -> str:
     )
 
 
-def turn_html(title: str, record: Mapping[str, Any], frame_url: str | None) -> str:
-    """One ``<section>`` of the transcript: a header or step line and its frame."""
+def _seen_html(record: Mapping[str, Any], label: str) -> str:
+    """What the agent was shown in ``record``: its new prompt messages, or its observation text."""
+    if "prompt_ids" in record:
+        length = sum(count for _, count in record["prompt_ids"])
+        return f"<div><b>{label}</b></div>" + _prompt_html(record.get("messages") or [], length)
+    return f"<div><b>{label}</b>{_pre(record.get('observation', ''))}</div>"
+
+
+def turn_html(
+    title: str, record: Mapping[str, Any], frame_url: str | None, seen: Mapping[str, Any] | None = None,
+    tool_fault: bool = False,
+) -> str:
+    """One ``<section>`` of the transcript, in the order things happened.
+
+    A step shows the prompt (or observation) the agent was given, from ``seen`` (the
+    line before), then the reply it produced, the parsed command, the reward and flags,
+    and the frame after the step; a ``tool_fault`` step is marked. The reset section
+    shows the first frame and the reset's info.
+    """
     body = [f"<h2>{html.escape(title)}</h2>"]
     recorded_info = record.get("info")
     info: Mapping[str, Any] = recorded_info if isinstance(recorded_info, Mapping) else {}
     if record.get("type") == "step":
+        if seen is not None:
+            body.append(_seen_html(seen, "prompt" if "prompt_ids" in seen else "observation"))
         valid = record.get("action_valid")
         command = record.get("command")
         body.append(f"<div><b>reply / action</b>{_pre(record.get('action'))}</div>")
         verdict = "" if valid is None else (' <span class="good">valid</span>' if valid else ' <span class="bad">invalid</span>')
         error = info.get("parse_error")
+        fault = ' <span class="bad">tool fault: the tool failed this call (retry it)</span>' if tool_fault else ""
         body.append(
-            f"<div><b>parsed command</b>: <code>{html.escape(str(command))}</code>{verdict}</div>"
+            f"<div><b>parsed command</b>: <code>{html.escape(str(command))}</code>{verdict}{fault}</div>"
             + (f'<div class="bad">{html.escape(str(error))}</div>' if error else "")
             + f'<div class="flags">reward {record.get("reward")} | terminated {record.get("terminated")}'
             f' | truncated {record.get("truncated")} | success {info.get("success")}</div>'
         )
-    if "prompt_ids" in record:
-        length = sum(count for _, count in record["prompt_ids"])
-        body.append(_prompt_html(record.get("messages") or [], length))
-    else:
-        body.append(f"<div><b>observation</b>{_pre(record.get('observation', ''))}</div>")
     if info:
         body.append(f"<details><summary>info</summary>{_pre(json.dumps(info, indent=1))}</details>")
     frame = f'<div class="frame"><img alt="{html.escape(title)}" src="{frame_url}"></div>' if frame_url else ""
@@ -282,23 +298,39 @@ class HtmlWriter(_PartFile):
         self._steps = 0
         self._return = 0.0
         self._success: Any = False
+        self._seen: Mapping[str, Any] | None = None  # the line whose prompt the next reply answers
+        self._tool_faults = 0
 
     def add(self, record: Mapping[str, Any], frame: Any = None) -> None:
-        """Append the section of a header or step line, with its frame (a Pillow image or array) if any."""
+        """Append the section of a header or step line, with its frame (a Pillow image or array) if any.
+
+        Only the prompt (or observation) of the line is kept until the next line, whose
+        section shows it before the reply it produced.
+        """
         if self._file is None:
             raise ValueError("the HTML transcript is closed")
+        info = record.get("info")
+        info = info if isinstance(info, Mapping) else {}
+        faults = info.get("tool_faults")
+        tool_fault = isinstance(faults, int) and faults > self._tool_faults
+        if isinstance(faults, int):
+            self._tool_faults = faults
         if record.get("type") == "step":
             self._steps += 1
             self._return += float(record.get("reward", 0.0))
-            info = record.get("info")
-            self._success = info.get("success") if isinstance(info, Mapping) else None
+            self._success = info.get("success")
         title = f"step {record.get('step')}" if record.get("type") == "step" else "reset"
-        self._file.write(turn_html(title, record, png_data_url(frame) if frame is not None else None) + "\n")
+        url = png_data_url(frame) if frame is not None else None
+        self._file.write(turn_html(title, record, url, self._seen, tool_fault) + "\n")
+        self._seen = {k: record[k] for k in ("prompt_ids", "messages", "observation") if k in record}
 
     def close(self, header: Mapping[str, Any], end: Mapping[str, Any] | None = None) -> Path:
         """Write the page around the sections and move it into place."""
         if self._file is None:
             raise ValueError("the HTML transcript is closed")
+        if self._seen is not None and self._steps:
+            # What the last step led to: the final observation, which no reply answers.
+            self._file.write(f'<div class="end">{_seen_html(self._seen, "final observation")}</div>\n')
         self._file.close()
         self._file = None
         meta = {

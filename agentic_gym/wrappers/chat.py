@@ -70,6 +70,7 @@ class ChatEnv(gym.Env):
             "include_image": include_image, "max_invalid": max_invalid, "invalid_penalty": invalid_penalty,
             "system_prompt": system_prompt,
         }
+        check_make_kwargs(env, make_kwargs)
         render_mode = make_kwargs.get("render_mode")
         if include_image and render_mode not in (None, "rgb_array"):
             raise ValueError(f"include_image needs render_mode None or 'rgb_array', got {render_mode!r}")
@@ -102,6 +103,8 @@ class ChatEnv(gym.Env):
         stack = ParseAction(stack, format=format, on_invalid=on_invalid, max_invalid=max_invalid,
                             invalid_penalty=invalid_penalty)
         self.affordances: tuple[Affordance, ...] = stack.affordances
+        # One list, handed out in every info: the tools do not change within an env.
+        self._tools = tool_schemas(self.affordances)
         self._stack = PromptObservation(stack, system_prompt=system_prompt, history=history,
                                         include_image=include_image, format_hint=format)
         self.observation_space = self._stack.observation_space
@@ -121,11 +124,13 @@ class ChatEnv(gym.Env):
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
         super().reset(seed=seed)
         messages, info = self._stack.reset(seed=seed, options=options)
-        info["tools"] = tool_schemas(self.affordances)
+        info["tools"] = self._tools
         return messages, info
 
     def step(self, action: Any) -> tuple[list[dict[str, Any]], SupportsFloat, bool, bool, dict[str, Any]]:
-        return self._stack.step(action)
+        messages, reward, terminated, truncated, info = self._stack.step(action)
+        info["tools"] = self._tools  # as in reset, so a loop can pass tools=info["tools"] every turn
+        return messages, reward, terminated, truncated, info
 
     def render(self) -> Any:
         if self.render_mode is None:
@@ -154,6 +159,58 @@ class ChatEnv(gym.Env):
 def _chat_entry_point(**kwargs: Any) -> ChatEnv:
     """The spec's entry point: ``gym.make(chat_env.spec)`` builds the same chat env again."""
     return ChatEnv(**kwargs)
+
+
+#: Keywords ``gym.make`` itself takes (besides the env's own constructor arguments).
+_MAKE_KEYWORDS = ("render_mode", "max_episode_steps", "autoreset", "apply_api_compatibility",
+                  "disable_env_checker")
+#: The keywords of :func:`chat` itself.
+CHAT_OPTIONS = ("format", "on_invalid", "history", "notes", "tools", "include_image", "max_invalid",
+                "invalid_penalty", "system_prompt")
+
+
+def check_make_kwargs(env: str | gym.Env, make_kwargs: Mapping[str, Any]) -> None:
+    """Refuse a keyword that is neither a chat option, a ``gym.make`` keyword nor an argument of the env.
+
+    Raises ``TypeError`` naming the nearest valid keyword and every valid one, instead of a
+    traceback from deep inside ``gym.make`` (or, worse, a typo silently ignored).
+    """
+    import difflib
+    import inspect
+
+    if not make_kwargs:
+        return
+    spec = gym.spec(env) if isinstance(env, str) else env.spec
+    accepted: list[str] = []
+    if spec is not None:
+        creator: Any = spec.entry_point
+        if isinstance(creator, str):
+            from gymnasium.envs.registration import load_env_creator
+
+            creator = load_env_creator(creator)
+        if not callable(creator):
+            return
+        try:
+            parameters = inspect.signature(creator).parameters.values()
+        except (TypeError, ValueError):
+            return  # a creator that cannot be inspected takes what it takes
+        if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters):
+            return
+        accepted = [p.name for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+                    and p.name not in ("self", "render_mode")]
+    elif not isinstance(env, str):
+        return  # an env without a spec: nothing is rebuilt from these keywords
+    for key in make_kwargs:
+        if key in accepted or key in _MAKE_KEYWORDS:
+            continue
+        known = [*CHAT_OPTIONS, *accepted, *_MAKE_KEYWORDS]
+        near = difflib.get_close_matches(key, known, n=1)
+        hint = f" (did you mean {near[0]!r}?)" if near else ""
+        env_name = spec.id if spec is not None else "the env"
+        raise TypeError(
+            f"chat() got an unexpected keyword {key!r}{hint}; chat options: {', '.join(CHAT_OPTIONS)}; "
+            f"arguments of {env_name}: {', '.join(accepted) or '(none)'}; gym.make: {', '.join(_MAKE_KEYWORDS)}"
+        )
 
 
 def chat(env_or_id: str | gym.Env, *, format: str = "auto", on_invalid: str = "feedback", history: int | None = None,

@@ -28,6 +28,7 @@ from agentic_gym.recording import (
     PromptEncoder,
     canonical,
     describe_env,
+    frame_style,
     is_message_list,
     json_safe,
     observation_digest,
@@ -80,6 +81,11 @@ def command_text(
     return None
 
 
+def step_info(info: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A step's info as logged: without ``tools``, which a chat env repeats every step (the header keeps them)."""
+    return {k: v for k, v in info.items() if k != "tools"} if "tools" in info else info
+
+
 class RecordEpisode(gym.Wrapper, gym.utils.RecordConstructorArgs):
     """Record every episode to ``directory``: JSONL, a GIF and an HTML page, all as it happens.
 
@@ -122,7 +128,8 @@ class RecordEpisode(gym.Wrapper, gym.utils.RecordConstructorArgs):
         directory: where the files go (created if missing).
         formats: any of ``"jsonl"``, ``"gif"``, ``"html"``.
         name_prefix: file name prefix.
-        fps: GIF frame rate (default: ``env.metadata["render_fps"]``, else 4).
+        fps: GIF frame rate (default: 1 for text envs, 4 for grid envs, whose frames also
+            carry a caption line; see :mod:`agentic_gym.recording.style`).
         fsync: ``os.fsync`` each line (turn off only when losing the last steps to a
             power cut is acceptable; a flush per step still survives ``kill -9``).
         episode_trigger: as in ``RecordVideo``: called with the episode index (from 0),
@@ -159,7 +166,9 @@ class RecordEpisode(gym.Wrapper, gym.utils.RecordConstructorArgs):
         self.directory.mkdir(parents=True, exist_ok=True)
         self.formats = formats
         self.name_prefix = name_prefix
-        self.fps = fps if fps is not None else float(env.metadata.get("render_fps") or 4)
+        #: How the frames look: rate, caption under grid frames, pictures in the page (grid only).
+        self.style = frame_style(env, fps)
+        self.fps = self.style.fps
         self.fsync = fsync
         self.episode_trigger = episode_trigger
         #: Per finished episode, the paths written, keyed by format.
@@ -199,11 +208,11 @@ class RecordEpisode(gym.Wrapper, gym.utils.RecordConstructorArgs):
     def _record_turn(self, record: dict[str, Any]) -> None:
         # The line first (the record of truth), then its frame into the GIF and the page.
         self._write(record)
-        image = palette_image(self.env.render()) if self._capture else None
+        image = palette_image(self.style.decorate(self.env.render(), record)) if self._capture else None
         if image is not None and self._gif is not None:
             self._gif.add(image)
         if self._html is not None:
-            self._html.add(record, image)
+            self._html.add(record, image if self.style.html_frames else None)
 
     def _lookup_affordances(self) -> tuple[Any, ...]:
         if self._affordances is None:
@@ -299,7 +308,7 @@ class RecordEpisode(gym.Wrapper, gym.utils.RecordConstructorArgs):
             "terminated": bool(terminated),
             "truncated": bool(truncated),
             **observation_fields(obs, self._prompts),
-            "info": json_safe(info),
+            "info": json_safe(step_info(info)),
         }
         self._steps += 1
         self._return += float(reward)

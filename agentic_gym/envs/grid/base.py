@@ -341,7 +341,10 @@ class GridEnv(AgenticEnv):
         engine_action = self.engine_actions[index] if index is not None else None
         world = self.world
         if index is None:
-            note = sanitize(f"Invalid action {_describe_value(action)}: {self._valid_actions}.")
+            note = f"Invalid action {_describe_value(action)}: {self._valid_actions}."
+            if isinstance(action, str):  # a caller typing commands: point to the language layer
+                note += "\nTo act with text commands, wrap the env with agentic_gym.chat(env)."
+            note = sanitize(note)
             valid, terminated, won, unchanged = False, False, False, True
         elif engine_action is None:
             note = sanitize(self.use_tool(index), self.text_length)
