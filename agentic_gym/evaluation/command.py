@@ -31,7 +31,7 @@ from agentic_gym.evaluation.harness import (
 )
 from agentic_gym.evaluation.report import PICTURE_FILE, results_table
 
-AGENT_CHOICES = ("random", "oracle", "openai")
+AGENT_CHOICES = ("random", "oracle", "openai", "local")
 FORMAT_CHOICES = ("auto", "json", "xml", "react", "tool_call", "text")
 
 #: The value of every option left out (``None`` there means "not set").
@@ -49,7 +49,8 @@ _NOT_SETTINGS = ("workers",)
 def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``agentic-gym eval`` (defaults in :data:`DEFAULTS`)."""
     parser.add_argument("--agent", nargs="+", default=None, metavar="AGENT",
-                        help="agents to evaluate: random, oracle, openai, or your own as module:Class or "
+                        help="agents to evaluate: random, oracle, openai, local (a Hugging Face model run "
+                             "in-process: --model smollm2-135m), or your own as module:Class or "
                              "path/to/file.py:Class (default: random oracle)")
     parser.add_argument("--envs", default=None, metavar="GLOB", help="glob(s) over env ids, comma-separated (default: every env)")
     parser.add_argument("--episodes", type=int, default=None, metavar="N",
@@ -282,6 +283,14 @@ def run_eval_command(args: argparse.Namespace) -> int:
                 options["model"], base_url=options["base_url"], api_key=args.api_key,
                 temperature=options["temperature"], max_tokens=options["max_tokens"], use_tools=options["use_tools"],
                 timeout=options["timeout"], max_retries=options["max_retries"], extra_body=extra_body,
+            )
+            chat = True
+        elif choice == "local":
+            from agentic_gym.agents.local import LocalLLMAgent
+
+            agent = LocalLLMAgent(
+                options["model"] or "smollm2-135m", temperature=options["temperature"],
+                max_tokens=options["max_tokens"], use_tools=options["use_tools"],
             )
             chat = True
         elif choice in AGENT_CHOICES:
