@@ -29,6 +29,18 @@ register(id="agentic_gym/GridMemory-S13-v0",    entry_point=f"{_GRID}.memory:Gri
 register(id="agentic_gym/GridSokoban-6x6-v0",   entry_point=f"{_GRID}.sokoban:GridSokoban", kwargs={"size": 6, "boxes": 1},  max_episode_steps=120)
 register(id="agentic_gym/GridSokoban-8x8-v0",   entry_point=f"{_GRID}.sokoban:GridSokoban", kwargs={"size": 8, "boxes": 2},  max_episode_steps=160)
 register(id="agentic_gym/GridSokoban-10x10-v0", entry_point=f"{_GRID}.sokoban:GridSokoban", kwargs={"size": 10, "boxes": 3}, max_episode_steps=200)
+# The -Vision variants: the text names no cell, the agent sees its view as an image.
+register(id="agentic_gym/GridKeyDoor-6x6-Vision-v0",   entry_point=f"{_GRID}.keydoor:GridKeyDoor", kwargs={"size": 6, "obs_mode": "image"},  max_episode_steps=360)
+register(id="agentic_gym/GridKeyDoor-8x8-Vision-v0",   entry_point=f"{_GRID}.keydoor:GridKeyDoor", kwargs={"size": 8, "obs_mode": "image"},  max_episode_steps=640)
+register(id="agentic_gym/GridKeyDoor-16x16-Vision-v0", entry_point=f"{_GRID}.keydoor:GridKeyDoor", kwargs={"size": 16, "obs_mode": "image"}, max_episode_steps=2560)
+register(id="agentic_gym/GridMaze-9x9-Vision-v0",      entry_point=f"{_GRID}.maze:GridMaze",       kwargs={"size": 9, "obs_mode": "image"},  max_episode_steps=324)
+register(id="agentic_gym/GridMaze-15x15-Vision-v0",    entry_point=f"{_GRID}.maze:GridMaze",       kwargs={"size": 15, "obs_mode": "image"}, max_episode_steps=900)
+register(id="agentic_gym/GridMaze-21x21-Vision-v0",    entry_point=f"{_GRID}.maze:GridMaze",       kwargs={"size": 21, "obs_mode": "image"}, max_episode_steps=1764)
+register(id="agentic_gym/GridMemory-S7-Vision-v0",     entry_point=f"{_GRID}.memory:GridMemory",   kwargs={"size": 7, "obs_mode": "image"},  max_episode_steps=245)
+register(id="agentic_gym/GridMemory-S13-Vision-v0",    entry_point=f"{_GRID}.memory:GridMemory",   kwargs={"size": 13, "obs_mode": "image"}, max_episode_steps=845)
+register(id="agentic_gym/GridSokoban-6x6-Vision-v0",   entry_point=f"{_GRID}.sokoban:GridSokoban", kwargs={"size": 6, "boxes": 1, "obs_mode": "image"},  max_episode_steps=120)
+register(id="agentic_gym/GridSokoban-8x8-Vision-v0",   entry_point=f"{_GRID}.sokoban:GridSokoban", kwargs={"size": 8, "boxes": 2, "obs_mode": "image"},  max_episode_steps=160)
+register(id="agentic_gym/GridSokoban-10x10-Vision-v0", entry_point=f"{_GRID}.sokoban:GridSokoban", kwargs={"size": 10, "boxes": 3, "obs_mode": "image"}, max_episode_steps=200)
 # ---- text family -------------------------------------------------------------
 register(id="agentic_gym/TextAdventure-3rooms-v0",  entry_point=f"{_TEXT}.adventure:TextAdventure", kwargs={"size": "3rooms"},  max_episode_steps=50)
 register(id="agentic_gym/TextAdventure-6rooms-v0",  entry_point=f"{_TEXT}.adventure:TextAdventure", kwargs={"size": "6rooms"},  max_episode_steps=150)
