@@ -11,7 +11,8 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from agentic_gym.evaluation import add_eval_arguments, run_eval_command
+from agentic_gym.evaluation.command import add_eval_arguments, run_eval_command
+from agentic_gym.evaluation.report import format_table
 from agentic_gym.play import add_arguments as add_play_arguments
 from agentic_gym.play import run as run_play
 from agentic_gym.replay import add_arguments as add_replay_arguments
@@ -57,16 +58,6 @@ def describe_envs(pattern: str = "*") -> list[dict[str, str]]:
     return rows
 
 
-def format_table(rows: Sequence[dict[str, str]], columns: Sequence[str]) -> str:
-    """A plain fixed-width table."""
-    widths = [max([len(c)] + [len(str(r[c])) for r in rows]) for c in columns]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths)).rstrip()]
-    lines.append("  ".join("-" * w for w in widths))
-    for row in rows:
-        lines.append("  ".join(str(row[c]).ljust(w) for c, w in zip(columns, widths)).rstrip())
-    return "\n".join(lines)
-
-
 def _add_list(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("pattern", nargs="?", default="*", help="glob over env ids, e.g. 'Grid*'")
 
@@ -80,9 +71,10 @@ def _run_list(args: argparse.Namespace) -> int:
     return 0
 
 
-Command = tuple[str, str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]
+#: A subcommand: its name, its help line, the function adding its options and the one running it.
+Subcommand = tuple[str, str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]
 
-COMMANDS: list[Command] = [
+COMMANDS: list[Subcommand] = [
     ("list", "list the registered environments", _add_list, _run_list),
     ("play", "play an environment yourself (grid envs in a window, text envs in the terminal)",
      add_play_arguments, run_play),

@@ -73,9 +73,9 @@ def key_bindings(names: Sequence[str]) -> dict[str, int]:
             continue
         options = [c for c in name.lower() if c in string.ascii_lowercase]
         options += list(string.ascii_lowercase) + list("123456789")
-        key = next((c for c in options if c not in bindings), None)
-        if key is not None:
-            bindings[key] = index
+        letter = next((c for c in options if c not in bindings), None)
+        if letter is not None:
+            bindings[letter] = index
             bound.add(index)
     return bindings
 
@@ -113,19 +113,22 @@ def _terminal_lines(stream: TextIO | None, output: TextIO, words: Sequence[str])
     """Typed lines: ``input()`` with readline history on a terminal, else lines of ``stream``."""
     interactive = stream is None and sys.stdin.isatty()
     if interactive:
+        line_editor: Any = None
         try:
             import readline
+
+            line_editor = readline
         except ImportError:  # Windows without pyreadline: plain input() still works
-            readline = None
-        if readline is not None:
+            pass
+        if line_editor is not None:
             choices = sorted(set(words))
 
             def complete(prefix: str, state: int) -> str | None:
                 matches = [w for w in choices if w.startswith(prefix)]
                 return matches[state] if state < len(matches) else None
 
-            readline.set_completer(complete)
-            readline.parse_and_bind("tab: complete")
+            line_editor.set_completer(complete)
+            line_editor.parse_and_bind("tab: complete")
         while True:
             try:
                 yield input("> ")
@@ -146,8 +149,9 @@ def play_terminal(
     """Play ``env`` with typed commands until ``quit`` or the end of input; one summary per episode."""
     output = output or sys.stdout
     affordances = tuple(env.get_wrapper_attr("affordances"))
-    discrete = isinstance(env.action_space, spaces.Discrete)
-    start = int(env.action_space.start) if discrete else 0  # action i is affordances[i - start]
+    space = env.action_space
+    discrete = isinstance(space, spaces.Discrete)
+    start = int(space.start) if isinstance(space, spaces.Discrete) else 0  # action i is affordances[i - start]
     names = [a.name for a in affordances]
 
     def say(text: str) -> None:
@@ -178,7 +182,7 @@ def play_terminal(
             say("The episode is over: 'reset' starts a new one, 'quit' leaves.")
             continue
         if word == "hint":
-            hint = env.unwrapped.oracle_action()
+            hint = env.get_wrapper_attr("oracle_action")()
             say(f"hint: {names[int(hint) - start] if discrete else hint}")
             continue
         if discrete:
@@ -227,7 +231,10 @@ def play_window(env: gym.Env, seed: int | None = None, max_events: int | None = 
     bindings = key_bindings(names)
     arrows = {"up": pygame.K_UP, "down": pygame.K_DOWN, "left": pygame.K_LEFT, "right": pygame.K_RIGHT}
     legend = _legend(bindings, names)
-    start = int(env.action_space.start)  # action i is affordances[i - start]
+    space = env.action_space
+    if not isinstance(space, spaces.Discrete):
+        raise ValueError(f"a window plays Discrete actions, not {space}; play this env in the terminal")
+    start = int(space.start)  # action i is affordances[i - start]
 
     pygame.display.init()
     pygame.font.init()

@@ -32,11 +32,23 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
-from agentic_gym.wrappers.record import canonical, observation_fields, palette_image, write_gif, write_html
+from agentic_gym.recording import (
+    Episode,
+    GifWriter,
+    HtmlWriter,
+    PromptEncoder,
+    RecordingError,
+    canonical,
+    load_episode,
+    observation_fields,
+    palette_image,
+)
 
+__all__ = ["Episode", "ReplayDivergence", "ReplayError", "ReplayResult", "check_turn", "load_episode",
+           "make_env", "replay"]
 
-class ReplayError(RuntimeError):
-    """The episode file cannot be read or its env cannot be rebuilt."""
+#: The episode file cannot be read or its env cannot be rebuilt.
+ReplayError = RecordingError
 
 
 class ReplayDivergence(ReplayError):
@@ -44,64 +56,16 @@ class ReplayDivergence(ReplayError):
 
 
 @dataclass
-class Episode:
-    """One recorded episode: its header line, its step lines and its end line (None if cut off)."""
-
-    header: dict[str, Any]
-    steps: list[dict[str, Any]]
-    end: dict[str, Any] | None = None
-    path: Path | None = None
-
-
-@dataclass
 class ReplayResult:
-    """What :func:`replay` produced: the episode, the re-rendered frames and the files written."""
+    """What :func:`replay` produced: the episode, the number of frames rendered and the files written.
+
+    ``frames`` holds the rendered frames only when :func:`replay` was asked to keep them.
+    """
 
     episode: Episode
+    frame_count: int = 0
     frames: list[np.ndarray] = field(default_factory=list)
     written: dict[str, Path] = field(default_factory=dict)
-
-
-def load_episode(path: str | os.PathLike) -> Episode:
-    """Read the first episode of a RecordEpisode JSONL file.
-
-    A last line torn by a crash (no newline, not valid JSON) is ignored, as is
-    anything after the episode's ``end`` line.
-    """
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise ReplayError(f"cannot read {path}: {error.strerror or error}") from None
-    lines = text.split("\n")
-    records = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            records.append(json.loads(line))
-        except json.JSONDecodeError:
-            if number == len(lines):  # torn by a crash mid-write: the steps before it stand
-                break
-            raise ReplayError(f"{path}:{number}: not a JSON line") from None
-    if not records or not isinstance(records[0], dict) or records[0].get("type") != "header":
-        raise ReplayError(f"{path}: the first line is not a RecordEpisode header")
-    header = records[0]
-    for key in ("env_id", "seed"):
-        if header.get(key) is None:
-            raise ReplayError(f"{path}: the header has no {key!r}; this episode cannot be re-simulated")
-    steps: list[dict[str, Any]] = []
-    end = None
-    for record in records[1:]:
-        kind = record.get("type") if isinstance(record, dict) else None
-        if kind == "step":
-            steps.append(record)
-        elif kind == "end":
-            end = record
-            break
-        elif kind == "header":
-            break
-    return Episode(header=header, steps=steps, end=end, path=path)
 
 
 def make_env(header: Mapping[str, Any], render_mode: str | None = "rgb_array") -> gym.Env:
@@ -146,13 +110,27 @@ def _first_difference(recorded: Any, replayed: Any) -> str:
     return f"\n  recorded: {_clip(recorded)}\n  replayed: {_clip(replayed)}"
 
 
-def check_turn(label: str, record: Mapping[str, Any], observation: Any, result: Sequence[Any] = ()) -> None:
-    """Raise :class:`ReplayDivergence` when a replayed turn differs from its record."""
-    fields = canonical(observation_fields(observation))
-    for key in ("observation", "prompt"):
-        if key in record and record[key] != fields[key]:
-            raise ReplayDivergence(f"{label}: the replayed {key} differs from the recording" + _first_difference(record[key], fields[key]))
-    if record.get("observation_digest") not in (None, fields["observation_digest"]):
+def check_turn(
+    label: str, record: Mapping[str, Any], observation: Any, result: Sequence[Any] = (),
+    prompts: PromptEncoder | None = None,
+) -> None:
+    """Raise :class:`ReplayDivergence` when a replayed turn differs from its record.
+
+    ``prompts`` is the replay's own encoder of the episode's chat prompts (pass the same
+    one for every turn); a prompt matches when its encoding (new messages and message
+    ids) equals the recorded one, which holds exactly when the rebuilt prompts are equal.
+    """
+    fields = observation_fields(observation, prompts if prompts is not None else PromptEncoder())
+    replayed = canonical(fields["observation"])
+    if "observation" in record and record["observation"] != replayed:
+        raise ReplayDivergence(f"{label}: the replayed observation differs from the recording"
+                               + _first_difference(record["observation"], replayed))
+    recorded_prompt = (record.get("messages"), record.get("prompt_ids"))
+    replayed_prompt = (fields.get("messages"), fields.get("prompt_ids"))
+    if recorded_prompt != replayed_prompt:
+        raise ReplayDivergence(f"{label}: the replayed prompt differs from the recording (its new messages)"
+                               + _first_difference(recorded_prompt[0], replayed_prompt[0]))
+    if record.get("observation_digest") not in (None, fields.get("observation_digest")):
         raise ReplayDivergence(f"{label}: the replayed observation differs from the recording (beyond its text)")
     if result:
         reward, terminated, truncated = result
@@ -166,40 +144,62 @@ def check_turn(label: str, record: Mapping[str, Any], observation: Any, result: 
 
 
 def replay(
-    path: str | os.PathLike,
-    gif: str | os.PathLike | None = None,
-    html: str | os.PathLike | None = None,
+    path: str | os.PathLike[str],
+    gif: str | os.PathLike[str] | None = None,
+    html: str | os.PathLike[str] | None = None,
     fps: float | None = None,
+    keep_frames: bool = False,
 ) -> ReplayResult:
-    """Re-simulate the episode in ``path``, check it matches, then write the requested artefacts.
+    """Re-simulate the episode in ``path``, check it matches, and write the requested artefacts.
 
-    Raises :class:`ReplayDivergence` at the first turn that differs (nothing is
-    written then) and :class:`ReplayError` when the file or env is unusable.
+    The GIF and HTML are written as the replay goes (in ``.part`` files) and take
+    their names only when the whole episode matched. Raises :class:`ReplayDivergence`
+    at the first turn that differs (nothing is written then) and :class:`ReplayError`
+    when the file or env is unusable. ``keep_frames`` keeps every rendered frame in
+    the result (memory grows with the episode).
     """
     episode = load_episode(path)
     header = episode.header
-    render = gif is not None or html is not None
+    render = gif is not None or html is not None or keep_frames
     env = make_env(header, "rgb_array" if render else None)
-    frames: list[np.ndarray] = []
+    gif_writer: GifWriter | None = None
+    html_writer: HtmlWriter | None = None
+    result = ReplayResult(episode=episode)
     try:
+        gif_fps = fps or float(env.metadata.get("render_fps") or 4)
+        gif_writer = GifWriter(gif, gif_fps) if gif is not None else None
+        html_writer = HtmlWriter(html) if html is not None else None
+        prompts = PromptEncoder()
+
+        def rendered(record: Mapping[str, Any]) -> None:
+            if not render:
+                return
+            frame = np.asarray(env.render(), dtype=np.uint8)
+            result.frame_count += 1
+            if keep_frames:
+                result.frames.append(frame)
+            image = palette_image(frame)  # quantised once, shared by the GIF and the page as when recorded
+            if gif_writer is not None:
+                gif_writer.add(image)
+            if html_writer is not None:
+                html_writer.add(record, image)
+
         observation, _ = env.reset(seed=int(header["seed"]), options=header.get("options"))
-        check_turn("reset", header, observation)
-        if render:
-            frames.append(np.asarray(env.render(), dtype=np.uint8))
+        check_turn("reset", header, observation, prompts=prompts)
+        rendered(header)
         for record in episode.steps:
             observation, reward, terminated, truncated, _ = env.step(_native_action(record["action"], env.action_space))
-            check_turn(f"step {record['step']}", record, observation, (reward, terminated, truncated))
-            if render:
-                frames.append(np.asarray(env.render(), dtype=np.uint8))
-        fps = fps or float(env.metadata.get("render_fps") or 4)
+            check_turn(f"step {record['step']}", record, observation, (reward, terminated, truncated), prompts)
+            rendered(record)
+        if gif_writer is not None:
+            result.written["gif"] = gif_writer.close()
+        if html_writer is not None:
+            result.written["html"] = html_writer.close(header, episode.end)
     finally:
         env.close()
-    result = ReplayResult(episode=episode, frames=frames)
-    images = [palette_image(frame) for frame in frames]
-    if gif is not None:
-        result.written["gif"] = write_gif(images, gif, fps)
-    if html is not None:
-        result.written["html"] = write_html(header, episode.steps, images, html, episode.end)
+        for writer in (gif_writer, html_writer):
+            if writer is not None:
+                writer.abort()
     return result
 
 

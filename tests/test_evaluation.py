@@ -18,22 +18,24 @@ from PIL import Image
 import agentic_gym
 from agentic_gym.agents import AgentError, OracleAgent, RandomAgent
 from agentic_gym.evaluation import (
-    _PALETTE,
+    EpisodeRow,
     RunStore,
     episode_seeds,
     evaluate,
     resolve_env_ids,
     results_table,
+    run_episode,
 )
-from tests.agents.eval_envs import CORRIDOR_ID, SLOW_TREASURE_ID, TREASURE_ID
+from agentic_gym.evaluation.report import _PALETTE
+from tests.stub_envs import CORRIDOR_ID, SLOW_TREASURE_ID, TREASURE_ID
 
 REPO = Path(__file__).resolve().parents[1]
 IDS = [TREASURE_ID, CORRIDOR_ID]
 
 
-def stable(rows: list[dict]) -> list[dict]:
-    """Episode rows without their wall-clock time (the only field allowed to differ)."""
-    return [{k: v for k, v in r.items() if k != "seconds"} for r in rows]
+def stable(rows: list) -> list[dict]:
+    """Episode rows (JSON or typed) without their wall-clock time (the only field allowed to differ)."""
+    return [{k: v for k, v in (r if isinstance(r, dict) else r.to_json()).items() if k != "seconds"} for r in rows]
 
 
 class Fumbler:
@@ -60,6 +62,44 @@ class Fumbler:
 
 def test_public_name_is_the_function():
     assert agentic_gym.evaluate is evaluate
+
+
+def test_the_evaluation_never_imports_the_command_line():
+    code = ("import sys, agentic_gym.evaluation as e; e.evaluate; "
+            "assert not [m for m in sys.modules if m in ('agentic_gym.cli', 'agentic_gym.evaluation.command')], "
+            "sorted(m for m in sys.modules if m.startswith('agentic_gym'))")
+    subprocess.run([sys.executable, "-c", code], cwd=REPO, check=True, env=dict(os.environ, PYTHONPATH=str(REPO)))
+    # The command's names stay importable from the package, loaded on demand.
+    from agentic_gym.evaluation import add_eval_arguments, run_eval_command
+    from agentic_gym.evaluation.command import add_eval_arguments as direct
+
+    assert add_eval_arguments is direct and callable(run_eval_command)
+
+
+def test_run_episode_returns_a_typed_trajectory():
+    import gymnasium as gym
+
+    env = gym.make(TREASURE_ID)
+    trajectory = run_episode(OracleAgent(env, seed=0), env, seed=3, keep_observations=True)
+    assert trajectory.success and trajectory.seed == 3 and trajectory.total_return == 1.0
+    assert [t.command for t in trajectory.turns] == ["scan"] * (trajectory.steps - 1) + ["dig"]
+    assert trajectory.turns[-1].terminated and not trajectory.truncated and trajectory.invalid == 0
+    assert trajectory.tool_calls == trajectory.steps - 1
+    assert trajectory.initial_observation["text"].startswith("The treasure is in one of cells")
+    assert all(t.observation is not None and t.valid for t in trajectory.turns)
+    row = EpisodeRow.from_trajectory(trajectory, agent="oracle", env_id=TREASURE_ID, episode=0)
+    assert EpisodeRow.from_json(json.loads(json.dumps(row.to_json()))) == row
+    assert row.to_json()["return"] == 1.0 and "episode_return" not in row.to_json()
+    # Without keep_observations the trajectory holds no observation.
+    again = run_episode(OracleAgent(env, seed=0), env, seed=3)
+    assert again.initial_observation is None and all(t.observation is None for t in again.turns)
+    assert [t.action for t in again.turns] == [t.action for t in trajectory.turns]
+
+
+def test_a_line_that_is_not_a_row_is_named(tmp_path):
+    (tmp_path / "episodes.jsonl").write_text('{"agent": "random"}\n')
+    with pytest.raises(ValueError, match=r"episodes.jsonl:1: not an episode row"):
+        RunStore(tmp_path).rows()
 
 
 def test_env_globs_resolve_and_unknown_ones_fail():
@@ -210,7 +250,7 @@ def test_a_cut_last_line_is_dropped_on_resume(tmp_path):
 def test_resume_after_kill_gives_identical_results(tmp_path):
     out = tmp_path / "run"
     script = textwrap.dedent(f"""
-        import tests.agents.eval_envs
+        import tests.stub_envs
         from agentic_gym import evaluate
         from agentic_gym.agents import RandomAgent
         evaluate(RandomAgent, [{SLOW_TREASURE_ID!r}], episodes=12, seed=5, out={str(out)!r})

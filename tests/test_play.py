@@ -15,7 +15,7 @@ import pytest
 from agentic_gym.envs import registered_ids
 from agentic_gym.play import key_bindings, play_terminal, play_window
 from agentic_gym.replay import replay
-from tests.recording_envs import GRID_ID, TEXT_ID
+from tests.stub_envs import GRID_ID, TEXT_ID
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -66,7 +66,7 @@ def test_terminal_play_with_a_scripted_stream():
 def test_play_command_reads_stdin_and_records_a_replayable_episode(tmp_path):
     plan = oracle_plan(TEXT_ID, seed=5)
     script = (
-        "import sys\nimport tests.recording_envs\nfrom agentic_gym.cli import main\n"
+        "import sys\nimport tests.stub_envs\nfrom agentic_gym.cli import main\n"
         f"sys.exit(main(['play', {TEXT_ID!r}, '--seed', '5', '--record', {str(tmp_path)!r}]))\n"
     )
     done = subprocess.run(
@@ -128,7 +128,7 @@ def test_window_play_solves_a_registered_grid_env(env_id):
 
 def test_without_a_display_grid_play_falls_back_to_the_terminal():
     script = (
-        "import sys\nimport tests.recording_envs\nfrom agentic_gym.cli import main\n"
+        "import sys\nimport tests.stub_envs\nfrom agentic_gym.cli import main\n"
         f"sys.exit(main(['play', {GRID_ID!r}, '--seed', '1']))\n"
     )
     done = subprocess.run(

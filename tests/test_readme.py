@@ -44,3 +44,5 @@ def test_ci_runs_the_readme_commands():
     ci = (README.parent / ".ci" / "run").read_text()
     assert 'pip install -e ".[dev]"' in ci
     assert "pytest --hypothesis-profile=ci" in ci
+    # Plain pytest leaves the slow tests out; CI runs them too.
+    assert re.search(r'^pytest .*-m ""', ci, re.M) and "mypy agentic_gym" in ci

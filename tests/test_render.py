@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from agentic_gym.core import CHARSET, TranscriptPanel
 from agentic_gym.core.transcript import BACKGROUND, COLOURS
 from agentic_gym.envs import registered_ids
-from tests.recording_envs import GRID_ID, TEXT_ID
+from tests.stub_envs import GRID_ID, TEXT_ID
 
 REPO = Path(__file__).resolve().parents[1]
 IDS = registered_ids() + (TEXT_ID, GRID_ID)
@@ -94,7 +94,7 @@ def test_render_mode_none_never_touches_pygame():
     script = (
         "import sys, json, warnings\n"
         "warnings.simplefilter('ignore')\n"
-        "import gymnasium as gym\nimport agentic_gym\nimport tests.recording_envs\n"
+        "import gymnasium as gym\nimport agentic_gym\nimport tests.stub_envs\n"
         "ids = json.loads(sys.argv[1])\n"
         "for env_id in ids:\n"
         "    env = gym.make(env_id)\n"

@@ -16,7 +16,7 @@ from agentic_gym.cli import main
 from agentic_gym.envs import registered_ids
 from agentic_gym.replay import ReplayDivergence, ReplayError, load_episode, replay
 from agentic_gym.wrappers.record import RecordEpisode
-from tests.recording_envs import GRID_ID, TEXT_ID, check_html
+from tests.stub_envs import GRID_ID, TEXT_ID, check_html
 
 
 def gif_frames(path: Path) -> list[np.ndarray]:
@@ -47,9 +47,9 @@ def rewrite(path: Path, change) -> None:
 def test_replay_rebuilds_the_recorded_gif_and_html(tmp_path, env_id, actions):
     jsonl = record(tmp_path / "run", env_id, actions, seed=9)
     result = replay(jsonl, gif=tmp_path / "again.gif", html=tmp_path / "again.html")
-    assert len(result.episode.steps) == len(result.frames) - 1 >= 1
+    assert len(result.episode.steps) == result.frame_count - 1 >= 1
     original, rebuilt = gif_frames(tmp_path / "run" / "episode-0000.gif"), gif_frames(tmp_path / "again.gif")
-    assert len(original) == len(rebuilt) == len(result.frames)
+    assert len(original) == len(rebuilt) == result.frame_count
     assert all(np.array_equal(a, b) for a, b in zip(original, rebuilt))
     checker = check_html(tmp_path / "again.html")
     assert checker.sections == len(result.episode.steps) + 1
@@ -118,7 +118,7 @@ def test_a_torn_last_line_is_ignored_and_bad_files_are_refused(tmp_path, capsys)
     jsonl.write_text("\n".join(lines[:3]) + "\n" + lines[3][:20])  # killed while writing step 3
     episode = load_episode(jsonl)
     assert [s["step"] for s in episode.steps] == [1, 2] and episode.end is None
-    assert len(replay(jsonl, html=tmp_path / "partial.html").frames) == 3
+    assert replay(jsonl, html=tmp_path / "partial.html").frame_count == 3
     (tmp_path / "bad.jsonl").write_text('{"type": "step"}\n')
     with pytest.raises(ReplayError, match="header"):
         load_episode(tmp_path / "bad.jsonl")
@@ -172,12 +172,16 @@ def test_a_chat_env_episode_records_prompts_and_replies_and_replays(tmp_path):
     lines = [json.loads(line) for line in jsonl.read_text().splitlines()]
     header, steps = lines[0], [line for line in lines if line["type"] == "step"]
     assert header["chat_options"]["history"] == 2 and header["make_kwargs"] == {"length": 7}
-    assert header["prompt"][0]["role"] == "system" and header["prompt"] == json.loads(json.dumps(messages))
+    prompts = list(load_episode(jsonl).prompts())
+    assert prompts[0][0]["role"] == "system" and prompts[0] == json.loads(json.dumps(messages))
+    assert header["messages"] == prompts[0] and header["prompt_ids"] == [[0, 2]]
     assert steps[0]["action"] == replies[0] and steps[0]["command"] is None and steps[0]["action_valid"] is False
     assert steps[1]["action"] == tool_call and steps[1]["command"] == "go left"
-    assert steps[2]["command"] == "wait" and all(isinstance(s["prompt"], list) for s in steps)
+    assert steps[2]["command"] == "wait" and all(isinstance(s["messages"], list) for s in steps)
+    # Each line logs only what is new: the reply and the answer to it.
+    assert [m["role"] for m in steps[0]["messages"]] == ["assistant", "user"]
     result = replay(jsonl, gif=tmp_path / "chat.gif", html=tmp_path / "chat.html")
-    assert len(result.frames) == len(steps) + 1
+    assert result.frame_count == len(steps) + 1
     checker = check_html(tmp_path / "chat.html")
     text = "".join(checker.text)
     assert "I am not sure what to do." in text and "go left" in text
@@ -192,7 +196,7 @@ def test_replies_with_lone_surrogates_and_nuls_record_and_replay(tmp_path):
     episode = load_episode(jsonl)
     assert [s["action"] for s in episode.steps][: len(odd)] == odd
     result = replay(jsonl, html=tmp_path / "odd.html", gif=tmp_path / "odd.gif")
-    assert len(result.frames) == len(odd) + 2
+    assert result.frame_count == len(odd) + 2
     assert check_html(tmp_path / "odd.html").sections == len(odd) + 2
 
 

@@ -15,28 +15,17 @@ Example:
 
 from __future__ import annotations
 
-import base64
-import io
 from collections.abc import Mapping, Sequence
 from typing import Any, SupportsFloat
 
 import gymnasium as gym
-import numpy as np
 
 from agentic_gym.core import Affordance, ChatMessages, sanitize
+from agentic_gym.recording import png_data_url
 from agentic_gym.wrappers.parse import FORMATS, as_reply, format_instructions, text_limit
 
 #: Characters of an assistant reply kept in the history (replies are untrusted text too).
 MAX_ASSISTANT_CHARS = 8000
-
-
-def png_data_url(frame: np.ndarray) -> str:
-    """An RGB ``uint8`` frame as a ``data:image/png;base64,...`` URL."""
-    from PIL import Image
-
-    buffer = io.BytesIO()
-    Image.fromarray(np.ascontiguousarray(frame, dtype=np.uint8)).save(buffer, format="PNG")
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 def describe_affordances(affordances: Sequence[Affordance]) -> str:

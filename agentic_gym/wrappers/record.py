@@ -2,41 +2,18 @@
 
 The JSONL file is the record of truth: one header line when the episode starts, one
 line per step written, flushed and ``fsync``-ed before ``step`` returns (a crash or
-``kill -9`` loses no completed step), and an ``end`` line when the episode ends. The
-GIF and the HTML page are built from it at the end of the episode, and
-``agentic-gym replay`` rebuilds both from the JSONL file alone.
-
-Line types (every line is one JSON object with a ``type``):
-
-``header``
-    ``episode``, ``env_id``, ``make_kwargs``, ``max_episode_steps``, ``chat_options``
-    (when recording an :func:`agentic_gym.chat` env, else ``null``), ``seed``,
-    ``options``, ``wrappers``, ``agentic_gym_version``, ``gymnasium_version``, and the
-    reset's ``observation`` (its text), ``prompt`` (the chat messages, when the
-    observation is a message list), ``observation_digest`` and ``info``.
-``step``
-    ``step``, ``action`` (what was passed to ``step``: for a chat env the raw LLM
-    reply, a string or an assistant message dict), ``command`` (the parsed command
-    text, or ``null`` when the action could not be parsed), ``action_valid``,
-    ``reward``, ``terminated``, ``truncated``, ``observation``, ``prompt``,
-    ``observation_digest`` (a SHA-256 of the whole observation, arrays included) and
-    ``info`` (made JSON-safe).
-``end``
-    ``steps``, ``return``, ``success`` and ``complete`` (False when the episode was
-    cut short by ``reset`` or ``close`` before it ended).
+``kill -9`` loses no completed step), and an ``end`` line when the episode ends. Its
+format is described in :mod:`agentic_gym.recording`: a chat prompt is logged as the
+messages new since the line before, so the file grows linearly with the episode. The
+GIF and the HTML page are written frame by frame alongside, and ``agentic-gym replay``
+rebuilds both from the JSONL file alone.
 """
 
 from __future__ import annotations
 
-import base64
 import datetime
-import hashlib
-import html
-import io
 import json
-import math
 import os
-import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -45,118 +22,44 @@ import gymnasium as gym
 import numpy as np
 
 from agentic_gym.core import InvalidAction, parse_command
+from agentic_gym.recording import (
+    LOG_FORMAT,
+    GifWriter,
+    HtmlWriter,
+    PromptEncoder,
+    canonical,
+    describe_env,
+    is_message_list,
+    json_safe,
+    observation_digest,
+    observation_fields,
+    observation_text,
+    palette_image,
+    png_data_url,
+    write_gif,
+    write_html,
+)
+
+# The helpers that lived here before the recording package stay importable from here.
+__all__ = [
+    "FORMATS",
+    "RecordEpisode",
+    "canonical",
+    "command_text",
+    "describe_env",
+    "is_message_list",
+    "json_safe",
+    "observation_digest",
+    "observation_fields",
+    "observation_text",
+    "palette_image",
+    "png_data_url",
+    "write_gif",
+    "write_html",
+]
 
 FORMATS = ("jsonl", "gif", "html")
 _MAX_SEED = 2**31 - 1
-_MAX_ARRAY_ITEMS = 256
-_FOLD_PROMPT_CHARS = 600
-
-
-# ---------------------------------------------------------------------------------------
-# JSON-safe values, observation text and digests (shared with agentic_gym.replay)
-
-
-def json_safe(value: Any) -> Any:
-    """``value`` as plain JSON data: numpy scalars to Python, tuples to lists, keys to strings.
-
-    Small arrays become lists, large ones a ``{"ndarray": shape, "dtype", "sha256"}``
-    summary; inline ``data:`` image URLs become their SHA-256 (a frame per prompt
-    would bloat every line); non-finite floats and unknown objects become strings.
-
-    Example:
-        >>> json_safe({"n": np.int64(3), "pos": (1, 2), 4: np.float32(0.5)})
-        {'n': 3, 'pos': [1, 2], '4': 0.5}
-    """
-    if value is None or isinstance(value, bool | str):
-        if isinstance(value, str) and value.startswith("data:") and len(value) > 256:
-            digest = hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
-            return f"{value[: value.find(',') + 1][:64]}sha256={digest}"
-        return value
-    if isinstance(value, bool | np.bool_):
-        return bool(value)
-    if isinstance(value, int | np.integer):
-        return int(value)
-    if isinstance(value, float | np.floating):
-        number = float(value)
-        return number if math.isfinite(number) else str(number)
-    if isinstance(value, np.ndarray):
-        if value.size <= _MAX_ARRAY_ITEMS:
-            return json_safe(value.tolist())
-        digest = hashlib.sha256(np.ascontiguousarray(value).tobytes()).hexdigest()
-        return {"ndarray": list(value.shape), "dtype": str(value.dtype), "sha256": digest}
-    if isinstance(value, Mapping):
-        return {str(k): json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        items = sorted(value, key=repr) if isinstance(value, set | frozenset) else value
-        return [json_safe(v) for v in items]
-    return str(value)
-
-
-def canonical(value: Any) -> Any:
-    """The JSON round trip of :func:`json_safe` (what a line read back from disk holds)."""
-    return json.loads(json.dumps(json_safe(value)))
-
-
-def _digest_update(hasher: Any, value: Any) -> None:
-    if isinstance(value, np.ndarray):
-        hasher.update(f"a{value.dtype.str}{value.shape}".encode())
-        hasher.update(np.ascontiguousarray(value).tobytes())
-    elif isinstance(value, Mapping):
-        hasher.update(f"d{len(value)}".encode())
-        for key in sorted(value, key=str):
-            _digest_update(hasher, str(key))
-            _digest_update(hasher, value[key])
-    elif isinstance(value, list | tuple):
-        hasher.update(f"l{len(value)}".encode())
-        for item in value:
-            _digest_update(hasher, item)
-    else:
-        text = json.dumps(json_safe(value))
-        hasher.update(f"s{len(text)}:{text}".encode("utf-8", "surrogatepass"))
-
-
-def observation_digest(observation: Any) -> str:
-    """A SHA-256 of the whole observation (arrays by dtype, shape and bytes), for replay checks."""
-    hasher = hashlib.sha256()
-    _digest_update(hasher, observation)
-    return hasher.hexdigest()
-
-
-def _content_text(content: Any) -> str:
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "\n".join(p.get("text", "") for p in content if isinstance(p, dict) and p.get("type") == "text")
-    return str(content)
-
-
-def is_message_list(observation: Any) -> bool:
-    """True when ``observation`` is a chat prompt: a list of ``{"role", "content"}`` dicts."""
-    return (
-        isinstance(observation, list | tuple)
-        and bool(observation)
-        and all(isinstance(m, Mapping) and "role" in m and "content" in m for m in observation)
-    )
-
-
-def observation_text(observation: Any) -> Any:
-    """What the agent reads: ``obs["text"]``, the last chat message's text, or the JSON-safe value."""
-    if isinstance(observation, Mapping) and isinstance(observation.get("text"), str):
-        return observation["text"]
-    if is_message_list(observation):
-        return _content_text(observation[-1]["content"])
-    if isinstance(observation, str):
-        return observation
-    return json_safe(observation)
-
-
-def observation_fields(observation: Any) -> dict[str, Any]:
-    """The ``observation``, ``prompt`` and ``observation_digest`` fields of a header or step line."""
-    return {
-        "observation": observation_text(observation),
-        "prompt": json_safe(observation) if is_message_list(observation) else None,
-        "observation_digest": observation_digest(observation),
-    }
 
 
 def command_text(
@@ -184,206 +87,17 @@ def command_text(
     return None
 
 
-def describe_env(env: gym.Env) -> dict[str, Any]:
-    """The header fields that let a fresh process rebuild ``env``: id, kwargs, chat options, wrappers."""
-    spec = env.spec
-    env_id = spec.id if isinstance(spec, gym.envs.registration.EnvSpec) else (spec if isinstance(spec, str) else None)
-    kwargs = dict(spec.kwargs) if isinstance(spec, gym.envs.registration.EnvSpec) else {}
-    kwargs.pop("render_mode", None)
-    try:
-        chat_options = env.get_wrapper_attr("chat_options")
-    except AttributeError:
-        chat_options = None
-    if chat_options is not None:
-        # A chat env's spec kwargs hold the base id and the chat options too: keep the env's own.
-        kwargs = {k: v for k, v in kwargs.items() if k != "env" and k not in chat_options}
-    wrappers = []
-    layer = env
-    while isinstance(layer, gym.Wrapper):
-        wrappers.append(type(layer).__name__)
-        layer = layer.env
-    return {
-        "env_id": env_id,
-        "make_kwargs": json_safe(kwargs),
-        "max_episode_steps": getattr(spec, "max_episode_steps", None),
-        "chat_options": json_safe(dict(chat_options)) if chat_options is not None else None,
-        "wrappers": wrappers,
-    }
-
-
-# ---------------------------------------------------------------------------------------
-# Artefacts: GIF and HTML (shared with agentic_gym.replay)
-
-
-def palette_image(frame: Any) -> Any:
-    """A ``P``-mode Pillow image of an RGB frame (or the image itself if it already is one).
-
-    Fast octree quantisation without dithering: frames with at most 256 colours (tiles)
-    stay exact, antialiased text stays within a few levels, and it is several times
-    cheaper than Pillow's default median cut, which made long episodes slow to write.
-    The GIF and the HTML page share these images, so each frame is quantised once.
-    """
-    from PIL import Image
-
-    if isinstance(frame, Image.Image) and frame.mode == "P":
-        return frame
-    image = frame if isinstance(frame, Image.Image) else Image.fromarray(np.asarray(frame, dtype=np.uint8))
-    return image.convert("RGB").quantize(256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
-
-
-def write_gif(frames: Sequence[Any], path: str | os.PathLike, fps: float = 4) -> Path:
-    """Write ``frames`` (``(H, W, 3)`` ``uint8`` arrays or :func:`palette_image` images) as a looping GIF.
-
-    Pillow merges a frame identical to the one before it into a longer display
-    time, so the GIF may decode to fewer frames than given; its total duration is
-    always ``len(frames) / fps`` seconds.
-    """
-    if not frames:
-        raise ValueError("write_gif needs at least one frame")
-    images = [palette_image(frame) for frame in frames]
-    path = Path(path)
-    images[0].save(
-        path, format="GIF", save_all=True, append_images=images[1:], duration=round(1000 / fps), loop=0
-    )
-    return path
-
-
-def png_data_url(frame: Any) -> str:
-    """A ``data:image/png;base64,...`` URL of a frame (for self-contained HTML)."""
-    buffer = io.BytesIO()
-    palette_image(frame).save(buffer, format="PNG", compress_level=6)
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
-
-
-_STYLE = """
-body { font-family: system-ui, sans-serif; margin: 1.5em auto; max-width: 60em; color: #222; }
-h1 { font-size: 1.3em; } h2 { font-size: 1.05em; margin: 0 0 .4em; }
-table.meta td { padding: .1em .8em .1em 0; vertical-align: top; }
-section.turn { border-top: 1px solid #ccc; padding: .8em 0; display: flex; gap: 1em; }
-section.turn .frame img { max-width: 22em; image-rendering: pixelated; border: 1px solid #999; }
-section.turn .body { flex: 1; min-width: 0; }
-pre { white-space: pre-wrap; word-break: break-word; background: #f4f4f4; padding: .4em; margin: .2em 0; }
-.message { margin: .3em 0; } .role { font-weight: bold; color: #555; }
-.bad { color: #b00; } .good { color: #070; } .flags { color: #555; }
-"""
-
-
-def _pre(text: Any) -> str:
-    value = text if isinstance(text, str) else json.dumps(text, indent=1)
-    return f"<pre>{html.escape(value)}</pre>"
-
-
-def _prompt_html(prompt: Sequence[Mapping[str, Any]], previous: Sequence[Mapping[str, Any]] | None) -> str:
-    # Messages repeated from the previous turn's prompt are counted, not printed again: with the
-    # whole history in every prompt the page would grow with the square of the episode length.
-    shared = 0
-    if previous:
-        while shared < min(len(prompt), len(previous)) and prompt[shared] == previous[shared]:
-            shared += 1
-    parts = [f'<div class="flags">{shared} earlier messages as in the previous turn</div>'] if shared else []
-    size = 0
-    for message in prompt[shared:]:
-        text = _content_text(message.get("content", ""))
-        size += len(text)
-        parts.append(
-            f'<div class="message"><span class="role">{html.escape(str(message.get("role", "")))}</span>'
-            f"{_pre(text)}</div>"
-        )
-    new = len(prompt) - shared
-    # Long prompts fold away so the turns stay readable; short ones stay open.
-    state = "" if size > _FOLD_PROMPT_CHARS or new > 2 else " open"
-    return (
-        f"<details{state}><summary>prompt: {len(prompt)} messages, {new} new ({size} characters)</summary>"
-        + "".join(parts)
-        + "</details>"
-    )
-
-
-def _turn_html(
-    title: str, record: Mapping[str, Any], frame_url: str | None, previous: Mapping[str, Any] | None = None
-) -> str:
-    body = [f"<h2>{html.escape(title)}</h2>"]
-    if record.get("type") == "step":
-        valid = record.get("action_valid")
-        command = record.get("command")
-        body.append(f"<div><b>reply / action</b>{_pre(record.get('action'))}</div>")
-        verdict = "" if valid is None else (' <span class="good">valid</span>' if valid else ' <span class="bad">invalid</span>')
-        info = record.get("info") or {}
-        error = info.get("parse_error")
-        body.append(
-            f"<div><b>parsed command</b>: <code>{html.escape(str(command))}</code>{verdict}</div>"
-            + (f'<div class="bad">{html.escape(str(error))}</div>' if error else "")
-            + f'<div class="flags">reward {record.get("reward")} | terminated {record.get("terminated")}'
-            f' | truncated {record.get("truncated")} | success {info.get("success")}</div>'
-        )
-    if record.get("prompt"):
-        body.append(_prompt_html(record["prompt"], (previous or {}).get("prompt")))
-    else:
-        body.append(f"<div><b>observation</b>{_pre(record.get('observation', ''))}</div>")
-    if record.get("info"):
-        body.append(f"<details><summary>info</summary>{_pre(json.dumps(record['info'], indent=1))}</details>")
-    frame = f'<div class="frame"><img alt="{html.escape(title)}" src="{frame_url}"></div>' if frame_url else ""
-    return f'<section class="turn" id="turn-{record.get("step", 0)}">{frame}<div class="body">{"".join(body)}</div></section>'
-
-
-def write_html(
-    header: Mapping[str, Any],
-    steps: Sequence[Mapping[str, Any]],
-    frames: Sequence[Any] | None,
-    path: str | os.PathLike,
-    end: Mapping[str, Any] | None = None,
-) -> Path:
-    """Write a self-contained HTML transcript: one section per turn, frames inline as PNG.
-
-    ``frames`` is empty or holds ``len(steps) + 1`` frames (after reset, then after
-    each step), as arrays or :func:`palette_image` images. No external asset is referenced.
-    """
-    frames = list(frames or [])
-    urls: list[str | None] = [png_data_url(f) for f in frames] if frames else [None] * (len(steps) + 1)
-    urls += [None] * (len(steps) + 1 - len(urls))
-    total = sum(float(s.get("reward", 0.0)) for s in steps)
-    meta = {
-        "env": header.get("env_id"),
-        "episode": header.get("episode"),
-        "seed": header.get("seed"),
-        "make kwargs": json.dumps(header.get("make_kwargs") or {}),
-        "chat options": json.dumps(header.get("chat_options")) if header.get("chat_options") is not None else "-",
-        "steps": len(steps),
-        "return": round(total, 6),
-        "success": (end or {}).get("success", steps[-1].get("info", {}).get("success") if steps else False),
-        "agentic-gym": header.get("agentic_gym_version"),
-    }
-    title = f"{header.get('env_id')} episode {header.get('episode')} (seed {header.get('seed')})"
-    rows = "".join(f"<tr><td>{html.escape(k)}</td><td>{html.escape(str(v))}</td></tr>" for k, v in meta.items())
-    turns = [_turn_html("reset", header, urls[0])]
-    records = [header, *steps]
-    turns += [_turn_html(f"step {s.get('step')}", s, urls[i + 1], records[i]) for i, s in enumerate(steps)]
-    document = (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head>\n<body>"
-        f'<h1>{html.escape(title)}</h1><table class="meta">{rows}</table>\n'
-        + "\n".join(turns)
-        + "\n</body></html>\n"
-    )
-    path = Path(path)
-    # An LLM reply may hold lone surrogates, which UTF-8 cannot encode: they become "?".
-    path.write_text(document, encoding="utf-8", errors="replace")
-    return path
-
-
-# ---------------------------------------------------------------------------------------
-# The wrapper
-
-
 class RecordEpisode(gym.Wrapper, gym.utils.RecordConstructorArgs):
-    """Record every episode to ``directory``: JSONL as it happens, then a GIF and an HTML page.
+    """Record every episode to ``directory``: JSONL, a GIF and an HTML page, all as it happens.
 
     Episode ``i`` goes to ``{name_prefix}-{i:04d}.jsonl`` / ``.gif`` / ``.html``. The
-    JSONL file (format described in this module's docstring) gets a header line at
+    JSONL file (format described in :mod:`agentic_gym.recording`) gets a header line at
     ``reset``, one line per ``step`` (flushed and ``fsync``-ed before ``step``
-    returns, so ``kill -9`` loses no completed step) and an ``end`` line; the GIF and
-    the HTML transcript are written when the episode terminates or is truncated, or
-    when ``reset``/``close`` cuts it short.
+    returns, so ``kill -9`` loses no completed step) and an ``end`` line. The GIF and
+    the HTML transcript grow in ``.gif.part`` / ``.html.part`` files frame by frame and
+    take their names when the episode terminates or is truncated, or when
+    ``reset``/``close`` cuts it short. Nothing of a finished turn stays in memory, so
+    memory does not grow with the episode.
 
     Like :class:`gymnasium.wrappers.RecordVideo`, frames come from ``env.render()``:
     the ``gif`` format needs ``render_mode="rgb_array"`` and raises ``ValueError``
@@ -396,7 +110,7 @@ class RecordEpisode(gym.Wrapper, gym.utils.RecordConstructorArgs):
 
     Works on any env whose actions are JSON data (ints, strings, message dicts) and
     on :func:`agentic_gym.chat` envs, whose message-list observations are recorded
-    as ``prompt`` and whose ``chat_options`` go into the header. Replay rebuilds the
+    as the messages new on each line and whose ``chat_options`` go into the header. Replay rebuilds the
     env from its ``spec``, so record envs made by ``gym.make`` or ``agentic_gym.chat``.
 
     Example:
@@ -462,8 +176,12 @@ class RecordEpisode(gym.Wrapper, gym.utils.RecordConstructorArgs):
         self._episode = -1
         self._file: Any = None
         self._header: dict[str, Any] | None = None
-        self._steps: list[dict[str, Any]] = []
-        self._frames: list[tuple[tuple[int, ...], bytes]] = []
+        self._prompts = PromptEncoder()
+        self._gif: GifWriter | None = None
+        self._html: HtmlWriter | None = None
+        self._steps = 0
+        self._return = 0.0
+        self._success = False
         self._active = False
         self._affordances: tuple[Any, ...] | None = None
         self._start = int(env.action_space.start) if isinstance(env.action_space, gym.spaces.Discrete) else 0
@@ -485,16 +203,14 @@ class RecordEpisode(gym.Wrapper, gym.utils.RecordConstructorArgs):
         if self.fsync:
             os.fsync(self._file.fileno())
 
-    def _capture_frame(self) -> None:
-        if not self._capture:
-            return
-        frame = np.asarray(self.env.render(), dtype=np.uint8)
-        # Compressed in memory: a long episode of raw 640x480 frames would take gigabytes.
-        self._frames.append((frame.shape, zlib.compress(np.ascontiguousarray(frame).tobytes(), 1)))
-
-    def frames(self) -> list[np.ndarray]:
-        """The frames captured so far this episode (after reset, then after each step)."""
-        return [np.frombuffer(zlib.decompress(data), dtype=np.uint8).reshape(shape) for shape, data in self._frames]
+    def _record_turn(self, record: dict[str, Any]) -> None:
+        # The line first (the record of truth), then its frame into the GIF and the page.
+        self._write(record)
+        image = palette_image(self.env.render()) if self._capture else None
+        if image is not None and self._gif is not None:
+            self._gif.add(image)
+        if self._html is not None:
+            self._html.add(record, image)
 
     def _lookup_affordances(self) -> tuple[Any, ...]:
         if self._affordances is None:
@@ -510,13 +226,12 @@ class RecordEpisode(gym.Wrapper, gym.utils.RecordConstructorArgs):
         if not self._active:
             return
         self._active = False
-        steps = self._steps
         end = {
             "type": "end",
             "episode": self._episode,
-            "steps": len(steps),
-            "return": float(sum(s["reward"] for s in steps)),
-            "success": bool(steps[-1]["info"].get("success", False)) if steps else False,
+            "steps": self._steps,
+            "return": self._return,
+            "success": self._success,
             "complete": complete,
         }
         self._write(end)
@@ -525,13 +240,16 @@ class RecordEpisode(gym.Wrapper, gym.utils.RecordConstructorArgs):
             self._file.close()
             self._file = None
             paths["jsonl"] = self._path("jsonl")
-        images = [palette_image(frame) for frame in self.frames()]
-        if "gif" in self.formats and images:
-            paths["gif"] = write_gif(images, self._path("gif"), self.fps)
-        if "html" in self.formats:
-            paths["html"] = write_html(self._header or {}, steps, images, self._path("html"), end)
+        if self._gif is not None:
+            if self._gif.frames:
+                paths["gif"] = self._gif.close()
+            else:
+                self._gif.abort()
+            self._gif = None
+        if self._html is not None:
+            paths["html"] = self._html.close(self._header or {}, end)
+            self._html = None
         self.recorded.append(paths)
-        self._frames = []
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[Any, dict[str, Any]]:
         self._finish(complete=False)
@@ -543,18 +261,22 @@ class RecordEpisode(gym.Wrapper, gym.utils.RecordConstructorArgs):
             seed = int(self._seed_rng.integers(_MAX_SEED))
         obs, info = self.env.reset(seed=seed, options=options)
         self._episode += 1
-        self._steps = []
-        self._frames = []
+        self._steps, self._return, self._success = 0, 0.0, False
+        self._prompts = PromptEncoder()
         self._active = self.episode_trigger is None or bool(self.episode_trigger(self._episode))
         if not self._active:
             return obs, info
         if "jsonl" in self.formats:
             self._file = open(self._path("jsonl"), "w", encoding="utf-8")  # noqa: SIM115 (open across steps)
+        if "gif" in self.formats and self._capture:
+            self._gif = GifWriter(self._path("gif"), self.fps)
+        if "html" in self.formats:
+            self._html = HtmlWriter(self._path("html"))
         from agentic_gym import __version__
 
         self._header = {
             "type": "header",
-            "format": 1,
+            "format": LOG_FORMAT,
             "episode": self._episode,
             **describe_env(self.env),
             "seed": int(seed),
@@ -563,11 +285,10 @@ class RecordEpisode(gym.Wrapper, gym.utils.RecordConstructorArgs):
             "agentic_gym_version": __version__,
             "gymnasium_version": gym.__version__,
             "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-            **observation_fields(obs),
+            **observation_fields(obs, self._prompts),
             "info": json_safe(info),
         }
-        self._write(self._header)
-        self._capture_frame()
+        self._record_turn(self._header)
         return obs, info
 
     def step(self, action: Any) -> tuple[Any, Any, bool, bool, dict[str, Any]]:
@@ -577,19 +298,20 @@ class RecordEpisode(gym.Wrapper, gym.utils.RecordConstructorArgs):
         record = {
             "type": "step",
             "episode": self._episode,
-            "step": len(self._steps) + 1,
+            "step": self._steps + 1,
             "action": json_safe(action),
             "command": command_text(action, info, self._lookup_affordances(), self._start),
             "action_valid": json_safe(info.get("action_valid")),
             "reward": float(reward),
             "terminated": bool(terminated),
             "truncated": bool(truncated),
-            **observation_fields(obs),
+            **observation_fields(obs, self._prompts),
             "info": json_safe(info),
         }
-        self._steps.append(record)
-        self._write(record)
-        self._capture_frame()
+        self._steps += 1
+        self._return += float(reward)
+        self._success = bool(info.get("success", False))
+        self._record_turn(record)
         if terminated or truncated:
             self._finish(complete=True)
         return obs, reward, terminated, truncated, info

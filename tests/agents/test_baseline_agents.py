@@ -9,7 +9,7 @@ import pytest
 from agentic_gym.agents import Agent, OpenAIAgent, OracleAgent, RandomAgent
 from agentic_gym.core import CommandSpace
 from agentic_gym.envs import registered_ids
-from tests.agents.eval_envs import CORRIDOR_ID, TREASURE_ID
+from tests.stub_envs import CORRIDOR_ID, TREASURE_ID
 
 
 def play(env: gym.Env, agent, seed: int) -> tuple[list, dict]:

@@ -85,21 +85,19 @@ def test_a_malformed_body_is_an_unusable_reply_not_a_crash(body):
         assert agent.act(MESSAGES, {}) == "wait"
 
 
-def test_a_500_is_retried_then_succeeds():
-    error = json.dumps({"error": {"message": "overloaded"}}).encode()
-    with ChatServer([Raw(500, error, FAST), Raw(503, error, FAST), completion("go east")]) as server:
+OVERLOADED = json.dumps({"error": {"message": "overloaded"}}).encode()
+
+
+@pytest.mark.parametrize("failures", [
+    [Raw(500, OVERLOADED, FAST), Raw(503, OVERLOADED, FAST)],
+    [Raw(429, b'{"error": {"message": "slow down"}}', FAST)],
+], ids=["5xx", "429"])
+def test_server_errors_and_rate_limits_are_retried_then_succeed(failures):
+    with ChatServer([*failures, completion("go east")]) as server:
         agent = agent_for(server)
         agent.reset({})
         assert agent.act(MESSAGES, {}) == "go east"
-    assert len(server.requests) == 3
-
-
-def test_a_429_is_retried_then_succeeds():
-    with ChatServer([Raw(429, b'{"error": {"message": "slow down"}}', FAST), completion("go")]) as server:
-        agent = agent_for(server)
-        agent.reset({})
-        assert agent.act(MESSAGES, {}) == "go"
-    assert len(server.requests) == 2
+    assert len(server.requests) == len(failures) + 1
 
 
 def test_a_timeout_is_retried_then_succeeds():

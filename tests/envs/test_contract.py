@@ -21,7 +21,7 @@ from gymnasium.utils.env_checker import check_env, data_equivalence
 import agentic_gym  # noqa: F401  (registers the environments)
 from agentic_gym.core import CAPABILITIES, CHARSET, RENDER_MODES, Affordance, CommandSpace
 from agentic_gym.envs import registered_ids
-from tests.helpers import oracle_seeds
+from tests.helpers import oracle_episodes
 
 IDS = registered_ids()
 
@@ -234,21 +234,14 @@ def test_trajectories_do_not_depend_on_the_hash_seed():
     assert not differing, f"trajectories differ with PYTHONHASHSEED: {differing}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("env_id", IDS)
 def test_oracle_solves_every_seed(env_id):
-    env = gym.make(env_id)
     failures, invalid = [], []
-    for seed in oracle_seeds():
-        env.reset(seed=seed)
-        info: dict = {}
-        terminated = truncated = False
-        total = 0.0
-        while not (terminated or truncated):
-            _, reward, terminated, truncated, info = env.step(env.unwrapped.oracle_action())
-            total += float(reward)
-            if not info["action_valid"]:
-                invalid.append(seed)
-        if not (terminated and info["success"] and total > 0):
-            failures.append(seed)
+    for episode in oracle_episodes(env_id):
+        if episode.invalid_steps:
+            invalid.append(episode.seed)
+        if not (episode.terminated and episode.info["success"] and episode.total > 0):
+            failures.append(episode.seed)
     assert not failures, f"the oracle fails seeds {failures}"
     assert not invalid, f"the oracle takes invalid actions in seeds {sorted(set(invalid))}"

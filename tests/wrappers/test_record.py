@@ -18,7 +18,7 @@ from PIL import Image
 
 import agentic_gym
 from agentic_gym.wrappers.record import RecordEpisode, json_safe, observation_digest
-from tests.recording_envs import GRID_ID, TEXT_ID, check_html
+from tests.stub_envs import GRID_ID, TEXT_ID, check_html
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -145,14 +145,17 @@ def test_prompts_of_message_observations_are_recorded_and_folded(tmp_path):
     run_episode(env, ["go left", "go right"], seed=4)
     env.close()
     lines = read_lines(tmp_path / "episode-0000.jsonl")
-    assert lines[0]["prompt"][0]["role"] == "system"
-    assert lines[1]["prompt"][1]["content"] == lines[1]["observation"]
+    assert lines[0]["messages"][0]["role"] == "system"
+    # The wrapper builds new dicts every turn: the unchanged system message is still logged once.
+    assert [len(line["messages"]) for line in lines[:3]] == [2, 1, 1]
+    assert lines[1]["messages"][0]["content"] == lines[1]["observation"]
+    assert lines[2]["prompt_ids"] == [[0, 1], [3, 1]]
     assert lines[1]["observation"].startswith("Step 1:")
     checker = check_html(tmp_path / "episode-0000.html")
     page = (tmp_path / "episode-0000.html").read_text()
     assert page.count("<details><summary>prompt") == 1  # the long first prompt starts folded
     assert page.count("<details open><summary>prompt: 2 messages, 1 new") == 2  # later turns show what is new
-    assert page.count("1 earlier messages as in the previous turn") == 2
+    assert page.count("1 messages from earlier turns") == 2
     assert page.count('<span class="role">system</span>') == 1
     assert "Walk to the goal." in "".join(checker.text)
 
@@ -195,7 +198,7 @@ CHILD = textwrap.dedent("""
     import sys
     sys.path.insert(0, {repo!r})
     import gymnasium as gym
-    from tests.recording_envs import TEXT_ID
+    from tests.stub_envs import TEXT_ID
     from agentic_gym.wrappers.record import RecordEpisode
 
     env = RecordEpisode(gym.make(TEXT_ID, max_episode_steps=10**9), {directory!r}, formats=("jsonl",))
@@ -245,3 +248,54 @@ def test_episode_trigger_records_only_the_chosen_episodes(tmp_path):
     ]
     assert [read_lines(tmp_path / f"episode-{i:04d}.jsonl")[0]["seed"] for i in (1, 3)] == [1, 3]
     assert len(env.recorded) == 2
+
+
+def resident_bytes() -> int:
+    """The process's resident memory now (Linux), else its peak so far."""
+    try:
+        return int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except OSError:
+        import resource
+
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+@pytest.mark.slow
+def test_a_long_chat_episode_grows_linearly_on_disk_and_replay_rebuilds_its_prompts(tmp_path):
+    """2,000 chat turns with the whole history in every prompt: each message is logged once."""
+    from agentic_gym import chat
+    from agentic_gym.recording import canonical, load_episode
+    from agentic_gym.replay import replay
+
+    steps = 2000
+    env = RecordEpisode(chat(TEXT_ID, history=None, max_invalid=10**6, render_mode="rgb_array",
+                             max_episode_steps=steps), tmp_path, fsync=False)
+    prompts, _ = env.reset(seed=3)
+    kept = {0: canonical(prompts)}
+    sizes, memory = {}, {}
+    for step in range(1, steps + 1):
+        # Mostly waiting (the goal stays unreached), with invalid replies and tool calls mixed in.
+        reply = "Action: wait" if step % 7 else ("I am lost." if step % 2 else {
+            "role": "assistant", "content": None, "tool_calls": [
+                {"id": f"call_{step}", "type": "function", "function": {"name": "wait", "arguments": "{}"}}]})
+        prompts, _, terminated, truncated, _ = env.step(reply)
+        if step in (1, 2, 999, steps):
+            kept[step] = canonical(prompts)
+        if step in (steps // 2, steps):
+            sizes[step] = (tmp_path / "episode-0000.jsonl").stat().st_size
+            memory[step] = resident_bytes()
+        if terminated or truncated:
+            break
+    env.close()
+    assert step == steps and len(kept[steps]) > 2 * steps
+    on_disk = sum(path.stat().st_size for path in tmp_path.iterdir())
+    assert {p.suffix for p in tmp_path.iterdir()} == {".jsonl", ".gif", ".html"}
+    assert on_disk < 20_000_000, f"{on_disk} bytes"
+    # Linear: the second half of the episode adds about as much as the first.
+    assert sizes[steps] < 2.3 * sizes[steps // 2], sizes
+    # Memory: the second thousand turns hold no frames or prompts (whole prompts kept per turn took gigabytes).
+    assert memory[steps] - memory[steps // 2] < 30_000_000, memory
+    episode = load_episode(tmp_path / "episode-0000.jsonl")
+    rebuilt = {i: prompt for i, prompt in enumerate(episode.prompts()) if i in kept}
+    assert rebuilt == kept
+    assert replay(tmp_path / "episode-0000.jsonl").episode.end["steps"] == steps

@@ -16,7 +16,7 @@ import agentic_gym  # noqa: F401  (registers the environments)
 from agentic_gym.envs.grid.engine import MOVE_ACTION, Direction, State, Tile
 from agentic_gym.envs.grid.sokoban import GridSokoban
 from agentic_gym.envs.grid.sokoban_levels import Outcome, SokobanState, solve
-from tests.helpers import oracle_seeds
+from tests.helpers import oracle_episodes
 
 IDS = ["agentic_gym/GridSokoban-6x6-v0", "agentic_gym/GridSokoban-8x8-v0", "agentic_gym/GridSokoban-10x10-v0"]
 
@@ -25,21 +25,14 @@ def crates(env: GridSokoban) -> int:
     return int(np.count_nonzero(env.world.grid[:, :, 0] == Tile.CRATE))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("env_id", IDS)
 def test_oracle_solves_every_seed_within_the_limit(env_id):
-    env = gym.make(env_id)
-    for seed in oracle_seeds():
-        obs, info = env.reset(seed=seed)
-        total, steps, done = 0.0, 0, False
-        while not done:
-            obs, reward, terminated, truncated, info = env.step(env.unwrapped.oracle_action())
-            assert info["action_valid"], "the oracle never bumps"
-            total += reward
-            steps += 1
-            done = terminated or truncated
-        assert info["success"] and terminated, f"{env_id} seed {seed} not solved"
-        max_steps = env.unwrapped.max_steps
-        assert total == pytest.approx(1 - 0.9 * steps / max_steps)
+    max_steps = gym.make(env_id).unwrapped.max_steps
+    for episode in oracle_episodes(env_id):
+        assert not episode.invalid_steps, "the oracle never bumps"
+        assert episode.info["success"] and episode.terminated, f"{env_id} seed {episode.seed} not solved"
+        assert episode.total == pytest.approx(1 - 0.9 * episode.steps / max_steps)
 
 
 def test_success_reward_and_termination_on_a_hand_checked_episode():

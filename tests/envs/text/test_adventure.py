@@ -25,7 +25,7 @@ from agentic_gym.envs.text.adventure_world import (
     oracle_command,
     solvable,
 )
-from tests.helpers import oracle_seeds
+from tests.helpers import oracle_episodes, oracle_seeds
 
 VARIANTS = tuple(HOUSE_SIZES)
 IDS = tuple(f"agentic_gym/TextAdventure-{v}-v0" for v in VARIANTS)
@@ -208,20 +208,15 @@ def test_solvable_detects_a_key_locked_behind_its_own_lock():
     assert not solvable(house)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("env_id", IDS)
 def test_oracle_solves_every_seed_within_the_time_limit(env_id):
-    env = gym.make(env_id)
-    for seed in oracle_seeds():
-        obs, info = env.reset(seed=seed)
-        done, total = False, 0.0
-        while not done:
-            command = env.unwrapped.oracle_action()
-            assert command in info["admissible_commands"], (seed, command)
-            obs, reward, terminated, truncated, info = env.step(command)
-            assert info["action_valid"], (seed, command, obs["text"])
-            total += reward
-            done = terminated or truncated
-        assert terminated and info["success"] and total == 1.0, (seed, obs["text"])
+    for episode in oracle_episodes(env_id):
+        assert "admissible_commands" in episode.reset_info
+        assert not episode.inadmissible, (episode.seed, episode.inadmissible)
+        assert not episode.invalid_steps, (episode.seed, episode.invalid_steps)
+        assert episode.terminated and episode.info["success"] and episode.total == 1.0, (
+            episode.seed, episode.observation["text"])
 
 
 def test_oracle_takes_over_mid_episode_after_random_play():

@@ -20,7 +20,7 @@ from agentic_gym.envs.tool import travel_world as tw
 from agentic_gym.envs.tool.tool_env import TEXT_CHARS
 from agentic_gym.envs.tool.tool_math import ToolMath
 from agentic_gym.envs.tool.travel_desk import TravelDesk
-from tests.helpers import oracle_seeds
+from tests.helpers import oracle_episodes
 
 TOOL_IDS = [i for i in registered_ids() if "/TravelDesk-" in i or "/ToolMath-" in i]
 ROOT = Path(__file__).resolve().parents[3]
@@ -40,13 +40,14 @@ def test_every_variant_is_registered():
             "agentic_gym/ToolMath-6step-v0"} <= set(TOOL_IDS)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("env_id", TOOL_IDS)
 def test_oracle_solves_every_seed_with_exactly_the_fewest_calls(env_id):
     env = gym.make(env_id)
     faults = 0
-    for seed in oracle_seeds():
-        first, info, reward, terminated = _run_oracle(env, seed)
-        assert terminated and info["success"] and reward == 1.0, (env_id, seed)
+    for episode in oracle_episodes(env_id):
+        seed, first, info = episode.seed, episode.reset_info, episode.info
+        assert episode.terminated and info["success"] and episode.reward == 1.0, (env_id, seed)
         assert info["tool_calls"] == first["oracle_tool_calls"] == info["oracle_tool_calls"], (env_id, seed, info)
         assert info["tool_errors"] == 0
         faults += info["tool_faults"]
