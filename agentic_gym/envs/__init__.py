@@ -41,6 +41,9 @@ register(id="agentic_gym/GridMemory-S13-Vision-v0",    entry_point=f"{_GRID}.mem
 register(id="agentic_gym/GridSokoban-6x6-Vision-v0",   entry_point=f"{_GRID}.sokoban:GridSokoban", kwargs={"size": 6, "boxes": 1, "obs_mode": "image"},  max_episode_steps=120)
 register(id="agentic_gym/GridSokoban-8x8-Vision-v0",   entry_point=f"{_GRID}.sokoban:GridSokoban", kwargs={"size": 8, "boxes": 2, "obs_mode": "image"},  max_episode_steps=160)
 register(id="agentic_gym/GridSokoban-10x10-Vision-v0", entry_point=f"{_GRID}.sokoban:GridSokoban", kwargs={"size": 10, "boxes": 3, "obs_mode": "image"}, max_episode_steps=200)
+# Self-improvement: a rule no single episode states, learnt across Trials of one seed.
+register(id="agentic_gym/GridDecoyKeyDoor-6x6-v0", entry_point=f"{_GRID}.decoy_keydoor:GridDecoyKeyDoor", kwargs={"size": 6}, max_episode_steps=360)
+register(id="agentic_gym/GridDecoyKeyDoor-8x8-v0", entry_point=f"{_GRID}.decoy_keydoor:GridDecoyKeyDoor", kwargs={"size": 8}, max_episode_steps=640)
 # ---- text family -------------------------------------------------------------
 register(id="agentic_gym/TextAdventure-3rooms-v0",  entry_point=f"{_TEXT}.adventure:TextAdventure", kwargs={"size": "3rooms"},  max_episode_steps=50)
 register(id="agentic_gym/TextAdventure-6rooms-v0",  entry_point=f"{_TEXT}.adventure:TextAdventure", kwargs={"size": "6rooms"},  max_episode_steps=150)

@@ -2,7 +2,8 @@
 
 ``PromptObservation`` turns observations into chat messages, ``ParseAction`` turns
 raw LLM replies into actions (``parse_action`` is the pure function behind it),
-``NotesMemory`` and ``AddTools`` add memory and tool affordances to any env, and
+``NotesMemory`` and ``AddTools`` add memory and tool affordances to any env, ``Trials``
+replays one hidden task k times, and
 ``agentic_gym.chat()`` stacks them into one ``ChatEnv``.
 """
 
@@ -14,6 +15,7 @@ from agentic_gym.wrappers.parse import ParseAction, parse_action, render_action
 from agentic_gym.wrappers.prompt import PromptObservation
 from agentic_gym.wrappers.record import RecordEpisode
 from agentic_gym.wrappers.tools import AddTools, Tool
+from agentic_gym.wrappers.trials import Trials
 
 __all__ = [
     "AddTools",
@@ -23,6 +25,7 @@ __all__ = [
     "PromptObservation",
     "RecordEpisode",
     "Tool",
+    "Trials",
     "chat",
     "parse_action",
     "render_action",

@@ -15,6 +15,7 @@ supplies only:
   :meth:`GridEnv.look` (the view: line of sight by default), :meth:`GridEnv.resolve`
   (when is the episode over, and was it won: by default reaching the goal wins and
   lava loses), :meth:`GridEnv.describe` (the ``text`` observation),
+  :meth:`GridEnv.event_note` (what the agent is told after an action),
   :meth:`GridEnv.apply` (how an engine action changes the world: :func:`interact` by
   default) and :meth:`GridEnv.after_step` (e.g. remember what was seen).
 
@@ -355,6 +356,10 @@ class GridEnv(AgenticEnv):
         """Change the world by the engine ``action`` and say what happened."""
         return interact(self.world, action)
 
+    def event_note(self, action: Action, event: Event) -> str:
+        """What the agent is told after the engine ``action`` caused ``event``."""
+        return "You turn left." if action == Action.LEFT else EVENT_PHRASES[event]
+
     def action_index(self, action: Action | Affordance) -> int:
         """The index of the affordance that performs the engine ``action`` (or of the
         affordance itself): what an oracle returns."""
@@ -395,7 +400,7 @@ class GridEnv(AgenticEnv):
             valid, terminated, won, unchanged = True, False, False, True
         else:
             event = self.apply(engine_action)
-            note = "You turn left." if engine_action == Action.LEFT else EVENT_PHRASES[event]
+            note = self.event_note(engine_action, event)
             terminated, won = self.resolve(event)
             # A blocked move that ends the episode (touching an object) did something.
             valid = EVENT_OK[event] or terminated
