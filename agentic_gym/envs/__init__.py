@@ -59,6 +59,7 @@ register(id="agentic_gym/TravelDesk-Easy-v0",   entry_point=f"{_TOOL}.travel_des
 register(id="agentic_gym/TravelDesk-Medium-v0", entry_point=f"{_TOOL}.travel_desk:TravelDesk", kwargs={"difficulty": "medium"},                    max_episode_steps=30)
 register(id="agentic_gym/TravelDesk-Hard-v0",   entry_point=f"{_TOOL}.travel_desk:TravelDesk", kwargs={"difficulty": "hard", "tool_budget": 12},   max_episode_steps=40)
 register(id="agentic_gym/TravelDesk-Flaky-v0",  entry_point=f"{_TOOL}.travel_desk:TravelDesk", kwargs={"difficulty": "medium", "fault_rate": 0.2}, max_episode_steps=50)
+register(id="agentic_gym/TravelDesk-Quirks-v0", entry_point=f"{_TOOL}.quirky_desk:QuirkyTravelDesk", kwargs={},                                         max_episode_steps=20)
 register(id="agentic_gym/ToolMath-2step-v0",    entry_point=f"{_TOOL}.tool_math:ToolMath",     kwargs={"steps": 2}, max_episode_steps=10)
 register(id="agentic_gym/ToolMath-4step-v0",    entry_point=f"{_TOOL}.tool_math:ToolMath",     kwargs={"steps": 4}, max_episode_steps=15)
 register(id="agentic_gym/ToolMath-6step-v0",    entry_point=f"{_TOOL}.tool_math:ToolMath",     kwargs={"steps": 6}, max_episode_steps=20)
