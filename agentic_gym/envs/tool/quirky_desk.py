@@ -53,7 +53,8 @@ class QuirkyTravelDesk(TravelDesk):
     default: questions whose answer is one provider fact on one day).
 
     ## Registered Configurations
-    ``agentic_gym/TravelDesk-Quirks-v0``.
+    ``agentic_gym/TravelDesk-Quirks-Easy-v0`` (forecast highs and cheapest flights, six
+    cities), ``agentic_gym/TravelDesk-Quirks-Medium-v0`` (all four templates, eight cities).
 
     ## Prompt Format, Action Grammar
     As TravelDesk.
