@@ -16,6 +16,8 @@ from agentic_gym.evaluation.harness import RESULTS_FILE, SUMMARY_FILE, evaluate,
 from agentic_gym.evaluation.report import PICTURE_FILE, results_table
 
 AGENT_CHOICES = ("random", "oracle", "openai")
+#: What ``--trials`` writes into the run directory.
+TRIALS_FILE = "trials.json"
 
 
 def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
@@ -32,6 +34,10 @@ def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
                         help="record the first K episodes per env as JSONL, GIF and HTML, for every agent but "
                              "the random baseline unless it runs alone (default: 1)")
     parser.add_argument("--resume", action="store_true", help="continue an interrupted run in --out")
+    parser.add_argument("--trials", type=int, default=0, metavar="K",
+                        help="also play every self_improve env K times per task under Trials, with notes "
+                             "that persist and without (the ablation); the scripted trial learner joins "
+                             "as a baseline; writes trials.json (default: 0, off)")
     parser.add_argument("--chat", action="store_true",
                         help="play the random and oracle agents through the language layer too")
     llm = parser.add_argument_group("openai agent (any OpenAI-compatible server: vLLM, Ollama, ...)")
@@ -60,6 +66,8 @@ def run_eval_command(args: argparse.Namespace) -> int:
             return _fail(f"--{option} must be at least 1, got {getattr(args, option)}")
     if args.record < 0:
         return _fail(f"--record must be 0 or more, got {args.record}")
+    if not 0 <= args.trials <= 100:
+        return _fail(f"--trials must be 0 to 100, got {args.trials}")
     if args.max_steps is not None and args.max_steps < 1:
         return _fail(f"--max-steps must be at least 1, got {args.max_steps}")
     if "openai" in args.agent and not args.model:
@@ -75,6 +83,7 @@ def run_eval_command(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else Path("runs") / time.strftime("%Y%m%d-%H%M%S", time.gmtime())
 
     results = {}
+    players: dict[str, tuple[Any, bool, dict[str, Any]]] = {}
     choices = list(dict.fromkeys(args.agent))
     for choice in choices:
         # A random agent's episodes run to the time limit: thousands of frames that show nothing.
@@ -102,9 +111,49 @@ def run_eval_command(args: argparse.Namespace) -> int:
         except ValueError as error:
             return _fail(str(error))
         results[result["agent"]] = result
+        players[result["agent"]] = (agent, chat, chat_options)
     print(results_table(results))
+    if args.trials:
+        _run_trials(args, out, players, results)
     print(f"\nresults: {out / RESULTS_FILE}\nsummary: {out / SUMMARY_FILE}\n"
           f"capability profile: {out / PICTURE_FILE}")
     if args.record:
         print(f"recordings: {out / 'recordings'}")
     return 0
+
+
+def _run_trials(args: argparse.Namespace, out: Path, players: dict[str, tuple[Any, bool, dict[str, Any]]],
+                results: dict[str, Any]) -> None:
+    """``--trials K``: per-trial success, gain and area under the curve, with and without notes."""
+    import json
+
+    from agentic_gym.agents.trial_learner import TrialLearner
+    from agentic_gym.evaluation.report import format_table, short_id
+    from agentic_gym.evaluation.trials import evaluate_trials
+
+    capabilities = {e: c for r in results.values() for e, c in r.get("env_capabilities", {}).items()}
+    env_ids = [e for e in resolve_env_ids(args.envs) if "self_improve" in capabilities.get(e, ())]
+    if not env_ids:
+        print("\n--trials: no self_improve env among the selected ones")
+        return
+    agents = {**players, "trial_learner": (TrialLearner, False, {})}
+    reports, rows = [], []
+    for env_id in env_ids:
+        for label, (agent, chat, chat_options) in agents.items():
+            report = evaluate_trials(agent, env_id, k=args.trials, episodes=args.episodes, seed=args.seed,
+                                     chat=chat, chat_options=chat_options)
+            reports.append({"agent": label, **report})
+            memory, ablation = report["memory"], report["no_memory"]
+            rows.append({
+                "env": short_id(env_id), "agent": label,
+                "success per trial": " ".join(f"{r:.2f}" for r in memory["success_per_trial"]),
+                "gain": f"{memory['gain']:+.2f}", "auc": f"{memory['auc']:.2f}",
+                "no-memory gain": f"{ablation['gain']:+.2f}",
+            })
+    out.mkdir(parents=True, exist_ok=True)
+    (out / TRIALS_FILE).write_text(json.dumps(reports, indent=1))
+    print(f"\nself-improvement: {args.trials} trials per task, notes kept across trials (and not, for the "
+          f"no-memory gain)\n" + format_table(rows, ["env", "agent", "success per trial", "gain", "auc",
+                                                     "no-memory gain"]))
+    print(f"trials: {out / TRIALS_FILE}")
+

@@ -45,15 +45,28 @@ def trial_curve_metrics(success_per_trial: list[float]) -> dict[str, float]:
     return {"gain": round(rates[-1] - rates[0], 6), "auc": round(area, 6)}
 
 
+def _trial_stack(env_id: str, k: int, persist: bool, env_kwargs: dict[str, Any],
+                 chat_options: dict[str, Any] | None) -> gym.Env:
+    """One task's env: notes around ``Trials`` natively, or the chat layer with notes around it."""
+    trials = Trials(gym.make(env_id, **env_kwargs), k)
+    if chat_options is None:
+        return NotesMemory(trials, persist=persist)
+    from agentic_gym.wrappers.chat import chat
+
+    notes = chat_options.get("notes")
+    notes = dict(notes) if isinstance(notes, dict) else {}
+    return chat(trials, **{**chat_options, "notes": {**notes, "persist": persist}})
+
+
 def _play_trials(agent: Any, env_id: str, k: int, episodes: int, seed: int, persist: bool,
-                 env_kwargs: dict[str, Any]) -> dict[str, Any]:
+                 env_kwargs: dict[str, Any], chat_options: dict[str, Any] | None = None) -> dict[str, Any]:
     """Success per trial (and per task) of ``agent`` with notes that persist or not."""
     wins = np.zeros((episodes, k), dtype=bool)
     steps = np.zeros((episodes, k), dtype=np.int64)
     for episode in range(episodes):
         task_seed, agent_seed = episode_seeds(seed, episode)
         # A fresh stack per task: notes persist across the trials of one task only.
-        env = NotesMemory(Trials(gym.make(env_id, **env_kwargs), k), persist=persist)
+        env = _trial_stack(env_id, k, persist, env_kwargs, chat_options)
         try:
             for trial in range(k):
                 observation, info = env.reset(seed=task_seed if trial == 0 else None)
@@ -83,6 +96,8 @@ def evaluate_trials(
     seed: int = 0,
     ablation: bool = True,
     env_kwargs: dict[str, Any] | None = None,
+    chat: bool = False,
+    chat_options: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Play ``episodes`` tasks of ``env_id`` ``k`` times each and report learning across trials.
 
@@ -100,6 +115,9 @@ def evaluate_trials(
         seed: the run's seed.
         ablation: also play with notes cleared at every reset (the no-memory ablation).
         env_kwargs: passed to ``gym.make``.
+        chat: play through :func:`agentic_gym.chat` (an LLM agent: messages in, replies
+            out), with its notes persisting (or not) across trials.
+        chat_options: further options of :func:`agentic_gym.chat` (with ``chat``).
 
     Returns:
         ``{"env_id", "k", "episodes", "memory": {...}, "no_memory": {...} (with ablation),
@@ -112,8 +130,9 @@ def evaluate_trials(
         raise ValueError(f"episodes must be a positive integer, got {episodes!r}")
     kwargs = dict(env_kwargs or {})
     report: dict[str, Any] = {"env_id": env_id, "k": k, "episodes": episodes, "seed": seed}
-    report["memory"] = _play_trials(agent, env_id, k, episodes, seed, True, kwargs)
+    options = dict(chat_options or {}) if chat else None
+    report["memory"] = _play_trials(agent, env_id, k, episodes, seed, True, kwargs, options)
     if ablation:
-        report["no_memory"] = _play_trials(agent, env_id, k, episodes, seed, False, kwargs)
+        report["no_memory"] = _play_trials(agent, env_id, k, episodes, seed, False, kwargs, options)
         report["gain_from_memory"] = round(report["memory"]["gain"] - report["no_memory"]["gain"], 6)
     return report
