@@ -22,6 +22,8 @@ from agentic_gym.core import (
     string_param,
     text_space,
 )
+from agentic_gym.core.arguments import number_in, one_of
+from agentic_gym.envs.text import adventure_phrases
 from agentic_gym.envs.text.adventure_world import (
     DIRECTIONS,
     HOUSE_SIZES,
@@ -122,8 +124,8 @@ class TextAdventure(TranscriptRendering, AgenticEnv):
     ``Dict(text=Text(4096), mission=Text(1024))`` over ``core.CHARSET``. ``text`` is
     the result of the last command, a blank line, then the current room: its name,
     its furniture with their state, the contents of its open containers and of its
-    supporters, the objects on its floor and its exits with their doors. Nothing of
-    other rooms or of closed containers is shown. ``mission`` is the quest.
+    supporters, the objects on its floor, its exits with their doors and what the agent
+    carries. Nothing of other rooms or of closed containers is shown. ``mission`` is the quest.
 
     ## Rewards
     1 when the last goal placement holds, 0 otherwise. With ``progress_reward=p``
@@ -142,8 +144,9 @@ class TextAdventure(TranscriptRendering, AgenticEnv):
     built only from what the agent perceives.
 
     ## Arguments
-    ``size`` (``"3rooms"``, ``"6rooms"`` or ``"12rooms"``), ``progress_reward``
-    (float in [0, 1), default 0), ``render_mode``.
+    ``size`` (``"3rooms"``, ``"6rooms"`` or ``"12rooms"``; the largest resets in a few
+    milliseconds), ``progress_reward`` (a number in [0, 1), default 0), ``render_mode``.
+    A wrong type or value raises ``TypeError``/``ValueError`` naming the argument.
 
     ## Registered Configurations
     | id | rooms | placements | locks | max_episode_steps |
@@ -161,6 +164,7 @@ class TextAdventure(TranscriptRendering, AgenticEnv):
         You see a wooden chest (locked, red lock) and an oak table.
         On the oak table: an old book.
         Exits: north (open painted door), east (locked blue door).
+        You carry a red key.
 
     Reset and ``look`` put the quest in the first line. ``obs["mission"]`` always
     holds the quest.
@@ -200,13 +204,11 @@ class TextAdventure(TranscriptRendering, AgenticEnv):
     max_command_length = 160
 
     def __init__(self, size: str = "6rooms", progress_reward: float = 0.0, render_mode: str | None = None):
+        size = one_of("size", size, tuple(HOUSE_SIZES))
+        progress_reward = number_in("progress_reward", progress_reward, 0.0, 1.0, high_open=True)
         super().__init__(render_mode)
-        if size not in HOUSE_SIZES:
-            raise ValueError(f"size must be one of {sorted(HOUSE_SIZES)}, got {size!r}")
-        if not 0.0 <= progress_reward < 1.0:
-            raise ValueError(f"progress_reward must lie in [0, 1), got {progress_reward}")
         self.size = size
-        self.progress_reward = float(progress_reward)
+        self.progress_reward = progress_reward
         self.action_space = CommandSpace(AFFORDANCES, max_length=self.max_command_length)
         self.observation_space = spaces.Dict({"text": text_space(MAX_TEXT), "mission": text_space(MAX_MISSION)})
         self.house: House | None = None
@@ -273,7 +275,7 @@ class TextAdventure(TranscriptRendering, AgenticEnv):
             command = parse_command(action, AFFORDANCES, max_length=self.max_command_length)
         except InvalidAction as error:
             return f"Could not use {quote(action)}: {error}", False, echo
-        message, valid = self.house.command(_VERBS[command.name], command.args)
+        message, valid = adventure_phrases.command(self.house, _VERBS[command.name], command.args)
         return message, valid, echo
 
     def _score(self) -> float:
