@@ -14,6 +14,8 @@ from agentic_gym.wrappers.memory import NotesMemory
 from agentic_gym.wrappers.parse import ParseAction, parse_action, render_action
 from agentic_gym.wrappers.prompt import PromptObservation
 from agentic_gym.wrappers.record import RecordEpisode
+from agentic_gym.wrappers.shaping import PotentialShaping
+from agentic_gym.wrappers.signals import OracleSignals
 from agentic_gym.wrappers.tools import AddTools, Tool
 from agentic_gym.wrappers.trials import Trials
 
@@ -21,7 +23,9 @@ __all__ = [
     "AddTools",
     "ChatEnv",
     "NotesMemory",
+    "OracleSignals",
     "ParseAction",
+    "PotentialShaping",
     "PromptObservation",
     "RecordEpisode",
     "Tool",

@@ -99,7 +99,7 @@ from agentic_gym.envs.grid.keydoor import GridKeyDoor
 from agentic_gym.envs.grid.maze import GridMaze
 from agentic_gym.envs.grid.memory import GridMemory
 from agentic_gym.envs.grid.sokoban import GridSokoban
-from agentic_gym.envs.grid.sokoban_levels import SokobanState
+from agentic_gym.envs.grid.sokoban_levels import Outcome, SokobanState
 
 __all__ = ["GridKeyDoorVector", "GridMazeVector", "GridMemoryVector", "GridSokobanVector", "GridVectorEnv"]
 
@@ -136,13 +136,20 @@ _TARGET_WORD = int(cell_word(Tile.TARGET, Colour.GREY, State.NONE))
 # ---- the rules, read off the engine -----------------------------------------------
 
 
-@lru_cache(maxsize=1)
-def _event_table() -> np.ndarray:
-    """The engine's :class:`Event` for every ``(action slot, front tile, front state, carrying,
-    carried key fits, cell beyond the front is empty)``, found by running
-    :func:`~agentic_gym.envs.grid.engine.interact` on a probe world, so the batched rules are
-    the engine's rules. Action slots are ``LEFT .. DONE`` and a tool; an allocentric move is
-    looked up as ``FORWARD`` after facing its way, which is what ``interact`` does."""
+@lru_cache(maxsize=2)
+def _event_table(pushes: bool) -> np.ndarray:
+    """The :class:`Event` for every ``(action slot, front tile, front state, carrying, carried
+    key fits, cell beyond the front is empty)``, found by running the rules on probe worlds, so
+    the batched rules are the single envs' rules. Action slots are ``LEFT .. DONE`` and a tool;
+    an allocentric move is looked up as ``FORWARD`` after facing its way, which is what
+    :func:`~agentic_gym.envs.grid.engine.interact` does.
+
+    Everything comes from ``interact`` except, with ``pushes``, a move into a crate: the
+    engine treats a crate as an obstacle and Sokoban's push rule lives in
+    :meth:`~agentic_gym.envs.grid.sokoban_levels.SokobanState.outcome` (what
+    :meth:`GridSokoban.apply <agentic_gym.envs.grid.sokoban.GridSokoban.apply>` plays), so
+    that entry is read off a probe :class:`SokobanState` instead.
+    """
     table = np.zeros((_TOOL_SLOT + 1, N_TILES, N_STATES, 2, 2, 2), dtype=np.uint8)
     for slot in range(_TOOL_SLOT):
         for tile in range(N_TILES):
@@ -150,18 +157,45 @@ def _event_table() -> np.ndarray:
                 for carry in range(2):
                     for fits in range(2):
                         for beyond in range(2):
-                            world = World.empty(5, 3)
-                            world.agent_x, world.agent_y, world.agent_dir = 1, 1, Direction.EAST
-                            # An off-grid front is a wall to the engine; padding reads as tile 0.
-                            front_tile = Tile.WALL if tile == Tile.UNSEEN else tile
-                            world.place(2, 1, front_tile, Colour.RED, state)
-                            world.place(3, 1, Tile.FLOOR if beyond else Tile.WALL)
-                            if carry:
-                                world.carrying = (Tile.KEY, Colour.RED if fits else Colour.GREEN)
-                            table[slot, tile, state, carry, fits, beyond] = interact(world, slot)
+                            if pushes and tile == Tile.CRATE and slot == Action.FORWARD:
+                                event = _push_event(bool(beyond))
+                            else:
+                                event = _engine_event(slot, tile, state, bool(carry), bool(fits), bool(beyond))
+                            table[slot, tile, state, carry, fits, beyond] = event
     table[_TOOL_SLOT] = _TOOL
     table.setflags(write=False)
     return table
+
+
+def _engine_event(slot: int, tile: int, state: int, carry: bool, fits: bool, beyond: bool) -> Event:
+    """What :func:`interact` does with action ``slot`` facing east at a red ``tile`` in
+    ``state``, with floor (``beyond``) or a wall behind it."""
+    world = World.empty(5, 3)
+    world.agent_x, world.agent_y, world.agent_dir = 1, 1, Direction.EAST
+    # An off-grid front is a wall to the engine; padding reads as tile 0.
+    front_tile = Tile.WALL if tile == Tile.UNSEEN else tile
+    world.place(2, 1, front_tile, Colour.RED, state)
+    world.place(3, 1, Tile.FLOOR if beyond else Tile.WALL)
+    if carry:
+        world.carrying = (Tile.KEY, Colour.RED if fits else Colour.GREEN)
+    return interact(world, slot)
+
+
+#: The :class:`Event` that :class:`GridSokoban` reports for each :class:`Outcome` of a move.
+_OUTCOME_EVENT = {Outcome.BLOCKED: Event.BLOCKED, Outcome.MOVED: Event.MOVED, Outcome.PUSHED: Event.PUSHED}
+
+
+def _push_event(beyond: bool) -> Event:
+    """What a move east into a crate does by Sokoban's push rule, with an empty cell
+    (``beyond``) or a wall behind the crate (a crate there stops it alike: ``is_occupied``)."""
+    walls = bytearray(b"\x01" * 15)
+    walls[6] = walls[7] = 0
+    if beyond:
+        walls[8] = 0
+    box_at = bytearray(15)
+    box_at[7] = 1
+    probe = SokobanState(5, 3, bytes(walls), (), box_at, 6)
+    return _OUTCOME_EVENT[probe.outcome(Direction.EAST)]
 
 
 def _event_lut(events: set[int]) -> np.ndarray:
@@ -402,7 +436,7 @@ class GridVectorEnv(VectorEnv):
         self._turns = bool(self._turn.any())
         self._is_left = np.array([a == Action.LEFT for a in template.engine_actions])
         self._is_tool = np.array([a is None for a in template.engine_actions])
-        self._events = _event_table().ravel()
+        self._events = _event_table(self.has_crates).ravel()
         self._slot_base = self._slot * (N_TILES * N_STATES * 8)
         self._ahead = self.layout.ahead
 
@@ -844,19 +878,17 @@ class GridSokobanVector(GridVectorEnv):
         env = super()._bind(i)
         # The plan is a list the solver pops from: give each env its own.
         env._plan = list(self._episodes[i]["_plan"])  # type: ignore[attr-defined]
-        # The solver reads the position of record: rebuild it from env i's world.
-        env.state = sokoban_state_of(env.world)  # type: ignore[attr-defined]
+        # The single env's position of record (its solver reads it), from the world's grid.
+        env.state = sokoban_state(env.world)  # type: ignore[attr-defined]
         return env
 
 
-def sokoban_state_of(world: World) -> SokobanState:
-    """The :class:`~agentic_gym.envs.grid.sokoban_levels.SokobanState` a GridSokoban world
-    is painted from (walls, targets under crates and player, crates, the player's cell)."""
+def sokoban_state(world: World) -> SokobanState:
+    """The :class:`SokobanState` whose painting (``GridSokoban``'s) is ``world``'s grid."""
     height, width = world.grid.shape[:2]
     tiles = world.grid[:, :, 0].ravel()
-    crates = tiles == Tile.CRATE
-    placed = crates & (world.grid[:, :, 2].ravel() == State.ON_TARGET)
-    targets = tuple(np.flatnonzero((tiles == Tile.TARGET) | placed).tolist())
+    placed = (tiles == Tile.CRATE) & (world.grid[:, :, 2].ravel() == State.ON_TARGET)
     walls = (tiles == Tile.WALL).astype(np.uint8).tobytes()
-    return SokobanState(width, height, walls, targets, bytearray(crates.astype(np.uint8).tobytes()),
-                        world.agent_y * width + world.agent_x)
+    targets = tuple(int(c) for c in np.flatnonzero((tiles == Tile.TARGET) | placed))
+    box_at = bytearray((tiles == Tile.CRATE).astype(np.uint8).tobytes())
+    return SokobanState(width, height, walls, targets, box_at, world.agent_y * width + world.agent_x)

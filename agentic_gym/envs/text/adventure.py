@@ -11,12 +11,13 @@ from agentic_gym.core import (
     RENDER_MODES,
     Affordance,
     AgenticEnv,
+    Command,
     CommandSpace,
     InvalidAction,
     TranscriptRendering,
+    action_text,
     enum_param,
     params,
-    parse_command,
     quote,
     sanitize,
     string_param,
@@ -37,16 +38,18 @@ _OBJECTS = ("red key", "silver coin", "old book", "green apple", "brass lamp")
 _TARGETS = ("wooden chest", "north door", "oak table", "white fridge", "small drawer")
 
 AFFORDANCES: tuple[Affordance, ...] = (
-    Affordance("look", "Describe the room again and repeat the quest."),
-    Affordance("inventory", "List what you are carrying."),
+    Affordance("look", "Describe the room again and repeat the quest.", aliases=("look around",)),
+    Affordance("inventory", "List what you are carrying.", aliases=("check inventory", "check my inventory")),
     Affordance("go", "Walk through an open door.",
-               params(direction=enum_param("Compass direction of the exit.", DIRECTIONS))),
+               params(direction=enum_param("Compass direction of the exit.", DIRECTIONS)),
+               aliases=("walk", "move", "head")),
     Affordance("take", "Pick up an object you can see (on the floor, on a table, in an open container).",
                params(object=string_param("The object, by adjective and noun, e.g. 'red key'.",
-                                          max_length=80, examples=_OBJECTS))),
+                                          max_length=80, examples=_OBJECTS)),
+               aliases=("pick up", "grab", "get")),
     Affordance("drop", "Put down an object you carry, onto the floor.",
                params(object=string_param("An object you carry, e.g. 'red key'.", max_length=80,
-                                          examples=_OBJECTS))),
+                                          examples=_OBJECTS)), aliases=("put down",)),
     Affordance("open", "Open a closed door or container.",
                params(target=string_param("A door ('north door') or container ('wooden chest').",
                                           max_length=80, examples=_TARGETS))),
@@ -69,7 +72,7 @@ AFFORDANCES: tuple[Affordance, ...] = (
                                           max_length=80, examples=_TARGETS))),
     Affordance("examine", "Look closely at a thing you can see or carry.",
                params(target=string_param("The thing, e.g. 'wooden chest' or 'north door'.", max_length=80,
-                                          examples=_TARGETS + _OBJECTS))),
+                                          examples=_TARGETS + _OBJECTS)), aliases=("look at", "inspect")),
 )
 
 _VERBS = {aff.name: Verb(i) for i, aff in enumerate(AFFORDANCES)}
@@ -242,41 +245,44 @@ class TextAdventure(TranscriptRendering, AgenticEnv):
         house = self.house
         if house is None:
             raise RuntimeError("call reset() before step()")
-        # Fast path: an admissible command is already resolved (same result as parsing it).
-        entry = house.view()[1].get(action) if type(action) is str else None
-        if entry is not None:
-            version = house.version
-            message = house.apply(*entry)
-            valid = True
-            echo = action
-            moved = house.version != version and entry[0] in (Verb.TAKE, Verb.DROP, Verb.PUT)
+        version = house.version
+        command: Command | None = None
+        echo = action  # an admissible text is clean as it is
+        try:
+            command = self.read_command(action, max_length=self.max_command_length)
+        except InvalidAction as error:
+            message, valid = self._refusal(action, error), False
+            echo = sanitize(action_text(action), self.max_command_length)
         else:
-            version = house.version
-            message, valid, echo = self._interpret(action)
-            moved = house.version != version
+            # An admissible text is already resolved in the house's table (the same result as
+            # resolving the command's arguments, which costs several times the parse).
+            entry = house.view()[1].get(action) if type(action) is str else None
+            if entry is not None:
+                message, valid = house.apply(*entry), True
+            else:
+                message, valid = adventure_phrases.command(house, _VERBS[command.name], command.args)
+                echo = sanitize(action_text(action), self.max_command_length)
         reward = 0.0
-        if moved:
+        if house.version != version:
             reward = self._score()
         obs = self._observe(message)
         self._transcript.append(("agent", echo))
         self._transcript.append(("env", obs["text"]))
         if self.render_mode == "human":
             self.render()
-        info = {"success": self._success, "action_valid": valid, "admissible_commands": list(house.view()[1])}
+        info = {"success": self._success, "action_valid": valid, "admissible_commands": list(house.view()[1]),
+                "command": command}
         return obs, reward, self._success, False, info
 
-    def _interpret(self, action: Any) -> tuple[str, bool, str]:
-        """Parse and resolve a command that is not in the admissible table."""
-        if not isinstance(action, str):
-            return (f"A command must be text such as 'look' or 'go north', not {type(action).__name__}. "
-                    f"Valid commands: {_USAGE}."), False, f"<{type(action).__name__}>"
-        echo = sanitize(action, self.max_command_length)
-        try:
-            command = parse_command(action, AFFORDANCES, max_length=self.max_command_length)
-        except InvalidAction as error:
-            return f"Could not use {quote(action)}: {error}", False, echo
-        message, valid = adventure_phrases.command(self.house, _VERBS[command.name], command.args)
-        return message, valid, echo
+    @staticmethod
+    def _refusal(action: Any, error: InvalidAction) -> str:
+        """What the agent is told about an action that could not be read."""
+        if isinstance(action, str):
+            return f"Could not use {quote(action)}: {error}"
+        if type(action) is Command:
+            return f"Could not use {quote(str(action))}: {error}"
+        return (f"A command must be text such as 'look' or 'go north', not {type(action).__name__}. "
+                f"Valid commands: {_USAGE}.")
 
     def _score(self) -> float:
         met = self.house.goals_met()

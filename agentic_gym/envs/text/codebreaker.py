@@ -10,11 +10,13 @@ from gymnasium import spaces
 from agentic_gym.core import (
     Affordance,
     AgenticEnv,
+    Command,
     CommandSpace,
     InvalidAction,
+    Reason,
     TranscriptRendering,
+    action_text,
     params,
-    parse_command,
     quote,
     sanitize,
     string_param,
@@ -258,22 +260,24 @@ class Codebreaker(TranscriptRendering, AgenticEnv):
         self._transcript.clear()
         return self._observe(True)
 
-    def step(self, action: str):
+    def step(self, action: str | Command):
         if not self._secret:
             raise RuntimeError("call reset() before step()")
-        command_text = action if isinstance(action, str) else str(action)
-        self._transcript.append(("agent", sanitize(command_text, 200)))
+        self._transcript.append(("agent", sanitize(action_text(action), 200)))
         reward = 0.0
         valid = True
+        command: Command | None = None
         try:
-            command = parse_command(command_text, self.affordances, max_length=ACTION_LENGTH)
+            command = self.read_command(action, max_length=ACTION_LENGTH)
             if self._over:
-                raise InvalidAction("The game is over; call reset() for a new code.")
+                raise InvalidAction("The game is over; call reset() for a new code.", affordance=command.name,
+                                    reason=Reason.REFUSED)
             try:
                 code = parse_code(command.args["code"], self.game)
             except ValueError as error:
                 raise InvalidAction(f"{quote(command.args['code'])} is not a valid guess: {error}. "
-                                    "It did not use a guess.") from None
+                                    "It did not use a guess.", affordance=command.name, argument="code",
+                                    reason=Reason.BAD_VALUE) from None
             value = score(code, self._secret, self.game)
             self._history.append((code, value))
             number = len(self._history)
@@ -290,6 +294,7 @@ class Codebreaker(TranscriptRendering, AgenticEnv):
             valid = False
             self._message = f"Invalid command: {error}"
         observation, info = self._observe(valid)
+        info["command"] = command
         return observation, reward, self._over, False, info
 
     # ---- oracle and rendering ------------------------------------------------------------

@@ -10,11 +10,13 @@ from gymnasium import spaces
 from agentic_gym.core import (
     Affordance,
     AgenticEnv,
+    Command,
     CommandSpace,
     InvalidAction,
+    Reason,
     TranscriptRendering,
+    action_text,
     params,
-    parse_command,
     quote,
     sanitize,
     string_param,
@@ -243,25 +245,28 @@ class Recall(TranscriptRendering, AgenticEnv):
         self._text = self._view()
         return self._observe(True)
 
-    def step(self, action: str):
+    def step(self, action: str | Command):
         if self._briefing is None:
             raise RuntimeError("call reset() before step()")
-        command_text = action if isinstance(action, str) else str(action)
-        self._transcript.append(("agent", sanitize(command_text, 200), -1))
+        self._transcript.append(("agent", sanitize(action_text(action), 200), -1))
         reward = 0.0
         valid = True
+        command: Command | None = None
         try:
-            command = parse_command(command_text, self.affordances, max_length=ACTION_LENGTH)
+            command = self.read_command(action, max_length=ACTION_LENGTH)
             if self._done:
-                raise InvalidAction("The episode has ended; call reset() for a new briefing.")
+                raise InvalidAction("The episode has ended; call reset() for a new briefing.",
+                                    affordance=command.name, reason=Reason.REFUSED)
             if command.name == "continue":
                 if self._briefing_over:
-                    raise InvalidAction("The briefing is over: answer the question with answer <text>.")
+                    raise InvalidAction("The briefing is over: answer the question with answer <text>.",
+                                        affordance=command.name, reason=Reason.REFUSED)
                 self._item += 1
                 self._text = self._view()
             else:
                 if not self._briefing_over:
-                    raise InvalidAction("No question has been asked yet: say continue to hear the next item.")
+                    raise InvalidAction("No question has been asked yet: say continue to hear the next item.",
+                                        affordance=command.name, reason=Reason.REFUSED)
                 given = command.args["text"]
                 right = is_correct(given, self._briefing.questions[self._question].answer)
                 self._question += 1
@@ -275,6 +280,7 @@ class Recall(TranscriptRendering, AgenticEnv):
             # The view below always ends with what to do now, so the valid commands are named.
             self._text = f"Invalid command: {error}\n{self._view()}"
         observation, info = self._observe(valid)
+        info["command"] = command
         return observation, reward, self._done, False, info
 
     # ---- oracle and rendering ---------------------------------------------------------

@@ -18,7 +18,6 @@ is known at reset: the plan's calls, plus one retry for each fault met on the wa
 from __future__ import annotations
 
 import abc
-import re
 from collections import deque
 from dataclasses import dataclass
 from typing import Any, ClassVar, SupportsFloat
@@ -31,7 +30,7 @@ from agentic_gym.core import (
     CommandSpace,
     InvalidAction,
     TranscriptRendering,
-    parse_command,
+    action_text,
     quote,
     sanitize,
     text_space,
@@ -55,7 +54,6 @@ MAX_TRANSCRIPT = 400
 
 FAULT_MESSAGE = "error 503: service unavailable, please retry."
 _FAULT_CHUNK = 64
-_LEADING_NAME = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)")
 
 
 @dataclass(frozen=True)
@@ -140,19 +138,18 @@ class ToolEnv(TranscriptRendering, AgenticEnv):
         self._feedback = ""
         if self._done:
             self._feedback = "The episode is over; reset to start a new one."
-            return self._observation(), 0.0, True, False, self._info(False)
+            info = self._info(False)
+            info["command"] = None
+            return self._observation(), 0.0, True, False, info
         reward = 0.0
-        raw = action if isinstance(action, str) else str(action) if isinstance(action, Command) else repr(action)
-        shown = sanitize(raw, 200).replace("\n", " ")
-        self._transcript.append(("agent", shown))
+        self._transcript.append(("agent", sanitize(action_text(action), 200).replace("\n", " ")))
+        command: Command | None = None
         try:
-            command = parse_command(raw, self.affordances)
+            command = self.read_command(action)
         except InvalidAction as error:
-            match = _LEADING_NAME.match(raw)
-            name = match.group(1).lower() if match else ""
-            if name in self._tool_names:
+            if error.affordance in self._tool_names:
                 # The call reached the tool with arguments it could not read: echo them, clipped.
-                valid = self._call(name, None, quote(raw)[1:-1], error)
+                valid = self._call(error.affordance, None, quote(action_text(action))[1:-1], error)
             else:
                 valid = False
                 self._feedback = sanitize(f"Invalid command: {error}", RESULT_CHARS)
@@ -163,7 +160,9 @@ class ToolEnv(TranscriptRendering, AgenticEnv):
             else:
                 valid = self._call(command.name, command, None, None)
         self._transcript.append(("env", self._feedback or self._results[-1]))
-        return self._observation(), reward, self._done, False, self._info(valid)
+        info = self._info(valid)
+        info["command"] = command
+        return self._observation(), reward, self._done, False, info
 
     def _answer(self, command: Command) -> float:
         text = str(next(iter(command.args.values())))

@@ -10,6 +10,7 @@ from agentic_gym.core import (
     Affordance,
     Command,
     InvalidAction,
+    Reason,
     calculate,
     format_number,
     int_param,
@@ -250,14 +251,14 @@ class TravelDesk(ToolEnv):
         try:
             reply = report(world, **args)
         except tw.ToolError as error:
-            raise InvalidAction(str(error)) from None
+            raise InvalidAction(str(error), affordance=command.name, reason=Reason.REFUSED) from None
         if command.name == "calendar":
             self._learn(m.city for m in world.meetings_on(args["day"]))
         return reply
 
     def _describe_error(self, error: InvalidAction) -> str:
         message = str(error)
-        if "argument 'day'" in message:
+        if error.argument == "day":
             # The schema's own message names the range; agents also need the day names.
             message += " Days are numbered 1 (Monday) to 7 (Sunday)."
         return message

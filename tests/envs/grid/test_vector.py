@@ -18,8 +18,15 @@ from hypothesis import strategies as st
 
 import agentic_gym  # noqa: F401 - registers the envs
 from agentic_gym.envs import registered_ids
-from agentic_gym.envs.grid.engine import Colour, Direction, Tile, World, visible_cells
-from agentic_gym.envs.grid.vector import GridKeyDoorVector, GridVectorEnv, sight_blockers, world_words
+from agentic_gym.envs.grid.engine import Action, Colour, Direction, Event, State, Tile, World, visible_cells
+from agentic_gym.envs.grid.sokoban_levels import Outcome, SokobanState
+from agentic_gym.envs.grid.vector import (
+    GridKeyDoorVector,
+    GridVectorEnv,
+    _event_table,
+    sight_blockers,
+    world_words,
+)
 
 # Every grid id with a native vector env (all but the GridDecoyKeyDoor ids, whose rule the
 # batched engine does not know).
@@ -172,6 +179,31 @@ def test_long_random_runs_match_through_time_limits_and_successes(env_id):
     assert seen["truncated"] + seen["terminated"] > 0 and seen["reset"] > 0
     if env_id in SMALL_IDS:  # the oracle's share of the actions solves small levels in time
         assert seen["success"] > 0
+
+
+@pytest.mark.parametrize("env_id", ["agentic_gym/GridSokoban-8x8-v0", "agentic_gym/GridSokoban-10x10-v0"])
+def test_sokoban_pushes_and_wins_match(env_id):
+    # Several crates: pushes into a crate or a wall are blocked, a crate leaves and re-enters targets.
+    n_actions = gym.make(env_id).action_space.n
+    seen = run_both(env_id, 3, 21, steps=160, policy=mixed_policy(n_actions, 4, 0.9), text=False)
+    assert seen["success"] > 0
+
+
+def test_the_push_rule_is_sokoban_states():
+    # The engine blocks at a crate; the Sokoban family's table moves it by SokobanState's rule.
+    forward = int(Action.FORWARD)
+    for state in (State.NONE, State.ON_TARGET):
+        for carry, fits in ((0, 0), (1, 0), (1, 1)):
+            engine = _event_table(False)[forward, Tile.CRATE, state, carry, fits]
+            pushes = _event_table(True)[forward, Tile.CRATE, state, carry, fits]
+            assert engine.tolist() == [Event.BLOCKED, Event.BLOCKED]
+            assert pushes.tolist() == [Event.BLOCKED, Event.PUSHED]
+    probe = SokobanState.from_text("######\n#@$$-#\n######")
+    assert probe.outcome(Direction.EAST) == Outcome.BLOCKED
+    # Every other entry is the engine's.
+    crate = np.zeros(_event_table(True).shape, dtype=bool)
+    crate[forward, Tile.CRATE] = True
+    np.testing.assert_array_equal(_event_table(True)[~crate], _event_table(False)[~crate])
 
 
 @pytest.mark.parametrize(("env_id", "kwargs"), VIEW_VARIANTS, ids=lambda v: str(v))
