@@ -55,7 +55,7 @@ class TrialLearner:
 
     def __init__(self, env: gym.Env, seed: int | None = None):
         self.env = env
-        self.base = env.unwrapped
+        self.base: Any = env.unwrapped
         for hook in ("read_lesson", "rule_blind_action"):
             if not callable(getattr(self.base, hook, None)):
                 raise TypeError(f"{type(self.base).__name__} has no {hook}(): it is not a self-improvement env")

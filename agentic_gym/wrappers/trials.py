@@ -90,8 +90,8 @@ class Trials(gym.Wrapper):
         self._return = 0.0
         self._success = False
         space = env.observation_space
-        if isinstance(space, spaces.Dict) and isinstance(space.spaces.get("text"), spaces.Text):
-            text = space.spaces["text"]
+        text = space.spaces.get("text") if isinstance(space, spaces.Dict) else None
+        if isinstance(space, spaces.Dict) and isinstance(text, spaces.Text):
             self.observation_space = spaces.Dict(
                 {**space.spaces, "text": text_space(text.max_length + HEADER_CHARS)}
             )

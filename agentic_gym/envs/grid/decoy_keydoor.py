@@ -176,7 +176,7 @@ class GridDecoyKeyDoor(GridKeyDoor):
         the key the ``lesson`` (:meth:`read_lesson`) does not call a decoy, the nearer one
         without a lesson. Navigation is privileged; the rule is not."""
         match = _LESSON.search(lesson or "")
-        decoy_is_nearer = bool(match) and match.group(1) == _PLACE[NEARER]
+        decoy_is_nearer = match is not None and match.group(1) == _PLACE[NEARER]
         return self._solve(FARTHER if decoy_is_nearer else NEARER)
 
     def oracle_action(self) -> int:
