@@ -14,7 +14,10 @@ from typing import Any
 
 from agentic_gym import envs as envs
 from agentic_gym.core import Affordance, Command, CommandSpace, InvalidAction
+from agentic_gym.core.vector_safety import install as _refuse_text_shared_memory
 from agentic_gym.envs import ENV_IDS, MULTI_AGENT_ENVS
+
+_refuse_text_shared_memory()
 
 __version__ = "0.1.0"
 

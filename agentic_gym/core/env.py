@@ -44,9 +44,12 @@ class AgenticEnv(gym.Env, abc.ABC):
     attempted) as ``info["command"]``, ``None`` when the action could not be read.
     """
 
-    metadata: ClassVar[dict[str, Any]] = {"render_modes": RENDER_MODES, "render_fps": 4, "capabilities": ()}
+    metadata: dict[str, Any] = {"render_modes": RENDER_MODES, "render_fps": 4, "capabilities": ()}
     affordances: tuple[Affordance, ...] = ()
     _render_attrs: ClassVar[tuple[str, ...]] = ("_window",)
+    #: Attributes that only memoise what the state already decides (not part of the state:
+    #: state hashes leave them out).
+    _cache_attrs: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, render_mode: str | None = None):
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:

@@ -169,7 +169,7 @@ class ChatMessages(spaces.Sequence):
     def contains(self, x: Any) -> bool:
         return isinstance(x, list | tuple) and all(is_message(m) for m in x)
 
-    def sample(self, mask: Any = None, probability: Any = None) -> list[dict[str, Any]]:  # type: ignore[override]
+    def sample(self, mask: Any = None, probability: Any = None) -> list[dict[str, Any]]:
         count = int(self.np_random.integers(1, 4))
         roles = ("system",) + ("user",) * (count - 1)
         return [{"role": role, "content": self.feature_space.sample()} for role in roles]

@@ -121,7 +121,7 @@ class ChatEnv(gym.Env):
         self.spec = None
         if env_id is not None:
             self.spec = EnvSpec(
-                id=env_id, entry_point=ChatEnv, kwargs={"env": env_id, **self.chat_options, **make_kwargs},
+                id=env_id, entry_point=_chat_entry_point, kwargs={"env": env_id, **self.chat_options, **make_kwargs},
                 max_episode_steps=None, order_enforce=False, disable_env_checker=True,
             )
 
@@ -150,12 +150,17 @@ class ChatEnv(gym.Env):
         affordance's name, a :class:`~agentic_gym.core.Command` its canonical text, and
         command text is the reply as it is.
         """
-        native = self.base_env.unwrapped.oracle_action()
+        native = self.base_env.unwrapped.oracle_action()  # type: ignore[attr-defined]
         space = self.base_env.action_space
         if isinstance(space, spaces.Discrete):
             base_affordances = tuple(self.base_env.get_wrapper_attr("affordances"))
             return base_affordances[int(native) - int(space.start)].name
         return action_text(native)
+
+
+def _chat_entry_point(**kwargs: Any) -> ChatEnv:
+    """The spec's entry point: ``gym.make(chat_env.spec)`` builds the same chat env again."""
+    return ChatEnv(**kwargs)
 
 
 def chat(env_or_id: str | gym.Env, *, format: str = "auto", on_invalid: str = "feedback", history: int | None = None,

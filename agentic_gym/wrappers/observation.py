@@ -37,6 +37,9 @@ def text_limit(observation_space: spaces.Space) -> int:
     raise TypeError("the language layer needs a Dict observation space with a 'text' Text space")
 
 
-def with_text(observation_space: spaces.Dict, max_length: int) -> spaces.Dict:
-    """``observation_space`` with its ``"text"`` space widened to ``max_length``."""
+def with_text(observation_space: spaces.Space, max_length: int) -> spaces.Dict:
+    """``observation_space`` (a ``Dict`` with a ``"text"`` key) with its ``"text"`` space widened to ``max_length``."""
+    if not isinstance(observation_space, spaces.Dict):
+        raise TypeError(f"the language layer needs a Dict observation space with a 'text' key, "
+                        f"not {type(observation_space).__name__}")
     return spaces.Dict({**observation_space.spaces, "text": text_space(max_length)})

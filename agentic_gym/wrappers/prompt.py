@@ -64,7 +64,7 @@ def _tool_call_ids(reply: Any) -> list[str]:
     ids = [c.get("id") if isinstance(c, Mapping) else None for c in calls]
     if not all(isinstance(i, str) and i for i in ids):
         return []
-    return [sanitize(i, 128) for i in ids]
+    return [sanitize(str(i), 128) for i in ids]
 
 
 def _clean_tool_calls(reply: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -197,12 +197,14 @@ class PromptObservation(gym.Wrapper):
     def _assistant(self, action: Any, command: Any) -> list[str]:
         """Record a non-text reply; returns the ids of its tool calls (each gets a ``tool`` answer).
 
-        A tool call is recorded with the canonical text of the command it was read as
-        (``info["command"]``), or the message's own text when it was not read.
+        A tool-call turn keeps the model's own words when it wrote any (a trainer learns
+        from them); a bare call is recorded with the canonical text of the command it was
+        read as (``info["command"]``), so no assistant turn is empty.
         """
         ids = _tool_call_ids(action)
         if ids:
-            shown = str(command) if type(command) is Command else _reply_text(action)
+            own = _reply_text(action)
+            shown = own if own.strip() or type(command) is not Command else str(command)
             assistant = {"role": "assistant", "content": sanitize(shown, MAX_ASSISTANT_CHARS),
                          "tool_calls": _clean_tool_calls(action)}
         else:

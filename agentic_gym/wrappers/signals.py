@@ -79,11 +79,12 @@ ORACLE_OPTIMALITY: dict[str, tuple[bool, str]] = {
     "ToolMath": (False, "the plan's calculator calls, then the answer (the steps needed to know it)"),
 }
 
-#: Attributes that never enter :func:`state_hash`: the registration record, the spaces,
+#: Attributes that never enter :func:`state_hash`: the registration record, the spaces and
+#: affordances (fixed per env; affordances memoise Python hashes, which differ per process),
 #: the render mode, the seed a reset was called with (the generator's state is hashed
 #: instead) and the oracles' memo of their own plan (it changes no world rule).
 UNHASHED_ATTRS = frozenset(
-    {"spec", "observation_space", "action_space", "render_mode", "_np_random_seed", "_plan", "_plan_at"}
+    {"spec", "observation_space", "action_space", "affordances", "render_mode", "_np_random_seed", "_plan", "_plan_at"}
 )
 
 #: Keys this wrapper adds to ``info``.
@@ -119,7 +120,7 @@ def _feed(hasher: Any, value: Any, seen: set[int]) -> None:
         update(b"B%d:" % len(value) + bytes(value))
         return
     if isinstance(value, _SCALARS):  # subclasses of the scalars hash as their scalar base
-        base = next(cls for cls in kind.__mro__ if cls in _SCALARS)
+        base: Any = next(cls for cls in kind.__mro__ if cls in _SCALARS)
         _feed(hasher, base(value), seen)
         return
     if isinstance(value, np.ndarray):
@@ -203,7 +204,8 @@ def state_hash(env: gym.Env, exclude: Iterable[str] = ()) -> str:
     """A stable hex digest of ``env.unwrapped``'s full state, the same in every process.
 
     Every attribute enters it (the world, the step count, transcripts, the random
-    generator's state) but render resources, :data:`UNHASHED_ATTRS` and ``exclude``.
+    generator's state) but render resources, the env's memo caches (``_cache_attrs``),
+    :data:`UNHASHED_ATTRS` and ``exclude``.
     Dicts and sets are hashed order-free and strings by value, so ``PYTHONHASHSEED``
     cannot change it. Two envs with equal hashes behave identically under the same
     future actions.
@@ -217,7 +219,8 @@ def state_hash(env: gym.Env, exclude: Iterable[str] = ()) -> str:
         True
     """
     base = env.unwrapped
-    skip = UNHASHED_ATTRS | set(getattr(base, "_render_attrs", ())) | set(exclude)
+    skip = (UNHASHED_ATTRS | set(getattr(base, "_render_attrs", ())) | set(getattr(base, "_cache_attrs", ()))
+            | set(exclude))
     fields = {k: v for k, v in vars(base).items() if k not in skip}
     hasher = hashlib.blake2b(digest_size=16)
     hasher.update(f"{type(base).__module__}.{type(base).__qualname__}".encode())

@@ -96,6 +96,18 @@ def test_tool_calls_and_feedback_in_one_episode():
     assert [m["role"] for m in messages] == ["system", "user", "assistant", "tool", "assistant", "user"]
 
 
+def test_a_tool_call_turn_keeps_the_models_own_words():
+    env = agentic_gym.chat(WORD_ID, tools=("calculator",), history=None)
+    env.reset(seed=0)
+    call = render_action(Command("calculator", {"expression": "6 * 7"}), "tool_call")
+    messages, *_ = env.step({**call, "content": "First I multiply the two numbers."})
+    assert messages[-2]["role"] == "assistant" and messages[-2]["content"] == "First I multiply the two numbers."
+    assert messages[-2]["tool_calls"][0]["function"]["name"] == "calculator"
+    # A bare call (no words of its own) is recorded as the command it was read as.
+    messages, *_ = env.step({**call, "content": None})
+    assert messages[-2]["content"] == "calculator 6 * 7"
+
+
 def test_invalid_options_are_refused():
     with pytest.raises(ValueError):
         agentic_gym.chat(WORD_ID, format="yaml")

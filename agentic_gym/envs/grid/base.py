@@ -251,7 +251,7 @@ def index_commands(affordances: tuple[Affordance, ...]) -> tuple[Command, ...]:
 class GridEnv(AgenticEnv):
     """Base of the grid envs (see the module docstring for what a subclass supplies)."""
 
-    metadata: ClassVar[dict[str, Any]] = {"render_modes": RENDER_MODES, "render_fps": 10, "capabilities": ()}
+    metadata: dict[str, Any] = {"render_modes": RENDER_MODES, "render_fps": 10, "capabilities": ()}
     #: The engine action of each affordance (``None``: a tool answered by :meth:`use_tool`).
     engine_actions: ClassVar[tuple[Action | None, ...]] = ()
     #: North-up view centred on the agent instead of the egocentric one.
@@ -264,6 +264,7 @@ class GridEnv(AgenticEnv):
     #: The largest ``view_size`` (odd) the env accepts.
     max_view_size: ClassVar[int] = MAX_VIEW_SIZE
     _render_attrs: ClassVar[tuple[str, ...]] = ("_window", "_renderer")
+    _cache_attrs: ClassVar[tuple[str, ...]] = ("_memo", "_memo_grid")
 
     def __init__(
         self,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any, ClassVar
+from typing import Any
 
 from agentic_gym.core import RENDER_MODES
 from agentic_gym.envs.grid.base import MAX_SIZE, check_int
@@ -67,7 +67,7 @@ class GridDecoyKeyDoor(GridKeyDoor):
         True
     """
 
-    metadata: ClassVar[dict[str, Any]] = {
+    metadata: dict[str, Any] = {
         "render_modes": RENDER_MODES,
         "render_fps": 10,
         "capabilities": ("planning", "memory", "self_improve"),

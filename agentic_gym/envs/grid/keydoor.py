@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 from agentic_gym.core import RENDER_MODES
 from agentic_gym.envs.grid.base import (
@@ -90,7 +90,7 @@ class GridKeyDoor(GridEnv):
         (True, True)
     """
 
-    metadata: ClassVar[dict[str, Any]] = {
+    metadata: dict[str, Any] = {
         "render_modes": RENDER_MODES,
         "render_fps": 10,
         "capabilities": ("planning",),

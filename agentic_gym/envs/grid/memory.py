@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 
@@ -88,7 +88,7 @@ class GridMemory(GridEnv):
         True
     """
 
-    metadata: ClassVar[dict[str, Any]] = {
+    metadata: dict[str, Any] = {
         "render_modes": RENDER_MODES,
         "render_fps": 10,
         "capabilities": ("memory",),

@@ -371,7 +371,7 @@ class GridVectorEnv(VectorEnv):
     episode_attrs: ClassVar[tuple[str, ...]] = ()
     #: Whether crates can be pushed (the rules then look at the cell beyond the front).
     has_crates: ClassVar[bool] = False
-    metadata: ClassVar[dict[str, Any]] = {
+    metadata: dict[str, Any] = {
         "render_modes": [mode for mode in RENDER_MODES if mode != "human"],
         "autoreset_mode": AutoresetMode.NEXT_STEP,
     }
@@ -486,10 +486,12 @@ class GridVectorEnv(VectorEnv):
             seeds: list[int | None] = [None] * n
         elif isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
             seeds = [int(seed) + i for i in range(n)]
-        else:
+        elif isinstance(seed, list | tuple):
             seeds = list(seed)
             if len(seeds) != n:
                 raise ValueError(f"a list of seeds must have num_envs={n} entries, got {len(seeds)}")
+        else:
+            raise TypeError(f"seed must be an int, a list of num_envs={n} seeds or None, not {type(seed).__name__}")
         options = dict(options or {})
         mask = options.pop("reset_mask", None)
         if mask is None:

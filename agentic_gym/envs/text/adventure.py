@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
-from typing import Any, ClassVar
+from typing import Any
 
 from gymnasium import spaces
 
@@ -198,7 +198,7 @@ class TextAdventure(TranscriptRendering, AgenticEnv):
         (True, 1.0)
     """
 
-    metadata: ClassVar[dict[str, Any]] = {
+    metadata: dict[str, Any] = {
         "render_modes": RENDER_MODES,
         "render_fps": 4,
         "capabilities": ("planning", "memory", "reasoning"),
@@ -285,6 +285,7 @@ class TextAdventure(TranscriptRendering, AgenticEnv):
                 f"Valid commands: {_USAGE}.")
 
     def _score(self) -> float:
+        assert self.house is not None
         met = self.house.goals_met()
         reward = 0.0
         if self.progress_reward:
@@ -300,6 +301,7 @@ class TextAdventure(TranscriptRendering, AgenticEnv):
 
     def _observe(self, message: str) -> dict[str, str]:
         house = self.house
+        assert house is not None
         if self._view_version != house.version:
             self._view_text = sanitize(house.view()[0], MAX_TEXT)
             self._view_version = house.version

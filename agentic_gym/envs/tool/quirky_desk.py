@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any, ClassVar, SupportsFloat
+from typing import Any, SupportsFloat
 
 from agentic_gym.core import Command
 from agentic_gym.envs.tool import travel_world as tw
@@ -71,7 +71,7 @@ class QuirkyTravelDesk(TravelDesk):
         1.0
     """
 
-    metadata: ClassVar[dict[str, Any]] = {
+    metadata: dict[str, Any] = {
         **TravelDesk.metadata,
         "capabilities": ("tool_use", "reasoning", "memory", "self_improve"),
     }

@@ -69,7 +69,7 @@ class ToolEnv(TranscriptRendering, AgenticEnv):
     """Base of the tool worlds (see the module docstring); subclasses set ``affordances``,
     ``faultable`` (names of tools that can fail transiently), ``title`` and ``intro``."""
 
-    metadata: ClassVar[dict[str, Any]] = {"render_modes": ["human", "rgb_array", "ansi"], "render_fps": 4,
+    metadata: dict[str, Any] = {"render_modes": ["human", "rgb_array", "ansi"], "render_fps": 4,
                                           "capabilities": ("tool_use",)}
     _render_attrs: ClassVar[tuple[str, ...]] = ("_window", "_panel")
     faultable: ClassVar[frozenset[str]] = frozenset()
@@ -203,6 +203,7 @@ class ToolEnv(TranscriptRendering, AgenticEnv):
                 self._admissible_now = self._admissible()[:MAX_ADMISSIBLE]
                 return True
         self._errors += 1
+        assert error is not None  # every path that did not return set it
         self._log(f"{prefix}error: {self._describe_error(error)}")
         return False
 

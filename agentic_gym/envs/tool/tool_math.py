@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import Any
 
 from agentic_gym.core import Affordance, Command, calculate, format_number, params, string_param
 from agentic_gym.core.arguments import integer_in, subset_of
@@ -129,7 +129,7 @@ class ToolMath(ToolEnv):
         (1.0, True)
     """
 
-    metadata: ClassVar[dict[str, Any]] = {
+    metadata: dict[str, Any] = {
         "render_modes": ["human", "rgb_array", "ansi"],
         "render_fps": 4,
         "capabilities": ("tool_use", "reasoning"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from typing import Any, ClassVar
+from typing import Any
 
 from agentic_gym.core import (
     Affordance,
@@ -203,7 +203,7 @@ class TravelDesk(ToolEnv):
         (1.0, True)
     """
 
-    metadata: ClassVar[dict[str, Any]] = {
+    metadata: dict[str, Any] = {
         "render_modes": ["human", "rgb_array", "ansi"],
         "render_fps": 4,
         "capabilities": ("tool_use", "planning", "reasoning"),
