@@ -79,6 +79,7 @@ TOLERANCE_RULES: dict[str, str] = {
     "TravelDesk": "numbers: the last number in the expected unit (or with no unit) within half a unit of the "
                   "requested last decimal place; yes/no must say one and not the other; choices must name the "
                   "expected option and no other (agentic_gym.envs.tool.answers)",
+    "QuirkyTravelDesk": "as TravelDesk (the same graders; a wrong answer ends the episode one command later)",
     "ToolMath": "the last number in the expected unit (or with no unit) within half a unit of the requested last "
                 "decimal place, thousands separators and trailing zeros ignored (agentic_gym.envs.tool.answers)",
 }

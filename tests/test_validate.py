@@ -158,7 +158,7 @@ def test_difficulty_gate_flags_a_chain_that_gets_easier():
 
 
 def test_validate_writes_cards_and_an_index(tmp_path):
-    cards = validate("GridMaze-9x9*", episodes=2, out=tmp_path)
+    cards = validate("GridMaze-9x9-v0", episodes=2, out=tmp_path)
     assert [c["id"] for c in cards] == ["agentic_gym/GridMaze-9x9-v0"]
     assert failed_gates(cards[0]) == []
     data = json.loads((tmp_path / "GridMaze-9x9-v0.json").read_text())

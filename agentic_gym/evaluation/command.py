@@ -32,12 +32,14 @@ from agentic_gym.evaluation.harness import (
 from agentic_gym.evaluation.report import PICTURE_FILE, results_table
 
 AGENT_CHOICES = ("random", "oracle", "openai", "local")
+#: What ``--trials`` writes into the run directory.
+TRIALS_FILE = "trials.json"
 FORMAT_CHOICES = ("auto", "json", "xml", "react", "tool_call", "text")
 
 #: The value of every option left out (``None`` there means "not set").
 DEFAULTS: dict[str, Any] = {
     "agent": ["random", "oracle"], "envs": "*", "episodes": DEFAULT_EPISODES, "seed": 0, "max_steps": None,
-    "workers": 1, "record": DEFAULT_RECORD, "chat": False,
+    "workers": 1, "record": DEFAULT_RECORD, "chat": False, "trials": 0,
     "format": None, "notes": False, "tools": None, "include_image": False, "history": None, "system_prompt": None,
     "model": None, "base_url": None, "use_tools": False, "temperature": 0.0, "max_tokens": 512,
     "extra_body": None, "timeout": 60.0, "max_retries": 3,
@@ -65,6 +67,10 @@ def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
                              f"when it runs alone (default: {DEFAULT_RECORD})")
     parser.add_argument("--resume", action="store_true",
                         help="continue the interrupted run in --out with its own settings")
+    parser.add_argument("--trials", type=int, default=None, metavar="K",
+                        help="also play every self_improve env K times per task under Trials, with notes "
+                             "that persist and without (the ablation); the scripted trial learner joins "
+                             "as a baseline; writes trials.json (default: 0, off)")
     parser.add_argument("--chat", action="store_true", default=None,
                         help="play the random and oracle agents through the language layer too")
     stack = parser.add_argument_group("chat stack (how LLM agents see the env: agentic_gym.chat options)")
@@ -143,6 +149,8 @@ def _check(options: dict[str, Any]) -> None:
     except ValueError:
         raise UsageError(f"--record must be {', '.join(RECORD_CHOICES)} or a count per env (0 or more), "
                          f"got {options['record']!r}") from None
+    if not 0 <= options["trials"] <= 100:
+        raise UsageError(f"--trials must be 0 to 100, got {options['trials']}")
     if options["max_steps"] is not None and options["max_steps"] < 1:
         raise UsageError(f"--max-steps must be at least 1, got {options['max_steps']}")
     if options["history"] is not None and options["history"] < 1:
@@ -273,6 +281,7 @@ def run_eval_command(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else Path("runs") / time.strftime("%Y%m%d-%H%M%S", time.gmtime())
 
     results = {}
+    players: dict[str, tuple[Any, bool, dict[str, Any]]] = {}
     choices = list(dict.fromkeys(options["agent"]))
     for choice in choices:
         # A random agent's episodes run to the time limit: thousands of frames that show nothing.
@@ -315,10 +324,50 @@ def run_eval_command(args: argparse.Namespace) -> int:
         except ValueError as error:
             return _fail(str(error))
         results[result["agent"]] = result
+        players[result["agent"]] = (agent, uses_chat, tools if uses_chat else {})
     print(results_table(results))
+    if options["trials"]:
+        _run_trials(options, out, players, results)
     print(f"\nresults: {out / RESULTS_FILE}\nsummary: {out / SUMMARY_FILE}\n"
           f"capability profile: {out / PICTURE_FILE}")
     index = out / "recordings" / "index.html"
     if index.exists():
         print(f"recordings: {index}")
     return 0
+
+
+def _run_trials(options: dict[str, Any], out: Path, players: dict[str, tuple[Any, bool, dict[str, Any]]],
+                results: dict[str, Any]) -> None:
+    """``--trials K``: per-trial success, gain and area under the curve, with and without notes."""
+    import json
+
+    from agentic_gym.agents.trial_learner import TrialLearner
+    from agentic_gym.evaluation.report import format_table, short_id
+    from agentic_gym.evaluation.trials import evaluate_trials
+
+    capabilities = {e: c for r in results.values() for e, c in r.get("env_capabilities", {}).items()}
+    env_ids = [e for e in resolve_env_ids(options["envs"]) if "self_improve" in capabilities.get(e, ())]
+    if not env_ids:
+        print("\n--trials: no self_improve env among the selected ones")
+        return
+    agents = {**players, "trial_learner": (TrialLearner, False, {})}
+    reports, rows = [], []
+    for env_id in env_ids:
+        for label, (agent, chat, chat_options) in agents.items():
+            report = evaluate_trials(agent, env_id, k=options["trials"], episodes=options["episodes"], seed=options["seed"],
+                                     chat=chat, chat_options=chat_options)
+            reports.append({"agent": label, **report})
+            memory, ablation = report["memory"], report["no_memory"]
+            rows.append({
+                "env": short_id(env_id), "agent": label,
+                "success per trial": " ".join(f"{r:.2f}" for r in memory["success_per_trial"]),
+                "gain": f"{memory['gain']:+.2f}", "auc": f"{memory['auc']:.2f}",
+                "no-memory gain": f"{ablation['gain']:+.2f}",
+            })
+    out.mkdir(parents=True, exist_ok=True)
+    (out / TRIALS_FILE).write_text(json.dumps(reports, indent=1))
+    print(f"\nself-improvement: {options['trials']} trials per task, notes kept across trials (and not, for the "
+          f"no-memory gain)\n" + format_table(rows, ["env", "agent", "success per trial", "gain", "auc",
+                                                     "no-memory gain"]))
+    print(f"trials: {out / TRIALS_FILE}")
+

@@ -400,6 +400,18 @@ def _capabilities_of(spec: Any) -> list[str]:
         env.close()
 
 
+def _obs_mode_of(spec: Any) -> str | None:
+    """What a grid env's text carries (``"text"``, ``"image"``, ``"both"``); None for other envs."""
+    import gymnasium as gym
+
+    env = gym.make(spec)
+    try:
+        mode = getattr(env.unwrapped, "obs_mode", None)
+        return mode if isinstance(mode, str) else None
+    finally:
+        env.close()
+
+
 def _sorted_rows(
     rows: Iterable[EpisodeRow], env_ids: Sequence[str], agents: Sequence[str] = (),
 ) -> list[EpisodeRow]:
@@ -613,6 +625,7 @@ def evaluate(
     })
     specs = {env_id: gym.spec(env_id) for env_id in ids}
     capabilities = {env_id: _capabilities_of(specs[env_id]) for env_id in ids}
+    obs_modes = {env_id: mode for env_id in ids if (mode := _obs_mode_of(specs[env_id])) is not None}
 
     store = RunStore(out) if out is not None else None
     done: dict[tuple[str, int], EpisodeRow] = {}
@@ -670,7 +683,7 @@ def evaluate(
         bar.close()
 
     rows = _sorted_rows(rows, ids)
-    result: dict[str, Any] = {"agent": label, "config": config, "env_capabilities": capabilities, **summarize(rows, ids, capabilities)}
+    result: dict[str, Any] = {"agent": label, "config": config, "env_capabilities": capabilities, **summarize(rows, ids, capabilities, obs_modes)}
     if store is not None:
         stored = store.results()
         agents = stored.setdefault("agents", {})

@@ -169,8 +169,15 @@ def _group(per_env: dict[str, dict[str, Any]], env_ids: Sequence[str]) -> dict[s
 
 def summarize(
     rows: Sequence[EpisodeRow], env_ids: Sequence[str], capabilities: Mapping[str, Sequence[str]],
+    obs_modes: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Per-env metrics, per-capability and overall means over envs, for one agent's rows."""
+    """Per-env metrics, per-capability and overall means over envs, for one agent's rows.
+
+    ``obs_modes`` gives the grid envs' ``obs_mode``; then ``"obs_modes"`` reports success
+    on the envs whose text names the cells (``"text"``: modes ``text`` and ``both``) apart
+    from those seen only as an image (``"image"``, the ``-Vision`` variants): what
+    seeing costs a model.
+    """
     from agentic_gym.core import CAPABILITIES
 
     per_env = {}
@@ -188,7 +195,16 @@ def summarize(
     overall["episodes"] = len(rows)
     overall["tokens_in"] = int(sum(r.tokens_in for r in rows))
     overall["tokens_out"] = int(sum(r.tokens_out for r in rows))
-    return {"envs": per_env, "capabilities": by_capability, "overall": overall}
+    summary = {"envs": per_env, "capabilities": by_capability, "overall": overall}
+    modes = obs_modes or {}
+    by_mode = {}
+    for label, members in (("text", ("text", "both")), ("image", ("image",))):
+        ids = [e for e in played if modes.get(e) in members]
+        if ids:
+            by_mode[label] = _group(per_env, ids)
+    if by_mode:
+        summary["obs_modes"] = by_mode
+    return summary
 
 
 # ---- tables and pictures -------------------------------------------------------------
@@ -257,7 +273,18 @@ def results_table(agents: dict[str, dict[str, Any]]) -> str:
             m = m if group == "overall" else m.get(group)
             row[label] = _rate(m) if m else "-"
         profile.append(row)
-    return table + "\n\nsuccess rate (mean over envs +- standard error)\n" + format_table(profile, ["capability", *labels])
+    text = table + "\n\nsuccess rate (mean over envs +- standard error)\n" + format_table(profile, ["capability", *labels])
+    modes = [m for m in ("text", "image") if any(m in a.get("obs_modes", {}) for a in agents.values())]
+    if modes:
+        by_mode = []
+        for mode in modes:
+            row = {"grid view": f"{mode} ({'words' if mode == 'text' else 'image only'})"}
+            for label in labels:
+                m = agents[label].get("obs_modes", {}).get(mode)
+                row[label] = _rate(m) if m else "-"
+            by_mode.append(row)
+        text += "\n\ngrid envs by what the text carries\n" + format_table(by_mode, ["grid view", *labels])
+    return text
 
 
 def summary_markdown(agents: dict[str, dict[str, Any]]) -> str:
@@ -294,6 +321,16 @@ def summary_markdown(agents: dict[str, dict[str, Any]]) -> str:
             m = agents[label]["overall"] if group == "overall" else agents[label]["capabilities"].get(group)
             cells.append(_rate(m) if m else "-")
         lines.append(f"| {group} | " + " | ".join(cells) + " |")
+    modes = [m for m in ("text", "image") if any(m in agents[label].get("obs_modes", {}) for label in labels)]
+    if modes:
+        lines += ["", "## Grid envs by what the text carries (success rate, mean over envs)", "",
+                  "| grid view | " + " | ".join(labels) + " |", "|---|" + "---|" * len(labels)]
+        for mode in modes:
+            cells = []
+            for label in labels:
+                m = agents[label].get("obs_modes", {}).get(mode)
+                cells.append(_rate(m) if m else "-")
+            lines.append(f"| {mode} | " + " | ".join(cells) + " |")
     lines += ["", f"![capability profile]({PICTURE_FILE})", ""]
     return "\n".join(lines)
 

@@ -2,7 +2,8 @@
 
 ``PromptObservation`` turns observations into chat messages, ``ParseAction`` turns
 raw LLM replies into actions (``parse_action`` is the pure function behind it),
-``NotesMemory`` and ``AddTools`` add memory and tool affordances to any env, and
+``NotesMemory`` and ``AddTools`` add memory and tool affordances to any env, ``Trials``
+replays one hidden task k times, and
 ``agentic_gym.chat()`` stacks them into one ``ChatEnv``.
 """
 
@@ -16,6 +17,7 @@ from agentic_gym.wrappers.record import RecordEpisode
 from agentic_gym.wrappers.shaping import PotentialShaping
 from agentic_gym.wrappers.signals import OracleSignals
 from agentic_gym.wrappers.tools import AddTools, Tool
+from agentic_gym.wrappers.trials import Trials
 
 __all__ = [
     "AddTools",
@@ -27,6 +29,7 @@ __all__ = [
     "PromptObservation",
     "RecordEpisode",
     "Tool",
+    "Trials",
     "chat",
     "parse_action",
     "render_action",

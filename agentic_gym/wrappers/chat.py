@@ -52,7 +52,10 @@ class ChatEnv(gym.Env):
       ``agentic_gym.chat(env_id, **chat_options, **make_kwargs)`` takes to rebuild it.
     * ``render()`` is the base env's rendering (``render_mode`` is forwarded to it). With
       ``include_image=True`` the base env renders ``rgb_array`` frames for the prompt, so
-      ``rgb_array`` (or ``None``) is the only render mode.
+      ``rgb_array`` (or ``None``) is the only render mode. ``include_image=None`` (the
+      default) attaches the agent's view exactly when the base env's ``obs_mode`` is
+      ``"image"`` (the ``-Vision`` grid variants, whose text names no cell); a grid env's
+      picture is always its own view (``agent_view_frame()``), never the full map.
 
     Build it with :func:`chat`.
     """
@@ -61,7 +64,7 @@ class ChatEnv(gym.Env):
 
     def __init__(self, env: str | gym.Env, *, format: str = "auto", on_invalid: str = "feedback",
                  history: int | None = None, notes: bool | int | Mapping[str, Any] = False,
-                 tools: Iterable[str | Tool] = (), include_image: bool = False, max_invalid: int = 3,
+                 tools: Iterable[str | Tool] = (), include_image: bool | None = None, max_invalid: int = 3,
                  invalid_penalty: float = 0.0, system_prompt: str | None = None, **make_kwargs: Any):
         tools = tuple(tools)
         self.chat_options: dict[str, Any] = {
@@ -92,6 +95,10 @@ class ChatEnv(gym.Env):
             render_mode = base.render_mode
         self.render_mode = render_mode
         self.base_env = base
+        # A grid env that names no cell in its text (obs_mode "image") is seen through the image.
+        explicit_image = include_image is True
+        if include_image is None:
+            include_image = getattr(base.unwrapped, "obs_mode", None) == "image"
         stack: gym.Env = base
         if notes:
             options = dict(notes) if isinstance(notes, Mapping) else {}
@@ -111,7 +118,7 @@ class ChatEnv(gym.Env):
         self.action_space = CommandSpace(self.affordances, max_length=MAX_REPLY_CHARS)
         base_metadata = base.unwrapped.metadata
         # With images in the prompt the base env renders rgb_array frames, so that is the one mode.
-        render_modes = ["rgb_array"] if include_image else list(base_metadata.get("render_modes", RENDER_MODES))
+        render_modes = ["rgb_array"] if explicit_image else list(base_metadata.get("render_modes", RENDER_MODES))
         self.metadata = {**type(self).metadata, "render_fps": base_metadata.get("render_fps", 4),
                          "render_modes": render_modes}
         self.spec = None
@@ -214,7 +221,7 @@ def check_make_kwargs(env: str | gym.Env, make_kwargs: Mapping[str, Any]) -> Non
 
 
 def chat(env_or_id: str | gym.Env, *, format: str = "auto", on_invalid: str = "feedback", history: int | None = None,
-         notes: bool | int | Mapping[str, Any] = False, tools: Iterable[str | Tool] = (), include_image: bool = False,
+         notes: bool | int | Mapping[str, Any] = False, tools: Iterable[str | Tool] = (), include_image: bool | None = None,
          max_invalid: int = 3, invalid_penalty: float = 0.0, system_prompt: str | None = None,
          **make_kwargs: Any) -> ChatEnv:
     """The standard chat stack over an env id (made with ``make_kwargs``) or an env.
@@ -226,7 +233,9 @@ def chat(env_or_id: str | gym.Env, *, format: str = "auto", on_invalid: str = "f
         history: turns kept in the prompt (``None``: all).
         notes: add ``NotesMemory`` (``True``, a capacity, or a dict of its arguments).
         tools: names in ``agentic_gym.wrappers.tools.TOOLS`` or ``Tool`` objects (``AddTools``).
-        include_image: attach the rendered frame to each observation as a PNG.
+        include_image: attach a picture of what the agent perceives to each observation as a PNG
+            (a grid env's own view, else the env's frame); ``None`` (default): exactly when
+            the env's ``obs_mode`` is ``"image"``.
         max_invalid: invalid replies in a row before the episode is truncated.
         invalid_penalty: the reward of an invalid reply under ``on_invalid="penalty"`` is its negative.
         system_prompt: replaces the default system prompt.

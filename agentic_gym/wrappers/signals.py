@@ -29,12 +29,14 @@ Recall                    yes    the length is forced: one ``continue`` per brie
                                  one ``answer`` per question
 GridKeyDoor               no     each leg (key, door, goal) is a shortest walk, but turns
                                  are not minimised jointly across legs: an upper bound
+GridDecoyKeyDoor          no     as GridKeyDoor, fetching the key that fits
 GridSokoban               no     fewest pushes, then few moves within a search budget
 TextAdventure             no     goal by goal, greedy detours for keys: an upper bound
 Codebreaker               no     the minimax solver does not read the secret; the count is
                                  its guesses from here (a lucky guess can be shorter)
 TravelDesk, ToolMath      no     the plan's tool calls, then the answer: the steps an agent
                                  needs to *know* the answer (answering blind could be one)
+QuirkyTravelDesk          no     as TravelDesk, its calls asked at the providers' shifted days
 ========================  =====  ==========================================================
 
 Example:
@@ -68,10 +70,12 @@ ORACLE_OPTIMALITY: dict[str, tuple[bool, str]] = {
     "GridMemory": (True, "one corridor and a 3x3 start room, where the solver's turn tie-break is optimal"),
     "Recall": (True, "the length is forced: one continue per briefing item, one answer per question"),
     "GridKeyDoor": (False, "each leg is a shortest walk, but turns are not minimised across legs"),
+    "GridDecoyKeyDoor": (False, "as GridKeyDoor, fetching the key that fits"),
     "GridSokoban": (False, "fewest pushes, then few moves within a search budget"),
     "TextAdventure": (False, "goal by goal with greedy key detours"),
     "Codebreaker": (False, "the minimax solver does not read the secret"),
     "TravelDesk": (False, "the plan's tool calls, then the answer (the steps needed to know it)"),
+    "QuirkyTravelDesk": (False, "as TravelDesk, its calls asked at the providers' shifted days"),
     "ToolMath": (False, "the plan's calculator calls, then the answer (the steps needed to know it)"),
 }
 

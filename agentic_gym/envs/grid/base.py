@@ -15,6 +15,7 @@ supplies only:
   :meth:`GridEnv.look` (the view: line of sight by default), :meth:`GridEnv.resolve`
   (when is the episode over, and was it won: by default reaching the goal wins and
   lava loses), :meth:`GridEnv.describe` (the ``text`` observation),
+  :meth:`GridEnv.event_note` (what the agent is told after an action),
   :meth:`GridEnv.apply` (how an engine action changes the world: :func:`interact` by
   default) and :meth:`GridEnv.after_step` (e.g. remember what was seen).
 
@@ -38,6 +39,15 @@ Observation (a ``Dict``): ``text`` (what the agent sees now, in words), ``image`
 zeros where hidden; row 0 is the farthest ahead, the agent is at the bottom centre,
 or at the centre of a centred view), ``direction`` (``Discrete(4)``: east, south,
 west, north) and ``mission``.
+
+Perception (``obs_mode``): ``"both"`` (the default) gives the text above and the
+image; ``"text"`` adds to the words a character map of every view cell
+(:func:`~agentic_gym.envs.grid.describe.view_map`), so the text alone carries all the
+image does; ``"image"`` leaves every cell out of the text, which then holds only the
+facing, what the agent carries and what it was told (the chat layer attaches
+:meth:`GridEnv.agent_view_frame`). ``obs["image"]`` is the same in every mode. An
+env built with ``obs_mode="image"`` lists ``perception`` in its (instance)
+``metadata["capabilities"]``: only there must the agent see to act.
 
 Reward: ``1 - 0.9 * steps / max_steps`` on the step that solves the task, else 0.
 ``info``: ``success`` (bool, True once solved), ``action_valid`` (False when the
@@ -71,7 +81,14 @@ import numpy as np
 from gymnasium import spaces
 
 from agentic_gym.core import RENDER_MODES, Affordance, AgenticEnv, Command, quote, sanitize, text_space
-from agentic_gym.envs.grid.describe import ansi_map, describe_view
+from agentic_gym.envs.grid.describe import (
+    DIRECTION_NAMES,
+    VIEW_MAP_LEGEND,
+    ansi_map,
+    carrying_phrase,
+    describe_view,
+    view_map,
+)
 from agentic_gym.envs.grid.engine import (
     EVENT_OK,
     Action,
@@ -96,6 +113,25 @@ MIN_TILE_SIZE, MAX_TILE_SIZE = 4, 256
 MAX_STEPS = 1_000_000
 #: Views and texts a :class:`GridEnv` keeps per grid (a bound on its memory).
 VIEW_MEMO_LIMIT = 512
+#: What ``obs["text"]`` carries (see the module docstring).
+OBS_MODES: tuple[str, ...] = ("text", "image", "both")
+
+
+def check_obs_mode(value: Any) -> str:
+    """``value`` if it is one of :data:`OBS_MODES`, else ``ValueError`` naming them.
+
+    Example:
+        >>> check_obs_mode("image")
+        'image'
+        >>> check_obs_mode("pixels")
+        Traceback (most recent call last):
+        ...
+        ValueError: obs_mode must be one of 'text', 'image', 'both', got 'pixels' (str)
+    """
+    if not isinstance(value, str) or value not in OBS_MODES:
+        valid = ", ".join(repr(m) for m in OBS_MODES)
+        raise ValueError(f"obs_mode must be one of {valid}, got {_describe_value(value)}")
+    return value
 
 
 def check_int(name: str, value: Any, low: int, high: int, odd: bool = False) -> int:
@@ -222,6 +258,9 @@ class GridEnv(AgenticEnv):
     centred_view: ClassVar[bool] = False
     #: Whether the agent can pick things up (the text then says what it carries).
     can_carry: ClassVar[bool] = False
+    #: Whether :meth:`describe` already draws every view cell (then ``obs_mode="text"``
+    #: adds no :func:`~agentic_gym.envs.grid.describe.view_map`).
+    describes_every_cell: ClassVar[bool] = False
     #: The largest ``view_size`` (odd) the env accepts.
     max_view_size: ClassVar[int] = MAX_VIEW_SIZE
     _render_attrs: ClassVar[tuple[str, ...]] = ("_window", "_renderer")
@@ -236,8 +275,16 @@ class GridEnv(AgenticEnv):
         render_mode: str | None = None,
         tile_size: int = 32,
         text_length: int | None = None,
+        obs_mode: str = "both",
     ):
         super().__init__(render_mode)
+        self.obs_mode = check_obs_mode(obs_mode)
+        if self.obs_mode == "image":
+            # Per instance: only the image-mode variant needs eyes.
+            capabilities = tuple(self.metadata.get("capabilities", ()))
+            if "perception" not in capabilities:
+                capabilities += ("perception",)
+            self.metadata = {**type(self).metadata, "capabilities": capabilities}
         if len(self.engine_actions) != len(self.affordances):
             raise ValueError("engine_actions must give one entry per affordance")
         max_steps = check_int("max_steps", max_steps, 1, MAX_STEPS)
@@ -248,6 +295,8 @@ class GridEnv(AgenticEnv):
         self.view_size = view_size
         self.tile_size = tile_size
         self.text_length = text_length if text_length is not None else 1000 + 2 * (width + 1) * height
+        if self.obs_mode == "text" and text_length is None:
+            self.text_length += len(VIEW_MAP_LEGEND) + 40 + (2 * view_size + 1) * view_size
         self.action_space = spaces.Discrete(len(self.affordances))
         self._commands = index_commands(tuple(self.affordances))
         self.observation_space = spaces.Dict(
@@ -300,6 +349,25 @@ class GridEnv(AgenticEnv):
         """The ``text`` observation for the current view (sanitised and clipped by the caller)."""
         return describe_view(view, self.world.carrying if self.can_carry else None)
 
+    def view_text(self, view: View) -> str:
+        """The ``text`` observation of ``view`` in this env's ``obs_mode`` (without the note).
+
+        ``"both"``: :meth:`describe`; ``"text"``: that and a map of every view cell;
+        ``"image"``: no cell at all, only the facing (egocentric views) and what is carried.
+        """
+        if self.obs_mode == "image":
+            lines = ["You see your view in the image."]
+            if not self.centred_view:
+                lines.append(f"You face {DIRECTION_NAMES[view.direction]}.")
+            if self.can_carry:
+                lines.append(carrying_phrase(self.world.carrying))
+            return " ".join(lines)
+        text = self.describe(view)
+        if self.obs_mode == "text" and not self.describes_every_cell:
+            where = "north is up, you are @@ in the middle" if self.centred_view else "ahead is up, you are @@"
+            text = f"{text}\nMap of your view ({where}; {VIEW_MAP_LEGEND}):\n{view_map(view)}"
+        return text
+
     def look(self) -> View:
         """What the agent sees now: :func:`~agentic_gym.envs.grid.engine.visible_cells` by default."""
         return visible_cells(self.world, self.view_size, self.centred_view)
@@ -307,6 +375,10 @@ class GridEnv(AgenticEnv):
     def apply(self, action: Action) -> Event:
         """Change the world by the engine ``action`` and say what happened."""
         return interact(self.world, action)
+
+    def event_note(self, action: Action, event: Event) -> str:
+        """What the agent is told after the engine ``action`` caused ``event``."""
+        return "You turn left." if action == Action.LEFT else EVENT_PHRASES[event]
 
     def action_index(self, action: Action | Affordance) -> int:
         """The index of the affordance that performs the engine ``action`` (or of the
@@ -351,7 +423,7 @@ class GridEnv(AgenticEnv):
             valid, terminated, won, unchanged = True, False, False, True
         else:
             event = self.apply(engine_action)
-            note = "You turn left." if engine_action == Action.LEFT else EVENT_PHRASES[event]
+            note = self.event_note(engine_action, event)
             terminated, won = self.resolve(event)
             # A blocked move that ends the episode (touching an object) did something.
             valid = EVENT_OK[event] or terminated
@@ -396,7 +468,7 @@ class GridEnv(AgenticEnv):
             # A read-only window on the view's own array: each observation gets a copy.
             image = view.image.reshape(view.size, view.size, 3)
             image.setflags(write=False)
-            seen = self._memo[key] = (view, self.describe(view), image)
+            seen = self._memo[key] = (view, self.view_text(view), image)
         return seen
 
     # ---- rendering ----------------------------------------------------------------

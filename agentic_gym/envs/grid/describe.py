@@ -236,9 +236,14 @@ def _describe(
         if slot != agent:
             lines.append(f"{CAPITALISED[codes[slot]]} is {where[slot]}.")
     if carrying is not None:
-        tile, colour = carrying
-        lines.append(f"You carry {PHRASES[_code(tile, colour, 0)]}." if tile else "You carry nothing.")
+        lines.append(carrying_phrase(carrying))
     return "\n".join(lines)
+
+
+def carrying_phrase(carrying: tuple[int, int]) -> str:
+    """``You carry a red key.`` or ``You carry nothing.`` for the world's ``(tile, colour)`` in hand."""
+    tile, colour = carrying
+    return f"You carry {PHRASES[_code(tile, colour, 0)]}." if tile else "You carry nothing."
 
 
 # ---- the ansi map -----------------------------------------------------------------
@@ -315,3 +320,81 @@ def minimap(world: World, mask: np.ndarray) -> str:
     The agent is an arrow; north is up.
     """
     return _char_map(world, mask, _MINIMAP_CHARS, "")
+
+
+# ---- the view map (text-only perception) ----------------------------------------
+
+#: The colour letters of :func:`view_map` (unique: green and grey differ).
+COLOUR_LETTERS: dict[Colour, str] = {
+    Colour.RED: "R",
+    Colour.GREEN: "G",
+    Colour.BLUE: "B",
+    Colour.PURPLE: "P",
+    Colour.YELLOW: "Y",
+    Colour.GREY: "A",
+}
+_VIEW_TILE_CHARS = {
+    Tile.UNSEEN: " ",
+    Tile.FLOOR: ".",
+    Tile.WALL: "#",
+    Tile.KEY: "k",
+    Tile.BALL: "o",
+    Tile.BOX: "b",
+    Tile.GOAL: "G",
+    Tile.LAVA: "~",
+    Tile.TARGET: "x",
+}
+#: What the two characters of a :func:`view_map` cell mean.
+VIEW_MAP_LEGEND = (
+    "two characters per cell: # wall, . floor, G goal, ~ lava, L locked door, + closed door, "
+    "/ open door, k key, o ball, b box, x target, $ crate, * crate on a target, "
+    "then the colour of a door, key, ball or box (R red, G green, B blue, P purple, Y yellow, A grey); "
+    "blank: out of sight"
+)
+
+
+def _view_chars(tile: int, colour: int, state: int) -> str:
+    """The two :func:`view_map` characters of a cell triple."""
+    tile = Tile(tile)
+    if tile == Tile.DOOR:
+        char = _DOOR_CHARS.get(State(state), "+")
+    elif tile == Tile.CRATE:
+        char = "*" if state == State.ON_TARGET else "$"
+    else:
+        char = _VIEW_TILE_CHARS[tile]
+    coloured = tile in (Tile.DOOR, Tile.KEY, Tile.BALL, Tile.BOX) and colour < N_COLOURS
+    return char + (COLOUR_LETTERS[Colour(colour)] if coloured else " ")
+
+
+#: The two map characters of every cell code.
+VIEW_CHARS: tuple[str, ...] = tuple(_view_chars(*triple) for triple in _TRIPLES)
+
+
+def view_map(view: View) -> str:
+    """Every slot of ``view`` as two characters (:data:`VIEW_MAP_LEGEND`), one row per line.
+
+    Rows run as ``obs["image"]`` does: an egocentric view has the farthest row first
+    and the agent (``@@``) at the bottom centre facing up; a centred view is north-up
+    with the agent in the middle. What the agent stands on is said apart (the text's
+    ``You stand on`` line). Trailing blanks are stripped.
+
+    Example:
+        >>> from agentic_gym.envs.grid.engine import World, visible_cells
+        >>> world = World.empty(5, 4)
+        >>> world.place(2, 1, Tile.KEY, Colour.GREY)
+        >>> world.agent_x, world.agent_y = 1, 2
+        >>> print(view_map(visible_cells(world, size=3, centred=True)))
+        # . kA
+        # @@.
+        # # #
+    """
+    size = view.size
+    codes = visible_codes(view).tolist()
+    agent = view_slots(size, view.centred)[2]
+    rows = []
+    for r in range(size):
+        cells = [VIEW_CHARS[code] for code in codes[r * size : (r + 1) * size]]
+        if r == agent // size:
+            cells[agent % size] = "@@"
+        rows.append("".join(cells).rstrip())
+    return "\n".join(rows)

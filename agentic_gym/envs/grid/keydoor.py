@@ -61,7 +61,8 @@ class GridKeyDoor(GridEnv):
     ## Arguments
     ``size`` (side of the square room, 5 to 64), ``max_steps`` (default ``10 * size**2``),
     ``view_size`` (odd, 1 to 11, default 7), ``render_mode``, ``tile_size`` (pixels, 4 to
-    256, default 32).
+    256, default 32), ``obs_mode`` (``"both"``, ``"text"`` or ``"image"``: see
+    :mod:`agentic_gym.envs.grid.base`).
 
     ## Registered Configurations
     ``agentic_gym/GridKeyDoor-6x6-v0``, ``agentic_gym/GridKeyDoor-8x8-v0``,
@@ -92,7 +93,7 @@ class GridKeyDoor(GridEnv):
     metadata: dict[str, Any] = {
         "render_modes": RENDER_MODES,
         "render_fps": 10,
-        "capabilities": ("planning", "perception"),
+        "capabilities": ("planning",),
     }
     affordances = (TURN_LEFT, TURN_RIGHT, FORWARD, PICKUP, DROP, TOGGLE, DONE)
     can_carry = True
@@ -113,11 +114,12 @@ class GridKeyDoor(GridEnv):
         view_size: int = 7,
         render_mode: str | None = None,
         tile_size: int = 32,
+        obs_mode: str = "both",
     ):
         size = check_int("size", size, 5, MAX_SIZE)
         if max_steps is None:
             max_steps = 10 * size * size
-        super().__init__(size, size, max_steps, view_size, render_mode, tile_size)
+        super().__init__(size, size, max_steps, view_size, render_mode, tile_size, obs_mode=obs_mode)
         self.size = size
         self.door = (0, 0)
 

@@ -102,7 +102,8 @@ class GridMaze(GridEnv):
 
     ## Arguments
     ``size`` (odd, 5 to 63), ``max_steps`` (default ``4 * size**2``), ``view_size`` (odd,
-    1 to 11, default 7), ``render_mode``, ``tile_size`` (pixels, 4 to 256).
+    1 to 11, default 7), ``render_mode``, ``tile_size`` (pixels, 4 to 256), ``obs_mode`` (``"both"``, ``"text"`` or ``"image"``: see
+    :mod:`agentic_gym.envs.grid.base`).
 
     ## Registered Configurations
     ``agentic_gym/GridMaze-9x9-v0``, ``agentic_gym/GridMaze-15x15-v0``,
@@ -144,6 +145,7 @@ class GridMaze(GridEnv):
         view_size: int = 7,
         render_mode: str | None = None,
         tile_size: int = 32,
+        obs_mode: str = "both",
     ):
         size = check_int("size", size, 5, MAX_SIZE - 1, odd=True)
         self.size = size
@@ -151,7 +153,7 @@ class GridMaze(GridEnv):
         self.seen = np.zeros((size, size), dtype=bool)
         if max_steps is None:
             max_steps = 4 * size * size
-        super().__init__(size, size, max_steps, view_size, render_mode, tile_size)
+        super().__init__(size, size, max_steps, view_size, render_mode, tile_size, obs_mode=obs_mode)
 
     def generate(self) -> tuple[World, str]:
         size = self.size

@@ -62,7 +62,8 @@ class GridMemory(GridEnv):
     ## Arguments
     ``size`` (side of the square grid, odd, 7 to 63), ``max_steps`` (default
     ``5 * size**2``), ``view_size`` (odd, 1 to 11, default 7), ``render_mode``,
-    ``tile_size`` (pixels, 4 to 256).
+    ``tile_size`` (pixels, 4 to 256), ``obs_mode`` (``"both"``, ``"text"`` or ``"image"``: see
+    :mod:`agentic_gym.envs.grid.base`).
 
     ## Registered Configurations
     ``agentic_gym/GridMemory-S7-v0``, ``agentic_gym/GridMemory-S13-v0``.
@@ -90,7 +91,7 @@ class GridMemory(GridEnv):
     metadata: dict[str, Any] = {
         "render_modes": RENDER_MODES,
         "render_fps": 10,
-        "capabilities": ("memory", "perception"),
+        "capabilities": ("memory",),
     }
     affordances = (TURN_LEFT, TURN_RIGHT, FORWARD)
     engine_actions = (Action.LEFT, Action.RIGHT, Action.FORWARD)
@@ -102,6 +103,7 @@ class GridMemory(GridEnv):
         view_size: int = 7,
         render_mode: str | None = None,
         tile_size: int = 32,
+        obs_mode: str = "both",
     ):
         size = check_int("size", size, 7, MAX_SIZE - 1, odd=True)
         self.size = size
@@ -109,7 +111,7 @@ class GridMemory(GridEnv):
         self.other = (0, 0)
         if max_steps is None:
             max_steps = 5 * size * size
-        super().__init__(size, size, max_steps, view_size, render_mode, tile_size)
+        super().__init__(size, size, max_steps, view_size, render_mode, tile_size, obs_mode=obs_mode)
 
     def generate(self) -> tuple[World, str]:
         size, mid = self.size, self.size // 2

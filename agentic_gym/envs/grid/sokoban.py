@@ -162,7 +162,9 @@ class GridSokoban(GridEnv):
     ``boxes // 2`` from four crates on),
     ``obstacles`` (interior wall cells scattered before generation, default
     ``(size - 2) ** 2 // 9``), ``min_pushes`` (the least pushes a level needs, default
-    ``2 * boxes + 1``), ``render_mode``, ``tile_size``.
+    ``2 * boxes + 1``), ``render_mode``, ``tile_size``, ``obs_mode`` (``"both"``, ``"text"``
+    or ``"image"``: see :mod:`agentic_gym.envs.grid.base`; the text's map already shows
+    every cell in view, so ``"text"`` reads as ``"both"``).
 
     ## Registered Configurations
     ``agentic_gym/GridSokoban-6x6-v0`` (1 crate), ``agentic_gym/GridSokoban-8x8-v0``
@@ -200,6 +202,8 @@ class GridSokoban(GridEnv):
     affordances = (UP, DOWN, LEFT, RIGHT)
     engine_actions = (Action.MOVE_NORTH, Action.MOVE_SOUTH, Action.MOVE_WEST, Action.MOVE_EAST)
     centred_view = True
+    # The text's map already shows every cell in view.
+    describes_every_cell = True
     # The full view is a (2 * size - 1) square that bypasses the sight-line tables.
     max_view_size = 2 * MAX_SIZE - 1
 
@@ -213,6 +217,7 @@ class GridSokoban(GridEnv):
         min_pushes: int | None = None,
         render_mode: str | None = None,
         tile_size: int = 32,
+        obs_mode: str = "both",
     ):
         size = check_int("size", size, 6, MAX_SOKOBAN_SIZE)
         boxes = check_int("boxes", boxes, 1, min((size - 2) ** 2 // 8, MAX_BOXES))
@@ -243,7 +248,7 @@ class GridSokoban(GridEnv):
         self._plan: list[Direction] = []
         self._plan_at: tuple[int, tuple[int, ...]] | None = None
         view_size = 2 * size - 1 if view_radius is None else 2 * view_radius + 1
-        super().__init__(size, size, max_steps, view_size, render_mode, tile_size)
+        super().__init__(size, size, max_steps, view_size, render_mode, tile_size, obs_mode=obs_mode)
         self._mission = (
             f"push all {boxes} crates onto the targets" if boxes > 1 else "push the crate onto the target"
         )

@@ -768,7 +768,7 @@ class GridVectorEnv(VectorEnv):
                 note = "You turn left."
             else:
                 note = EVENT_PHRASES[Event(int(self.last_event[i]))]
-            body = env.describe(env.view)
+            body = env.view_text(env.view)
             texts.append(sanitize(f"{note}\n{body}" if note else body, env.text_length))
         return texts
 

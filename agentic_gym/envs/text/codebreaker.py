@@ -71,8 +71,9 @@ class Codebreaker(TranscriptRendering, AgenticEnv):
     variant hides a five-letter English word from the list shipped with the package
     (``agentic_gym/data/codebreaker_words.txt``) and grades each guess Wordle-style,
     one mark per letter. The observation always shows every guess so far with its
-    feedback, so the agent can reason over the whole history and improve within the
-    episode (``self_improve``).
+    feedback, so the agent can reason over the whole history (``reasoning``: this is
+    deduction inside one episode, not learning across episodes, so it does not claim
+    ``self_improve``).
 
     ## Action Space
     A :class:`~agentic_gym.core.CommandSpace` (any text of at most 256 characters):
@@ -164,7 +165,7 @@ class Codebreaker(TranscriptRendering, AgenticEnv):
     """
 
     metadata = {"render_modes": ["human", "rgb_array", "ansi"], "render_fps": 2,
-                "capabilities": ("reasoning", "self_improve")}
+                "capabilities": ("reasoning",)}
     _render_attrs = ("_window", "_panel")
     transcript_title = "Codebreaker"
 

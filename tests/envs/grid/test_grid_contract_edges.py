@@ -36,7 +36,7 @@ def make(env_id: str) -> GridEnv:
 def fresh_text(env: GridEnv) -> str:
     """The view's text computed from scratch: no env memo, no text memo."""
     describe._MEMO.clear()
-    return env.describe(env.look())
+    return env.view_text(env.look())
 
 
 # ---- the memoised view is the fresh view ------------------------------------------------

@@ -28,7 +28,11 @@ from agentic_gym.envs.grid.vector import (
     world_words,
 )
 
-GRID_IDS = tuple(i for i in registered_ids() if i.startswith("agentic_gym/Grid"))
+# Every grid id with a native vector env (all but the GridDecoyKeyDoor ids, whose rule the
+# batched engine does not know).
+GRID_IDS = tuple(
+    i for i in registered_ids() if i.startswith("agentic_gym/Grid") and gym.spec(i).vector_entry_point
+)
 #: Small variants, for the expensive checks.
 SMALL_IDS = (
     "agentic_gym/GridKeyDoor-6x6-v0",
