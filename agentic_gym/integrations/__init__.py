@@ -1,0 +1,1 @@
+"""Bridges to training libraries, each an optional module with its own extra."""
