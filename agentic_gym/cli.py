@@ -17,6 +17,7 @@ from agentic_gym.play import add_arguments as add_play_arguments
 from agentic_gym.play import run as run_play
 from agentic_gym.replay import add_arguments as add_replay_arguments
 from agentic_gym.replay import run as run_replay
+from agentic_gym.validation import add_validate_arguments, run_validate_command
 
 
 def _space_summary(space: Any) -> str:
@@ -82,6 +83,7 @@ COMMANDS: list[Subcommand] = [
      add_replay_arguments, run_replay),
     ("eval", "evaluate agents on environments and report their capability profile",
      add_eval_arguments, run_eval_command),
+    ("validate", "check every env's validity gates and write its card", add_validate_arguments, run_validate_command),
 ]
 
 

@@ -32,7 +32,6 @@ from gymnasium import spaces
 import agentic_gym  # noqa: F401  (registers the environments)
 from agentic_gym.core import CommandSpace, InvalidAction, parse_command, text_space
 from agentic_gym.wrappers import ParseAction, PromptObservation, parse_action, render_action
-from agentic_gym.wrappers.parse import _table as parse_tables
 
 ENV_ID = "agentic_gym/TextAdventure-12rooms-v0"
 TURNS = (3, 30, 100)
@@ -108,18 +107,14 @@ def replay_step_cost(texts: list[str], affordances: tuple, replies: list[str]) -
 
 
 def ours(texts: list[str], affordances: tuple, replies: list[str], history: int | None,
-         baseline: dict[int, float], cold: bool = False) -> dict[int, float]:
-    """``cold=True`` forgets the commands read so far before every step (every reply is new)."""
+         baseline: dict[int, float]) -> dict[int, float]:
+    """The stack's step cost at each turn; every reply is read afresh (the parser keeps no memo)."""
     env = PromptObservation(ParseAction(ReplayEnv(texts, affordances)), history=history)
-    table = parse_tables(affordances)
 
     def episode() -> list[float]:
         env.reset()
         times = []
         for reply in replies:
-            if cold:
-                table._commands.clear()
-                table.json_commands.clear()
             started = time.perf_counter()
             _, _, _, _, info = env.step(reply)
             times.append(time.perf_counter() - started)
@@ -206,11 +201,10 @@ def gem_wrapper(texts: list[str], replies: list[str]) -> dict[int, float] | str:
     return results
 
 
-def parse_medians(affordances: tuple) -> dict[str, tuple[float, float]]:
+def parse_medians(affordances: tuple) -> dict[str, float]:
     """Median time to parse a 2 KB reply in ``auto`` format, per reply style, in microseconds.
 
-    Two figures: the same reply again (the parser remembers the commands it has read, as
-    agents repeat themselves) and every time as if new (its memory cleared before each parse).
+    The parser remembers nothing between replies, so each parse costs what a new reply does.
     """
     command = parse_command("take red apple", affordances)
     body = (REASONING * 10)[:1900]
@@ -221,21 +215,14 @@ def parse_medians(affordances: tuple) -> dict[str, tuple[float, float]]:
         "text (last line)": f"{body}\ntake red apple",
         "tool_call": dict(render_action(command, "tool_call"), content=body),
     }
-    table = parse_tables(affordances)
     medians = {}
     for name, reply in replies.items():
-        figures = []
-        for cold in (False, True):
-            times = []
-            for _ in range(3000):
-                if cold:
-                    table._commands.clear()
-                    table.json_commands.clear()
-                started = time.perf_counter()
-                parse_action(reply, affordances)
-                times.append(time.perf_counter() - started)
-            figures.append(statistics.median(times) * 1e6)
-        medians[name] = (figures[0], figures[1])
+        times = []
+        for _ in range(3000):
+            started = time.perf_counter()
+            parse_action(reply, affordances)
+            times.append(time.perf_counter() - started)
+        medians[name] = statistics.median(times) * 1e6
     return medians
 
 
@@ -268,8 +255,6 @@ def main() -> None:
     rows: list[tuple[str, dict[int, float] | str]] = [
         ("agentic-gym PromptObservation+ParseAction, history=turns", None),  # filled below
         ("agentic-gym PromptObservation+ParseAction, history=None", ours(texts, affordances, replies, None, baseline)),
-        ("  the same, every reply new to the parser (no remembered commands)",
-         ours(texts, affordances, replies, None, baseline, cold=True)),
         ("TextArena LLMObservationWrapper+ActionFormattingWrapper", textarena(texts, replies)),
         ("GEM ObservationWrapper (string mode), max_history=turns", gem_wrapper(texts, replies)),
     ]
@@ -287,9 +272,8 @@ def main() -> None:
             print(f"{name:<60}" + "".join(f"{result[t]:>12.1f}" for t in TURNS))
     print()
     print("Parsing a 2 KB reply, format=auto, median of 3000, us")
-    print(f"  {'reply style':<20}{'repeated':>10}{'new':>10}")
-    for name, (warm, cold) in parse_medians(affordances).items():
-        print(f"  {name:<20}{warm:>10.2f}{cold:>10.2f}")
+    for name, median in parse_medians(affordances).items():
+        print(f"  {name:<20}{median:>10.2f}")
     print()
     print("Hostile replies (all refused with InvalidAction), s")
     for name, value in hostile_times(affordances).items():

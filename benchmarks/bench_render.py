@@ -53,7 +53,7 @@ def bench_panel(frames: int) -> tuple[float, float]:
     """The TranscriptPanel alone at 640x480: a growing transcript, and a repeated one."""
     from agentic_gym.core import TranscriptPanel
 
-    panel = TranscriptPanel(640, 480, 15, title="Bench")
+    panel = TranscriptPanel(640, 480, title="Bench")
     entries = [("env", "You are in the hall. Exits lead north and east; a red key lies on the floor.")]
     panel.frame(entries)
     clock = time.perf_counter

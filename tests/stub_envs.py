@@ -29,6 +29,7 @@ from gymnasium import spaces
 from agentic_gym.core import (
     Affordance,
     AgenticEnv,
+    Command,
     CommandSpace,
     InvalidAction,
     TranscriptPanel,
@@ -36,7 +37,6 @@ from agentic_gym.core import (
     enum_param,
     int_param,
     params,
-    parse_command,
     quote,
     string_param,
     text_space,
@@ -105,8 +105,9 @@ class LineWalkEnv(SmallTranscript, AgenticEnv):
         self._transcript.append(("agent", str(action)[:64]))
         prefix = ""
         valid = True
+        command = None
         try:
-            command = parse_command(action, self.affordances)
+            command = self.read_command(action)
         except InvalidAction:
             valid = False
             prefix = f"Unknown command {quote(str(action))}. Try go left, go right or wait. "
@@ -117,7 +118,8 @@ class LineWalkEnv(SmallTranscript, AgenticEnv):
         success = self.position == self.goal
         text = self._text(prefix) + (" You reached the goal!" if success else "")
         self._transcript.append(("env", text))
-        return {"text": text[:256]}, float(success), success, False, {"success": success, "action_valid": valid}
+        return {"text": text[:256]}, float(success), success, False, {"success": success, "action_valid": valid,
+                                                                       "command": command}
 
     def oracle_action(self) -> str:
         return "go right" if self.goal > self.position else "go left"
@@ -218,10 +220,10 @@ class TreasureEnv(SmallTranscript, AgenticEnv):
         self._transcript: list[tuple[str, str]] = []
         self._scanned: list[int] = []
 
-    def _info(self, valid: bool, success: bool) -> dict[str, Any]:
+    def _info(self, valid: bool, success: bool, command: Command | None = None) -> dict[str, Any]:
         commands = [f"scan(cell={c})" for c in range(self.cells) if c not in self._scanned]
         commands += [f"dig(cell={c})" for c in range(self.cells)]
-        return {"success": success, "action_valid": valid, "admissible_commands": commands}
+        return {"success": success, "action_valid": valid, "admissible_commands": commands, "command": command}
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
         super().reset(seed=seed)
@@ -236,7 +238,7 @@ class TreasureEnv(SmallTranscript, AgenticEnv):
             time.sleep(self.delay)
         self._transcript.append(("agent", str(action)[:64]))
         try:
-            command = parse_command(action, self.affordances)
+            command = self.read_command(action)
         except InvalidAction as error:
             text = f"Invalid command {quote(str(action))}: {str(error)[:120]}"
             self._transcript.append(("env", text))
@@ -246,11 +248,11 @@ class TreasureEnv(SmallTranscript, AgenticEnv):
             success = cell == self.treasure
             text = "You found the treasure!" if success else f"Cell {cell} is empty. The end."
             self._transcript.append(("env", text))
-            return {"text": text}, float(success), True, False, self._info(True, success)
+            return {"text": text}, float(success), True, False, self._info(True, success, command)
         self._scanned.append(cell)
         text = f"The treasure is {'' if cell == self.treasure else 'not '}in cell {cell}."
         self._transcript.append(("env", text))
-        return {"text": text}, 0.0, False, False, self._info(True, False)
+        return {"text": text}, 0.0, False, False, self._info(True, False, command)
 
     def oracle_action(self) -> str:
         if self.treasure in self._scanned:
@@ -354,10 +356,11 @@ class WordEnv(AgenticEnv):
     def _opposite(self) -> str:
         return {"north": "south", "south": "north", "east": "west", "west": "east"}[self._direction]
 
-    def step(self, action: str):
+    def step(self, action: Any):
         success, valid, reward, text = False, True, 0.0, ""
+        command = None
         try:
-            command = parse_command(action, self.affordances)
+            command = self.read_command(action)
         except InvalidAction as error:
             valid, text = False, str(error)
         else:
@@ -377,7 +380,7 @@ class WordEnv(AgenticEnv):
             else:
                 text = f"You send {command.args.get('amount', 0)} coins to {quote(command.args['to'])}."
         obs = self._obs(text)
-        return obs, reward, success, False, {"success": success, "action_valid": valid}
+        return obs, reward, success, False, {"success": success, "action_valid": valid, "command": command}
 
     def oracle_action(self) -> str:
         if self._steps_left:

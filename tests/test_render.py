@@ -150,7 +150,7 @@ def test_transcript_wraps_to_the_panel_width_and_keeps_a_fixed_size():
     assert text_columns.max() < 200 - 4, "a wrapped line runs off the panel"
     rows = panel._rows("env", "alpha beta gamma " * 20 + "\n\nomega")
     assert len(rows) > 3 and rows[-2] == "" and rows[-1] == "omega"
-    assert all(panel._fits(row) for row in rows)
+    assert all(len(row) <= panel._columns for row in rows)
     assert panel.frame([("agent", "bad\x00input\u00e9")]).shape == (120, 200, 3)  # NULs and non-ASCII are safe
 
 
@@ -161,35 +161,31 @@ _PANEL = TranscriptPanel(240, 120, 14)
 def test_transcript_wrapping_fits_and_loses_no_character(text):
     _PANEL.frame([("env", "load the font")])
     rows = _PANEL._rows("env", text)
-    assert all(_PANEL._fits(row) for row in rows)
+    assert all(len(row) <= _PANEL._columns for row in rows)
     assert "".join(rows).replace(" ", "") == text.replace(" ", "").replace("\n", "")
     assert len(rows) >= text.count("\n") + 1
 
 
-def test_transcript_draws_each_line_once_and_returns_fresh_frames(monkeypatch):
-    panel = TranscriptPanel(320, 200, 14, title="Cache")
+def test_transcript_draws_from_one_shared_atlas_and_returns_fresh_frames(monkeypatch):
+    panel = TranscriptPanel(320, 200, 14, title="Atlas")
     entries = [("env", "You are in a hall with a long description."), ("agent", "look")]
     first = panel.frame(entries)
+    other = TranscriptPanel(200, 100, 14)
+    other.frame(entries)
+    assert panel._atlas is other._atlas, "two panels of one font size made two atlases"
     calls = []
-    original = panel._font.render
-
-    def counting_render(*args, **kwargs):
-        calls.append(args[0])
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(panel, "_font", type("Font", (), {"render": staticmethod(counting_render),
-                                                          "size": staticmethod(panel._font.size)})())
+    monkeypatch.setattr(panel._atlas, "_font", type("Font", (), {"render": staticmethod(lambda *a: calls.append(a))})())
     second = panel.frame(entries)
-    assert calls == [] and np.array_equal(first, second) and not np.shares_memory(first, second)
-    panel.frame(entries + [("env", "A new line.")])
-    assert calls == ["A new line."]
+    assert np.array_equal(first, second) and not np.shares_memory(first, second)
+    panel.frame(entries + [("env", "A new line, never drawn before: ~!@#$%^&*()_+{}|:<>?")])
+    assert calls == [], "a frame drew glyphs with pygame instead of copying them from the atlas"
 
 
 def test_transcript_pickles_and_copies_without_render_resources():
     panel = TranscriptPanel(160, 100, 12, title="P")
     frame = panel.frame([("env", "hello")])
     for clone in (pickle.loads(pickle.dumps(panel)), copy.deepcopy(panel)):
-        assert clone._font is None and len(clone._lines) == 0
+        assert clone._atlas is None and len(clone._wrapped) == 0
         assert np.array_equal(clone.frame([("env", "hello")]), frame)
 
 
@@ -197,7 +193,7 @@ def test_text_env_frame_is_cheap(benchmark_frames=200):
     """A loose guard (the real figure comes from benchmarks/bench_render.py): cached frames cost < 1 ms."""
     import time
 
-    panel = TranscriptPanel(640, 480, 15, title="Bench")
+    panel = TranscriptPanel(640, 480, title="Bench")
     entries = [("env", f"Room {i}: a long description of the room and its exits. " * 3) for i in range(20)]
     entries += [("agent", "go north")]
     panel.frame(entries)

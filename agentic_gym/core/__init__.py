@@ -17,8 +17,12 @@ from agentic_gym.core.affordance import (
 )
 from agentic_gym.core.calculator import CalculatorError, calculate, format_number
 from agentic_gym.core.command import (
+    LISTING_REASONS,
     Command,
     InvalidAction,
+    Reason,
+    action_text,
+    check_command,
     command_list,
     find_affordance,
     make_command,
@@ -26,7 +30,7 @@ from agentic_gym.core.command import (
     validate_args,
 )
 from agentic_gym.core.env import RENDER_MODES, AgenticEnv
-from agentic_gym.core.spaces import ChatMessages, CommandSpace, is_message
+from agentic_gym.core.spaces import ChatMessages, CommandSpace, is_message, native_action
 from agentic_gym.core.text import CHARSET, quote, sanitize, text_space
 from agentic_gym.core.transcript import TranscriptPanel, TranscriptRendering
 
@@ -34,6 +38,7 @@ __all__ = [
     "CAPABILITIES",
     "CHARSET",
     "KINDS",
+    "LISTING_REASONS",
     "RENDER_MODES",
     "Affordance",
     "AgenticEnv",
@@ -42,9 +47,12 @@ __all__ = [
     "Command",
     "CommandSpace",
     "InvalidAction",
+    "Reason",
     "TranscriptPanel",
     "TranscriptRendering",
+    "action_text",
     "calculate",
+    "check_command",
     "command_list",
     "enum_param",
     "find_affordance",
@@ -52,6 +60,7 @@ __all__ = [
     "int_param",
     "is_message",
     "make_command",
+    "native_action",
     "params",
     "parse_command",
     "quote",

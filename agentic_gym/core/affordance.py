@@ -38,6 +38,7 @@ CAPABILITIES: tuple[str, ...] = (
 Kind = Literal["move", "tool", "memory", "answer"]
 
 _NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
+_ALIAS = re.compile(r"[a-z0-9]+(?: [a-z0-9]+)*\Z")
 _SCALAR_TYPES = ("string", "integer", "number", "boolean")
 
 
@@ -51,21 +52,36 @@ class Affordance:
 
     ``parameters`` is a JSON Schema object (``{"type": "object", "properties":
     {...}, "required": [...]}``) whose properties are scalars: ``string`` (optionally
-    with ``enum``, ``maxLength``, ``examples``), ``integer`` / ``number`` (optionally
-    with ``minimum`` / ``maximum``) or ``boolean``. Property order is the order of
-    the canonical command text.
+    with ``enum``, ``minLength``, ``maxLength``, ``examples``), ``integer`` / ``number``
+    (optionally with ``minimum`` / ``maximum``) or ``boolean``. Property order is the
+    order of the canonical command text. A required string without ``enum`` gets
+    ``minLength: 1`` (validation also refuses one that is only whitespace).
     """
 
     name: str
     description: str
     parameters: Mapping[str, Any] = field(default_factory=_empty_schema)
     kind: Kind = "move"
+    #: Natural phrases that name it ("pick up" for ``pickup``), read by the reply parser and
+    #: never shown as separate actions; lower-case words separated by single spaces.
+    aliases: tuple[str, ...] = ()
+    # Worked out once in __post_init__ (parsing reads them on every command); not arguments.
+    _required: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    _value_parameter: str | None = field(init=False, repr=False, compare=False)
+    _checks: tuple[tuple[str, bool, _Check, Any, Any, Any], ...] = field(init=False, repr=False, compare=False)
+    _hash: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not _NAME.match(self.name):
             raise ValueError(f"affordance name must match [a-z][a-z0-9_]*, got {self.name!r}")
         if self.kind not in KINDS:
             raise ValueError(f"affordance kind must be one of {KINDS}, got {self.kind!r}")
+        aliases = tuple(self.aliases) if not isinstance(self.aliases, str) else (self.aliases,)
+        for alias in aliases:
+            if not isinstance(alias, str) or not _ALIAS.match(alias) or alias == self.name:
+                raise ValueError(f"{self.name}: an alias must be lower-case words separated by single spaces "
+                                 f"(and not the name itself), got {alias!r}")
+        object.__setattr__(self, "aliases", aliases)
         schema = dict(self.parameters)
         schema.setdefault("type", "object")
         schema.setdefault("properties", {})
@@ -83,6 +99,13 @@ class Affordance:
         if not schema["required"] and len(schema["properties"]) > 1:
             # With nothing required, `name value` could not tell which parameter a value sets.
             raise ValueError(f"{self.name}: with several parameters, at least one must be required")
+        # A required free string is never empty: `Action: answer` with nothing after it is no answer.
+        properties = dict(schema["properties"])
+        for key in schema["required"]:
+            prop = properties[key]
+            if prop.get("type") == "string" and "enum" not in prop and "minLength" not in prop:
+                properties[key] = {**prop, "minLength": 1}
+        schema["properties"] = properties
         object.__setattr__(self, "parameters", schema)
         # Parsing reads these on every command: compute them once (the affordance is frozen).
         required = set(schema["required"])
@@ -94,7 +117,7 @@ class Affordance:
             value = next(iter(schema["properties"]))
         object.__setattr__(self, "_value_parameter", value)
         object.__setattr__(self, "_checks", _argument_checks(schema["properties"], required))
-        object.__setattr__(self, "_hash", hash((self.name, self.kind, self.description,
+        object.__setattr__(self, "_hash", hash((self.name, self.kind, self.description, aliases,
                                                 json.dumps(schema, sort_keys=True))))
 
     def __hash__(self) -> int:
@@ -167,18 +190,26 @@ def _argument_checks(properties: Mapping[str, Mapping[str, Any]],
 
     ``validate_args`` uses them to accept, in one pass, arguments whose values already
     have their schema's type: a free string (``_Check.FREE``), a string within
-    ``maxLength`` (``_Check.LIMITED``, ``limit`` the length), an enum value (``_Check.ENUM``,
+    ``maxLength`` (``_Check.LIMITED``, ``limit`` the length) (for both, ``minimum`` is the
+    ``minLength``, and a string with one that is only whitespace takes the general path), an enum value (``_Check.ENUM``,
     ``limit`` maps each lower-cased option to the first option spelt so), an ``int``
     (``_Check.INTEGER``) or ``int``/finite ``float`` (``_Check.NUMBER``) within the bounds,
     a ``bool`` (``_Check.BOOLEAN``). Anything else, and any schema detail these do not
     cover (``_Check.SLOW``), takes the general path, which also words every error.
     """
-    checks = []
+    checks: list[tuple[str, bool, _Check, Any, Any, Any]] = []
     for key, prop in properties.items():
         kind = prop.get("type")
-        check, limit, low, high = _Check.SLOW, None, prop.get("minimum"), prop.get("maximum")
+        check: _Check = _Check.SLOW
+        limit: Any = None
+        low: Any = prop.get("minimum")
+        high: Any = prop.get("maximum")
         bounds_ok = all(b is None or type(b) in (int, float) for b in (low, high))
         if kind == "string":
+            low = prop.get("minLength", 0)
+            if type(low) is not int:
+                checks.append((key, key in required, _Check.SLOW, None, None, None))
+                continue
             if "enum" in prop:
                 options = prop["enum"]
                 if isinstance(options, list) and all(type(o) is str for o in options):

@@ -24,6 +24,7 @@ from __future__ import annotations
 import ast
 import math
 import operator
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -72,7 +73,6 @@ _BINARY: dict[type, Callable[[Any, Any], Any]] = {
     ast.Mod: operator.mod,
     ast.Pow: operator.pow,
 }
-_SYMBOLS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//", ast.Mod: "%", ast.Pow: "**"}
 
 
 def _fail(message: str) -> CalculatorError:
@@ -99,6 +99,10 @@ def _check(value: Any) -> Number:
     raise _fail("complex results are not supported.")
 
 
+#: Exponents with more bits than this cannot be converted to a float; their powers are decided exactly.
+_HUGE_EXPONENT_BITS = 1000
+
+
 def _pre_check(op: type, left: Number, right: Number) -> None:
     """Refuse an operation whose integer result would exceed the bit limit, before computing it."""
     if op is ast.Mult and isinstance(left, int) and isinstance(right, int):
@@ -106,15 +110,41 @@ def _pre_check(op: type, left: Number, right: Number) -> None:
             raise _fail(f"an intermediate integer exceeds {MAX_INT_BITS} bits.")
     elif op is ast.Pow:
         if isinstance(left, int) and isinstance(right, int) and right > 0 and abs(left) > 1:
-            if right * math.log2(abs(left)) > MAX_INT_BITS + 1:
+            # |left| >= 2, so the result has at least `right` bits: compare in integers first
+            # (a huge `right` cannot be converted to a float).
+            if right > MAX_INT_BITS + 1 or right * math.log2(abs(left)) > MAX_INT_BITS + 1:
                 raise _fail(f"an intermediate integer exceeds {MAX_INT_BITS} bits.")
         if left == 0 and right < 0:
             raise _fail("division by zero (zero to a negative power).")
         if isinstance(left, float) or isinstance(right, float):
-            if left < 0 and not float(right).is_integer():
+            if left < 0 and isinstance(right, float) and not right.is_integer():
                 raise _fail("a negative number to a fractional power is not real.")
     elif op in (ast.Div, ast.FloorDiv, ast.Mod) and right == 0:
         raise _fail("division by zero.")
+
+
+def _power(left: Number, right: Number) -> Number:
+    """``left ** right`` once :func:`_pre_check` passed, exact for exponents too large for a float.
+
+    Python converts such an exponent to a float and raises ``OverflowError``; its power is
+    decided by the base alone: 0 stays 0, 1 stays 1, -1 alternates with the exponent's parity,
+    and any other base grows past every limit or shrinks to zero.
+    """
+    if not isinstance(right, int) or right.bit_length() <= _HUGE_EXPONENT_BITS:
+        return left ** right
+    odd = bool(right & 1)
+    if left == 0 or abs(left) == 1:
+        return left ** (1 if odd else 2) if left else left
+    if (abs(left) > 1) == (right > 0):
+        if isinstance(left, int):
+            raise _fail(f"an intermediate integer exceeds {MAX_INT_BITS} bits.")
+        raise _fail("float overflow: the result is too large.")
+    return -0.0 if left < 0 and odd else 0.0
+
+
+def _clip(value: Number) -> str:
+    text = format_number(value)
+    return text if len(text) <= 40 else text[:18] + "..." + text[-18:]
 
 
 def _walk(node: ast.AST, depth: int) -> Number:
@@ -137,7 +167,7 @@ def _walk(node: ast.AST, depth: int) -> Number:
         right = _walk(node.right, depth + 1)
         _pre_check(op, left, right)
         try:
-            return _check(_BINARY[op](left, right))
+            return _check(_power(left, right) if op is ast.Pow else _BINARY[op](left, right))
         except OverflowError:
             raise _fail("float overflow: the result is too large.") from None
         except ZeroDivisionError:
@@ -163,8 +193,9 @@ def _walk(node: ast.AST, depth: int) -> Number:
             return _check(function(*args))
         except OverflowError:
             raise _fail("float overflow: the result is too large.") from None
-        except (ValueError, TypeError):
-            raise _fail(f"{node.func.id} is not defined for {', '.join(format_number(a) for a in args)}.") from None
+        except (ValueError, TypeError, ZeroDivisionError):
+            # ZeroDivisionError: log(x, 1) divides by log(1).
+            raise _fail(f"{node.func.id} is not defined for {', '.join(_clip(a) for a in args)}.") from None
     if isinstance(node, ast.Tuple):
         raise _fail("write numbers without thousands separators (1234567, not 1,234,567).")
     raise _fail(f"{type(node).__name__} is not allowed; use numbers, + - * / // % **, parentheses and "
@@ -192,13 +223,22 @@ def calculate(expression: str) -> Number:
         elif char in ")]}":
             depth -= 1
     try:
-        tree = ast.parse(text, mode="eval")
+        with warnings.catch_warnings():
+            # Odd literals ("1if", "'\\.'") warn while parsing; the agent gets errors, not warnings.
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text, mode="eval")
     except (SyntaxError, ValueError, MemoryError, RecursionError) as error:
         raise _fail(f"could not read the expression ({type(error).__name__}).") from None
     for count, _ in enumerate(ast.walk(tree), start=1):
         if count > MAX_NODES:
             raise _fail(f"the expression has more than {MAX_NODES} parts.")
-    return _walk(tree.body, 0)
+    try:
+        return _walk(tree.body, 0)
+    except CalculatorError:
+        raise
+    except (ArithmeticError, ValueError, TypeError, RecursionError, MemoryError) as error:
+        # Every known case has its own message above; this keeps agent input from ever escaping.
+        raise _fail(f"could not evaluate the expression ({type(error).__name__}).") from None
 
 
 def format_number(value: Number) -> str:

@@ -1,6 +1,7 @@
 """The small base every single-agent environment shares.
 
-It holds the affordances, the common metadata, the ``oracle_action`` hook and the
+It holds the affordances, the common metadata, the ``oracle_action`` hook, the one
+place a text or tool env reads its action (:meth:`AgenticEnv.read_command`) and the
 render dispatch; world rules live in each family's engine, not here.
 """
 
@@ -13,6 +14,14 @@ import gymnasium as gym
 import numpy as np
 
 from agentic_gym.core.affordance import CAPABILITIES, Affordance
+from agentic_gym.core.command import (
+    MAX_COMMAND_CHARS,
+    Command,
+    InvalidAction,
+    Reason,
+    check_command,
+    parse_command,
+)
 from agentic_gym.core.window import HumanWindow
 
 RENDER_MODES = ["human", "rgb_array", "ansi"]
@@ -28,6 +37,11 @@ class AgenticEnv(gym.Env, abc.ABC):
     works in every mode: ``human`` shows :meth:`render_frame` in a window created on
     first use. Render resources live in attributes named in ``_render_attrs`` and
     are dropped when the env is pickled or copied.
+
+    A text or tool env's ``step`` takes a command string or a
+    :class:`~agentic_gym.core.Command` and reads it with :meth:`read_command`, the one
+    place its action is parsed; its step ``info`` reports the command carried out (or
+    attempted) as ``info["command"]``, ``None`` when the action could not be read.
     """
 
     metadata: ClassVar[dict[str, Any]] = {"render_modes": RENDER_MODES, "render_fps": 4, "capabilities": ()}
@@ -42,6 +56,21 @@ class AgenticEnv(gym.Env, abc.ABC):
             raise ValueError(f"unknown capabilities {sorted(unknown)}; valid: {CAPABILITIES}")
         self.render_mode = render_mode
         self._window: HumanWindow | None = None
+
+    def read_command(self, action: Any, max_length: int = MAX_COMMAND_CHARS) -> Command:
+        """The :class:`~agentic_gym.core.Command` an action names, validated against :attr:`affordances`.
+
+        A string is parsed (once: this is the only place an env parses its action); a
+        ``Command`` (what the language layer passes down) is validated and used as it is,
+        never turned back into text. Anything else, an unreadable string or an invalid
+        command raises :class:`~agentic_gym.core.InvalidAction`.
+        """
+        if type(action) is Command:
+            return check_command(action, self.affordances)
+        if isinstance(action, str):
+            return parse_command(action, self.affordances, max_length)
+        raise InvalidAction(f"An action must be command text or a Command, got {type(action).__name__}.",
+                            reason=Reason.WRONG_TYPE)
 
     @abc.abstractmethod
     def oracle_action(self) -> Any:

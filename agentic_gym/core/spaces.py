@@ -8,6 +8,8 @@ Example:
     True
     >>> space.contains("anything at all, even nonsense")
     True
+    >>> space.contains(Command("go", {"direction": "north"})), space.contains(Command("fly"))
+    (True, False)
 """
 
 from __future__ import annotations
@@ -19,8 +21,8 @@ import numpy as np
 from gymnasium import spaces
 
 from agentic_gym.core.affordance import Affordance
-from agentic_gym.core.command import Command
-from agentic_gym.core.text import CHARSET
+from agentic_gym.core.command import Command, InvalidAction, Reason, check_command, command_list
+from agentic_gym.core.text import CHARSET, quote
 
 _WORDS = ("red", "blue", "key", "door", "box", "north", "note", "seven", "yes", "no")
 
@@ -49,12 +51,40 @@ def sample_args(aff: Affordance, rng: np.random.Generator) -> dict[str, Any]:
     return args
 
 
+def native_action(command: Command, action_space: spaces.Space, affordances: Sequence[Affordance]) -> Any:
+    """``command`` as the action an env with ``action_space`` takes.
+
+    A ``Discrete`` env takes the index of the command's affordance (argument-free only); a
+    ``CommandSpace`` env takes the :class:`~agentic_gym.core.Command` itself, never its text;
+    any other space (a foreign ``Text`` env) gets the canonical command text.
+
+    Example:
+        >>> from agentic_gym.core.affordance import Affordance
+        >>> affs = (Affordance("left", "Turn left."), Affordance("right", "Turn right."))
+        >>> native_action(Command("right"), spaces.Discrete(2), affs)
+        1
+    """
+    if isinstance(action_space, spaces.Discrete):
+        for index, aff in enumerate(affordances):
+            if aff.name == command.name:
+                if command.args:
+                    raise InvalidAction(f"{aff.name} takes no arguments here.", affordance=aff.name,
+                                        reason=Reason.UNKNOWN_ARGUMENT)
+                return int(action_space.start) + index
+        raise InvalidAction(f"Unknown command {quote(command.name)}. Valid commands: {command_list(affordances)}.",
+                            reason=Reason.UNKNOWN_COMMAND)
+    if isinstance(action_space, CommandSpace):
+        return command
+    return str(command)
+
+
 class CommandSpace(spaces.Text):
     """A ``Text`` action space whose samples are valid commands of the given affordances.
 
     ``contains`` accepts any string of at most ``max_length`` characters over
     :data:`~agentic_gym.core.text.CHARSET` (an invalid command is a legal action that
-    the env answers with feedback). ``sample()`` draws an affordance uniformly and
+    the env answers with feedback) and any :class:`~agentic_gym.core.Command` that is
+    valid for the affordances (what the language layer passes down). ``sample()`` draws an affordance uniformly and
     valid arguments for it from the space's own RNG; ``sample(mask=commands)`` draws
     uniformly from a sequence of command strings instead (e.g. an env's
     ``info["admissible_commands"]``). Two spaces are equal when their affordances and
@@ -66,6 +96,15 @@ class CommandSpace(spaces.Text):
         if not self.affordances:
             raise ValueError("CommandSpace needs at least one affordance")
         super().__init__(max_length=max_length, min_length=0, charset=CHARSET, seed=seed)
+
+    def contains(self, x: Any) -> bool:
+        if type(x) is Command:
+            try:
+                check_command(x, self.affordances)
+            except InvalidAction:
+                return False
+            return True
+        return super().contains(x)
 
     def sample(self, mask: Sequence[str] | None = None, probability: Any = None) -> str:  # type: ignore[override]
         if isinstance(mask, list | tuple) and mask and all(isinstance(m, str) for m in mask):

@@ -18,17 +18,17 @@ _TOOL = "agentic_gym.envs.tool"
 
 # fmt: off
 # ---- grid family -------------------------------------------------------------
-register(id="agentic_gym/GridKeyDoor-6x6-v0",   entry_point=f"{_GRID}.keydoor:GridKeyDoor", kwargs={"size": 6},  max_episode_steps=360)
-register(id="agentic_gym/GridKeyDoor-8x8-v0",   entry_point=f"{_GRID}.keydoor:GridKeyDoor", kwargs={"size": 8},  max_episode_steps=640)
-register(id="agentic_gym/GridKeyDoor-16x16-v0", entry_point=f"{_GRID}.keydoor:GridKeyDoor", kwargs={"size": 16}, max_episode_steps=2560)
-register(id="agentic_gym/GridMaze-9x9-v0",      entry_point=f"{_GRID}.maze:GridMaze",       kwargs={"size": 9},  max_episode_steps=324)
-register(id="agentic_gym/GridMaze-15x15-v0",    entry_point=f"{_GRID}.maze:GridMaze",       kwargs={"size": 15}, max_episode_steps=900)
-register(id="agentic_gym/GridMaze-21x21-v0",    entry_point=f"{_GRID}.maze:GridMaze",       kwargs={"size": 21}, max_episode_steps=1764)
-register(id="agentic_gym/GridMemory-S7-v0",     entry_point=f"{_GRID}.memory:GridMemory",   kwargs={"size": 7},  max_episode_steps=245)
-register(id="agentic_gym/GridMemory-S13-v0",    entry_point=f"{_GRID}.memory:GridMemory",   kwargs={"size": 13}, max_episode_steps=845)
-register(id="agentic_gym/GridSokoban-6x6-v0",   entry_point=f"{_GRID}.sokoban:GridSokoban", kwargs={"size": 6, "boxes": 1},  max_episode_steps=120)
-register(id="agentic_gym/GridSokoban-8x8-v0",   entry_point=f"{_GRID}.sokoban:GridSokoban", kwargs={"size": 8, "boxes": 2},  max_episode_steps=160)
-register(id="agentic_gym/GridSokoban-10x10-v0", entry_point=f"{_GRID}.sokoban:GridSokoban", kwargs={"size": 10, "boxes": 3}, max_episode_steps=200)
+register(id="agentic_gym/GridKeyDoor-6x6-v0",   entry_point=f"{_GRID}.keydoor:GridKeyDoor", kwargs={"size": 6},  max_episode_steps=360, vector_entry_point=f"{_GRID}.vector:GridKeyDoorVector")
+register(id="agentic_gym/GridKeyDoor-8x8-v0",   entry_point=f"{_GRID}.keydoor:GridKeyDoor", kwargs={"size": 8},  max_episode_steps=640, vector_entry_point=f"{_GRID}.vector:GridKeyDoorVector")
+register(id="agentic_gym/GridKeyDoor-16x16-v0", entry_point=f"{_GRID}.keydoor:GridKeyDoor", kwargs={"size": 16}, max_episode_steps=2560, vector_entry_point=f"{_GRID}.vector:GridKeyDoorVector")
+register(id="agentic_gym/GridMaze-9x9-v0",      entry_point=f"{_GRID}.maze:GridMaze",       kwargs={"size": 9},  max_episode_steps=324, vector_entry_point=f"{_GRID}.vector:GridMazeVector")
+register(id="agentic_gym/GridMaze-15x15-v0",    entry_point=f"{_GRID}.maze:GridMaze",       kwargs={"size": 15}, max_episode_steps=900, vector_entry_point=f"{_GRID}.vector:GridMazeVector")
+register(id="agentic_gym/GridMaze-21x21-v0",    entry_point=f"{_GRID}.maze:GridMaze",       kwargs={"size": 21}, max_episode_steps=1764, vector_entry_point=f"{_GRID}.vector:GridMazeVector")
+register(id="agentic_gym/GridMemory-S7-v0",     entry_point=f"{_GRID}.memory:GridMemory",   kwargs={"size": 7},  max_episode_steps=245, vector_entry_point=f"{_GRID}.vector:GridMemoryVector")
+register(id="agentic_gym/GridMemory-S13-v0",    entry_point=f"{_GRID}.memory:GridMemory",   kwargs={"size": 13}, max_episode_steps=845, vector_entry_point=f"{_GRID}.vector:GridMemoryVector")
+register(id="agentic_gym/GridSokoban-6x6-v0",   entry_point=f"{_GRID}.sokoban:GridSokoban", kwargs={"size": 6, "boxes": 1},  max_episode_steps=120, vector_entry_point=f"{_GRID}.vector:GridSokobanVector")
+register(id="agentic_gym/GridSokoban-8x8-v0",   entry_point=f"{_GRID}.sokoban:GridSokoban", kwargs={"size": 8, "boxes": 2},  max_episode_steps=160, vector_entry_point=f"{_GRID}.vector:GridSokobanVector")
+register(id="agentic_gym/GridSokoban-10x10-v0", entry_point=f"{_GRID}.sokoban:GridSokoban", kwargs={"size": 10, "boxes": 3}, max_episode_steps=200, vector_entry_point=f"{_GRID}.vector:GridSokobanVector")
 # ---- text family -------------------------------------------------------------
 register(id="agentic_gym/TextAdventure-3rooms-v0",  entry_point=f"{_TEXT}.adventure:TextAdventure", kwargs={"size": "3rooms"},  max_episode_steps=50)
 register(id="agentic_gym/TextAdventure-6rooms-v0",  entry_point=f"{_TEXT}.adventure:TextAdventure", kwargs={"size": "6rooms"},  max_episode_steps=150)

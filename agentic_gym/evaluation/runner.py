@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from agentic_gym.core import Affordance, Command, InvalidAction, parse_command
+from agentic_gym.core import Affordance, Command
 
 __all__ = [
     "Trajectory", "Turn", "action_name", "agent_name", "build_agent", "episode_seeds", "is_factory", "run_episode",
@@ -130,20 +130,18 @@ def agent_name(agent_or_factory: Any) -> str:
 
 
 def action_name(action: Any, info: dict[str, Any], affordances: Sequence[Affordance]) -> str | None:
-    """The affordance an action used, to count tool calls in envs that do not count them."""
-    parsed = info.get("parsed_action")
-    if isinstance(parsed, Command):
-        return parsed.name
-    if isinstance(parsed, str) and parsed:
-        action = parsed
-    if isinstance(action, int | np.integer) and not isinstance(action, bool):
+    """The affordance an action used, to count tool calls in envs that do not count them.
+
+    Read from ``info["command"]`` (the :class:`~agentic_gym.core.Command` every env and the
+    language layer report), never by parsing text again; an env outside the suite that
+    reports no command is read through its ``Discrete`` index.
+    """
+    command = info.get("command")
+    if isinstance(command, Command):
+        return command.name
+    if "command" not in info and isinstance(action, int | np.integer) and not isinstance(action, bool):
         index = int(action)
         return affordances[index].name if 0 <= index < len(affordances) else None
-    if isinstance(action, str) and affordances:
-        try:
-            return parse_command(action, affordances).name
-        except InvalidAction:
-            return None
     return None
 
 

@@ -13,13 +13,17 @@ from agentic_gym.wrappers.memory import NotesMemory
 from agentic_gym.wrappers.parse import ParseAction, parse_action, render_action
 from agentic_gym.wrappers.prompt import PromptObservation
 from agentic_gym.wrappers.record import RecordEpisode
+from agentic_gym.wrappers.shaping import PotentialShaping
+from agentic_gym.wrappers.signals import OracleSignals
 from agentic_gym.wrappers.tools import AddTools, Tool
 
 __all__ = [
     "AddTools",
     "ChatEnv",
     "NotesMemory",
+    "OracleSignals",
     "ParseAction",
+    "PotentialShaping",
     "PromptObservation",
     "RecordEpisode",
     "Tool",

@@ -7,7 +7,7 @@ Example:
     >>> messages[0]["role"], info["tools"][0]["function"]["name"]
     ('system', 'left')
     >>> messages, reward, terminated, truncated, info = env.step("Thought: the wall is ahead.\\nAction: left")
-    >>> info["parsed_action"], info["action_valid"], info["parse_error"]
+    >>> str(info["command"]), info["action_valid"], info["parse_error"]
     ('left', True, None)
 """
 
@@ -20,16 +20,10 @@ import gymnasium as gym
 from gymnasium import spaces
 from gymnasium.envs.registration import EnvSpec
 
-from agentic_gym.core import (
-    RENDER_MODES,
-    Affordance,
-    CommandSpace,
-    InvalidAction,
-    parse_command,
-    tool_schemas,
-)
+from agentic_gym.core import RENDER_MODES, Affordance, CommandSpace, action_text, tool_schemas
+from agentic_gym.formats import MAX_REPLY_CHARS
 from agentic_gym.wrappers.memory import NotesMemory
-from agentic_gym.wrappers.parse import MAX_REPLY_CHARS, ParseAction
+from agentic_gym.wrappers.parse import ParseAction
 from agentic_gym.wrappers.prompt import PromptObservation
 from agentic_gym.wrappers.tools import AddTools, Tool
 
@@ -46,7 +40,9 @@ class ChatEnv(gym.Env):
       ``client.chat.completions.create(messages=messages, tools=info["tools"])``.
     * ``step(reply)`` takes the reply as a ``str`` or as an OpenAI-style assistant
       message dict (``{"role": "assistant", "content": ..., "tool_calls": [...]}``) and
-      returns the next messages; ``info`` has ``action_valid``, ``parsed_action``,
+      returns the next messages; the reply is read once and ``info["command"]`` is the
+      :class:`~agentic_gym.core.Command` carried out (``None`` when the reply held no valid
+      action); ``info`` also has ``action_valid``, ``parsed_action`` (the command's text),
       ``parse_error`` and everything the env's info has.
     * ``observation_space`` is :class:`~agentic_gym.core.ChatMessages`; ``action_space``
       is a :class:`~agentic_gym.core.CommandSpace` over :attr:`affordances` (its samples
@@ -141,16 +137,18 @@ class ChatEnv(gym.Env):
         self._stack.close()
 
     def oracle_action(self) -> str:
-        """The base env's oracle action as canonical command text (a reply that takes it)."""
+        """The base env's oracle action as a reply that takes it (the command's text, or its name).
+
+        The oracle's own value is passed on, never read back: a ``Discrete`` index becomes its
+        affordance's name, a :class:`~agentic_gym.core.Command` its canonical text, and
+        command text is the reply as it is.
+        """
         native = self.base_env.unwrapped.oracle_action()
-        base_affordances = tuple(self.base_env.get_wrapper_attr("affordances"))
         space = self.base_env.action_space
         if isinstance(space, spaces.Discrete):
+            base_affordances = tuple(self.base_env.get_wrapper_attr("affordances"))
             return base_affordances[int(native) - int(space.start)].name
-        try:
-            return str(parse_command(str(native), base_affordances))
-        except InvalidAction:
-            return str(native)
+        return action_text(native)
 
 
 def chat(env_or_id: str | gym.Env, *, format: str = "auto", on_invalid: str = "feedback", history: int | None = None,

@@ -14,34 +14,38 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
-from agentic_gym.core import Affordance, Command, CommandSpace, InvalidAction, parse_command, sanitize
-from agentic_gym.wrappers.parse import fresh, native_action, text_limit, with_text
+from agentic_gym.core import (
+    Affordance,
+    Command,
+    CommandSpace,
+    InvalidAction,
+    check_command,
+    native_action,
+    parse_command,
+    sanitize,
+)
+from agentic_gym.wrappers.observation import fresh, text_limit, with_text
 
 #: Characters reserved for the answer put in front of the observation text on a free turn.
 MAX_ANSWER_CHARS = 4000
 
 
-def _leading_word(text: str) -> str:
-    head = text.lstrip()[:64]
-    end = 0
-    while end < len(head) and (head[end].isalnum() or head[end] == "_"):
-        end += 1
-    return head[:end].lower()
-
-
 class CommandExtension(gym.Wrapper, abc.ABC):
     """Adds ``extra`` affordances to ``env`` and answers them itself (a *free turn*).
 
-    The action is command text (a ``CommandSpace`` over the env's affordances plus
-    ``extra``). Commands named by ``extra`` are answered by :meth:`answer` without
+    The action is a :class:`~agentic_gym.core.Command` (what ``ParseAction`` passes
+    down) or command text, read once here against the env's affordances plus ``extra``
+    (its action space is a ``CommandSpace`` over both). Commands named by ``extra`` are
+    answered by :meth:`answer` without
     stepping the env: the env's time limit does not advance, the observation repeats
     the last one with the answer in front of its text (``info["tool_result"]`` holds the
     answer and ``info["free_turn"]`` is True), and the reward is 0. After
     ``max_free_turns`` free turns in a row the episode is truncated, so an agent cannot
-    talk to its notes forever. Other commands go to the env: as text for a text action
-    space, as the index of the affordance for a ``Discrete`` one (where a command that
-    cannot be read is answered as an invalid free turn, since a ``Discrete`` env cannot
-    receive it).
+    talk to its notes forever. Other commands go to the env as the command itself for a
+    ``CommandSpace``, as the index of the affordance for a ``Discrete`` one. Text that
+    holds no command goes to a text env as it is (the env answers it, at the cost of a
+    step); over a ``Discrete`` env it is answered as an invalid free turn.
+    ``info["command"]`` on a free turn is the command answered (``None`` if none was read).
     """
 
     def __init__(self, env: gym.Env, extra: Sequence[Affordance], extra_text_chars: int = 0,
@@ -58,9 +62,7 @@ class CommandExtension(gym.Wrapper, abc.ABC):
         self.affordances: tuple[Affordance, ...] = base + self.extra_affordances
         self._extra_names = frozenset(a.name for a in self.extra_affordances)
         self.max_free_turns = max_free_turns
-        inner_limit = text_limit(env.observation_space)
-        self._inner_limit = inner_limit
-        self._text_limit = inner_limit + 2 * extra_text_chars + MAX_ANSWER_CHARS + 4
+        self._text_limit = text_limit(env.observation_space) + 2 * extra_text_chars + MAX_ANSWER_CHARS + 4
         self.observation_space = with_text(env.observation_space, self._text_limit)
         max_length = env.action_space.max_length if isinstance(env.action_space, spaces.Text) else 512
         self.action_space = CommandSpace(self.affordances, max_length=max(max_length, 512))
@@ -92,25 +94,35 @@ class CommandExtension(gym.Wrapper, abc.ABC):
     def step(self, action: Any) -> tuple[Any, SupportsFloat, bool, bool, dict[str, Any]]:
         if self._last is None:
             raise gym.error.ResetNeeded("Call reset before step.")
-        if isinstance(action, (int, np.integer)) and isinstance(self.env.action_space, spaces.Discrete):
+        discrete = isinstance(self.env.action_space, spaces.Discrete)
+        if discrete and isinstance(action, (int, np.integer)) and not isinstance(action, bool):
             return self._env_step(int(action))
-        if not isinstance(action, str):
-            return self._free_turn(f"A command must be text, got {type(action).__name__}.", valid=False)
-        if _leading_word(action) in self._extra_names:
+        if type(action) is Command:
+            # What the language layer passes down: used as it is, never turned back into text.
+            command = action
+        elif isinstance(action, str):
+            # Used on its own, the wrapper reads command text once, against every affordance.
             try:
-                command = parse_command(action, self.extra_affordances)
+                command = parse_command(action, self.affordances)
+            except InvalidAction as error:
+                if error.affordance in self._extra_names or discrete:
+                    return self._free_turn(str(error), valid=False)
+                # No command could be read: the env answers the text as it answers any it cannot use.
+                return self._env_step(action)
+        else:
+            return self._free_turn(f"A command must be text, got {type(action).__name__}.", valid=False)
+        if command.name in self._extra_names:
+            try:
+                command = check_command(command, self.extra_affordances)
             except InvalidAction as error:
                 return self._free_turn(str(error), valid=False)
             text, ok = self.answer(command)
-            return self._free_turn(text, valid=ok)
-        if isinstance(self.env.action_space, spaces.Discrete):
-            try:
-                native = native_action(parse_command(action, self.base_affordances), self.env.action_space,
-                                       self.base_affordances)
-            except InvalidAction as error:
-                return self._free_turn(str(error), valid=False)
-            return self._env_step(native)
-        return self._env_step(action)
+            return self._free_turn(text, valid=ok, command=command)
+        try:
+            native = native_action(command, self.env.action_space, self.base_affordances)
+        except InvalidAction as error:
+            return self._free_turn(str(error), valid=False)
+        return self._env_step(native)
 
     # -- internals ---------------------------------------------------------------------------
 
@@ -132,10 +144,12 @@ class CommandExtension(gym.Wrapper, abc.ABC):
             self._free_streak = 0
         return self._observation(obs, None), reward, terminated, truncated, fresh(info)
 
-    def _free_turn(self, answer: str, valid: bool) -> tuple[Any, SupportsFloat, bool, bool, dict[str, Any]]:
+    def _free_turn(self, answer: str, valid: bool,
+                   command: Command | None = None) -> tuple[Any, SupportsFloat, bool, bool, dict[str, Any]]:
         self._free_streak += 1
         last_obs, last_info = self._last  # type: ignore[misc]
         info = fresh(last_info)
-        info.update(action_valid=valid, free_turn=True, tool_result=sanitize(answer, MAX_ANSWER_CHARS))
+        info.update(action_valid=valid, free_turn=True, tool_result=sanitize(answer, MAX_ANSWER_CHARS),
+                    command=command)
         truncated = self._free_streak >= self.max_free_turns
         return self._observation(last_obs, answer), 0.0, False, truncated, info

@@ -51,8 +51,8 @@ from agentic_gym.core import (
     Affordance,
     Command,
     InvalidAction,
+    action_text,
     params,
-    parse_command,
     sanitize,
     string_param,
     tool_schemas,
@@ -355,10 +355,7 @@ class MultiChatEnv:
         seat = self._seats[agent]
         if isinstance(self.env.action_space(agent), spaces.Discrete):
             return seat.base[int(native)].name
-        try:
-            return str(parse_command(str(native), seat.base))
-        except InvalidAction:
-            return str(native)
+        return action_text(native)
 
     def render(self) -> Any:
         return self.env.render()

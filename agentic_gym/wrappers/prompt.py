@@ -20,9 +20,10 @@ from typing import Any, SupportsFloat
 
 import gymnasium as gym
 
-from agentic_gym.core import Affordance, ChatMessages, sanitize
+from agentic_gym.core import Affordance, ChatMessages, Command, sanitize
+from agentic_gym.formats import as_reply, format_instructions, reply_format
 from agentic_gym.recording import png_data_url
-from agentic_gym.wrappers.parse import FORMATS, as_reply, format_instructions, text_limit
+from agentic_gym.wrappers.observation import text_limit
 
 #: Characters of an assistant reply kept in the history (replies are untrusted text too).
 MAX_ASSISTANT_CHARS = 8000
@@ -96,6 +97,14 @@ def _reply_text(reply: Any) -> str:
     return repr(reply)[:200]
 
 
+def _has_agent_view(env: gym.Env) -> bool:
+    try:
+        env.get_wrapper_attr("agent_view_frame")
+    except AttributeError:
+        return False
+    return True
+
+
 class PromptObservation(gym.Wrapper):
     """Turn each observation into the chat messages an LLM sees next.
 
@@ -116,11 +125,13 @@ class PromptObservation(gym.Wrapper):
     is new on every call but its message dicts are shared with later calls: copy one
     before changing it.
 
-    ``include_image=True`` adds the env's ``rgb_array`` frame to the current observation
-    as a base64 PNG ``image_url`` part (the env must render in ``rgb_array`` mode).
+    ``include_image=True`` adds a picture of what the agent perceives to the current
+    observation as a base64 PNG ``image_url`` part: a grid env's own egocentric view
+    (``agent_view_frame()``, drawn from ``obs["image"]`` alone, never the full map), or
+    for other envs their ``rgb_array`` frame (the env must then render in that mode).
 
     The wrapped env takes raw replies (a :class:`~agentic_gym.wrappers.ParseAction`
-    below this wrapper) and reports ``info["parsed_action"]``.
+    below this wrapper) and reports ``info["command"]``.
     """
 
     def __init__(self, env: gym.Env, system_prompt: str | None = None, history: int | None = None,
@@ -128,9 +139,8 @@ class PromptObservation(gym.Wrapper):
         super().__init__(env)
         if history is not None and history < 0:
             raise ValueError("history must be None or at least 0")
-        if format_hint not in FORMATS:
-            raise ValueError(f"format_hint must be one of {FORMATS}, got {format_hint!r}")
-        if include_image and env.render_mode != "rgb_array":
+        reply_format(format_hint)  # a ValueError for an unknown name
+        if include_image and env.render_mode != "rgb_array" and not _has_agent_view(env):
             raise ValueError(f"include_image needs the env to render in 'rgb_array' mode, not {env.render_mode!r}")
         self.system_prompt = system_prompt
         self.history = history
@@ -170,7 +180,7 @@ class PromptObservation(gym.Wrapper):
             ids: list[str] = []
             self._flat.append({"role": "assistant", "content": sanitize(action, MAX_ASSISTANT_CHARS)})
         else:
-            ids = self._assistant(action, info.get("parsed_action"))
+            ids = self._assistant(action, info.get("command"))
         self._env_starts.append(len(self._flat))
         text = obs["text"]
         if ids:
@@ -184,16 +194,31 @@ class PromptObservation(gym.Wrapper):
             self._flat.append({"role": "user", "content": text})
         return self._messages(), reward, terminated, truncated, info
 
-    def _assistant(self, action: Any, parsed: str | None) -> list[str]:
-        """Record a non-text reply; returns the ids of its tool calls (each gets a ``tool`` answer)."""
+    def _assistant(self, action: Any, command: Any) -> list[str]:
+        """Record a non-text reply; returns the ids of its tool calls (each gets a ``tool`` answer).
+
+        A tool call is recorded with the canonical text of the command it was read as
+        (``info["command"]``), or the message's own text when it was not read.
+        """
         ids = _tool_call_ids(action)
         if ids:
-            assistant = {"role": "assistant", "content": sanitize(parsed or _reply_text(action), MAX_ASSISTANT_CHARS),
+            shown = str(command) if type(command) is Command else _reply_text(action)
+            assistant = {"role": "assistant", "content": sanitize(shown, MAX_ASSISTANT_CHARS),
                          "tool_calls": _clean_tool_calls(action)}
         else:
             assistant = {"role": "assistant", "content": sanitize(_reply_text(action), MAX_ASSISTANT_CHARS)}
         self._flat.append(assistant)
         return ids
+
+    def _view_frame(self) -> Any:
+        """The picture of what the agent perceives now: a grid env's own egocentric view
+        (``agent_view_frame``, never the full map), else the env's frame (a text env draws
+        its transcript, which holds only what the agent was shown)."""
+        try:
+            agent_view = self.env.get_wrapper_attr("agent_view_frame")
+        except AttributeError:
+            return self.env.render()
+        return agent_view()
 
     def _messages(self) -> list[dict[str, Any]]:
         starts = self._env_starts
@@ -207,7 +232,7 @@ class PromptObservation(gym.Wrapper):
                 del window[1]
         messages = [self._system, *window]
         if self.include_image:
-            image = {"type": "image_url", "image_url": {"url": png_data_url(self.env.render())}}
+            image = {"type": "image_url", "image_url": {"url": png_data_url(self._view_frame())}}
             current = messages[-1]
             if current["role"] == "user":
                 messages[-1] = {"role": "user", "content": [{"type": "text", "text": current["content"]}, image]}

@@ -21,7 +21,6 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
-from agentic_gym.core import InvalidAction, parse_command
 from agentic_gym.recording import (
     LOG_FORMAT,
     GifWriter,
@@ -65,25 +64,19 @@ _MAX_SEED = 2**31 - 1
 def command_text(
     action: Any, info: Mapping[str, Any], affordances: Sequence[Any] | None, start: int = 0
 ) -> str | None:
-    """The canonical command an action stood for, or None when it could not be parsed.
+    """The canonical text of the command an action stood for, or None when it could not be read.
 
-    The language layer reports it as ``info["parsed_action"]``; otherwise a
-    ``Discrete`` action ``i`` names ``affordances[i - start]`` and a string is parsed
-    against the affordances.
+    Every env of the suite and the language layer report the
+    :class:`~agentic_gym.core.Command` as ``info["command"]``; it is read, never parsed
+    again. An env outside the suite that reports no command is read through its
+    ``Discrete`` index (``affordances[i - start]``).
     """
-    if "parsed_action" in info:
-        parsed = info["parsed_action"]
-        return None if parsed is None else str(parsed)
-    if not affordances:
-        return None
-    if isinstance(action, int | np.integer) and not isinstance(action, bool):
+    if "command" in info:
+        command = info["command"]
+        return None if command is None else str(command)
+    if affordances and isinstance(action, int | np.integer) and not isinstance(action, bool):
         index = int(action) - start
         return affordances[index].name if 0 <= index < len(affordances) else None
-    if isinstance(action, str):
-        try:
-            return str(parse_command(action, affordances))
-        except InvalidAction:
-            return None
     return None
 
 

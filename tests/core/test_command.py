@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import pickle
 import time
 
 import pytest
@@ -13,7 +14,10 @@ from agentic_gym.core import (
     CHARSET,
     Affordance,
     Command,
+    CommandSpace,
     InvalidAction,
+    Reason,
+    check_command,
     enum_param,
     int_param,
     make_command,
@@ -63,6 +67,9 @@ def affordance_and_command(draw):
             values[key] = draw(st.booleans())
     required = [k for k in keys if draw(st.booleans())] if len(keys) <= 1 else draw(
         st.lists(st.sampled_from(keys), min_size=1, unique=True))
+    for key in required:  # a required free string is never empty
+        if props[key]["type"] == "string" and "enum" not in props[key] and not values[key].strip():
+            values[key] = "x" + values[key]
     aff = Affordance(draw(names), "random", params(required=required, **props), kind="tool")
     args = {k: values[k] for k in aff.properties if k in required or draw(st.booleans())}
     return aff, Command(aff.name, args)
@@ -180,3 +187,52 @@ def test_affordance_validation():
         Affordance("x", "ambiguous", params(required=[], a=string_param("a"), b=string_param("b")))
     with pytest.raises(ValueError, match="type"):
         Affordance("x", "nested", params(a={"type": "object"}))
+
+
+@pytest.mark.parametrize("text, affordance, argument, reason", [
+    ("fly to Rome", None, None, Reason.UNKNOWN_COMMAND),
+    ("", None, None, Reason.EMPTY),
+    ("???", None, None, Reason.NO_ACTION),
+    ("go up", "go", "direction", Reason.BAD_VALUE),
+    ("flights(origin=\"Oslo\", destination=\"Rome\", day=9)", "flights", "day", Reason.BAD_VALUE),
+    ("flights(origin=\"Oslo\", day=2)", "flights", "destination", Reason.MISSING_ARGUMENT),
+    ("flights(origin=\"Oslo\", destination=\"Rome\", day=1, seat=2)", "flights", "seat", Reason.UNKNOWN_ARGUMENT),
+    ("flights(origin=\"Oslo\"", "flights", None, Reason.UNREADABLE),
+    ("FLIGHTS(origin=)", "flights", "origin", Reason.UNREADABLE),
+    ("flights(origin=[[1]], destination=\"Rome\", day=1)", "flights", "origin", Reason.BAD_VALUE),
+    ("flights(seat={\"a\": 1})", "flights", "seat", Reason.UNKNOWN_ARGUMENT),
+    ("look" + " " * 9000, None, None, Reason.TOO_LONG),
+])
+def test_invalid_actions_carry_structured_fields(text, affordance, argument, reason):
+    with pytest.raises(InvalidAction) as info:
+        parse_command(text, AFFORDANCES)
+    error = info.value
+    assert (error.affordance, error.argument, error.reason) == (affordance, argument, reason)
+    assert str(error) == error.message and error.message
+    copy = pickle.loads(pickle.dumps(error))
+    assert (copy.affordance, copy.argument, copy.reason, str(copy)) == (affordance, argument, reason, str(error))
+
+
+def test_check_command_validates_a_command_without_reading_text():
+    command = Command("flights", {"origin": "Oslo", "destination": "Rome", "day": 3})
+    assert check_command(command, AFFORDANCES) is command
+    # Validated values that differ in type, case or order come back canonical.
+    assert check_command(Command("go", {"direction": "NORTH"}), AFFORDANCES) == Command("go", {"direction": "north"})
+    assert check_command(Command("flights", {"day": 3.0, "destination": "Rome", "origin": "Oslo"}),
+                         AFFORDANCES).args == {"origin": "Oslo", "destination": "Rome", "day": 3}
+    for bad, reason in [(Command("fly"), Reason.UNKNOWN_COMMAND), (Command("GO", {"direction": "north"}),
+                                                                   Reason.UNKNOWN_COMMAND),
+                        (Command("go", {"direction": "up"}), Reason.BAD_VALUE),
+                        (Command("look", {"at": "me"}), Reason.UNKNOWN_ARGUMENT)]:
+        with pytest.raises(InvalidAction) as info:
+            check_command(bad, AFFORDANCES)
+        assert info.value.reason == reason
+
+
+def test_command_space_contains_valid_commands_and_any_text():
+    space = CommandSpace(AFFORDANCES, max_length=64)
+    assert space.contains(Command("go", {"direction": "north"}))
+    assert not space.contains(Command("go", {"direction": "up"}))
+    assert not space.contains(Command("fly"))
+    assert space.contains("nonsense is a legal action") and not space.contains("x" * 65)
+    assert not space.contains(3)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import operator
+import re
 import time
 from functools import cache
 
@@ -19,10 +20,13 @@ from agentic_gym.core import (
     CalculatorError,
     Command,
     InvalidAction,
+    Reason,
     calculate,
+    check_command,
     enum_param,
     int_param,
     params,
+    parse_command,
     string_param,
     validate_args,
 )
@@ -70,6 +74,8 @@ def value_for(prop: dict) -> st.SearchStrategy:
         text = awkward_text
         if "maxLength" in prop:
             text = text.filter(lambda s, n=prop["maxLength"]: len(s) <= n)
+        if prop.get("minLength"):  # a required string: never empty or only whitespace
+            text = text.filter(lambda s, n=prop["minLength"]: len(s) >= n and not s.isspace())
         return st.one_of(examples, text)
     if kind == "boolean":
         return st.booleans()
@@ -110,24 +116,51 @@ def test_round_trip_every_format_every_affordance(source):
             assert parse_action(render_action(command, format), affordances) == command
 
 
+SAMPLE_NAMES = {a.name: a for a in SAMPLE_AFFORDANCES}
+
+
 def outcome(output, format="auto") -> Command | str:
+    """The command read from ``output``, or the error message; either is checked for what it promises.
+
+    A command is valid for the affordances and canonical (its text reads back to it); an
+    error says what was wrong in short ASCII and its structured fields name only real
+    affordances and arguments.
+    """
     try:
-        return parse_action(output, SAMPLE_AFFORDANCES, format)
+        command = parse_action(output, SAMPLE_AFFORDANCES, format)
     except InvalidAction as error:
         message = str(error)
-        assert message and message.isascii()
+        assert message and message.isascii() and len(message) <= 2000, message
+        assert isinstance(error.reason, Reason), error.reason
+        if error.affordance is not None:
+            assert error.affordance in SAMPLE_NAMES, error.affordance
+            if error.argument is not None and error.reason is not Reason.UNKNOWN_ARGUMENT:
+                assert error.argument in SAMPLE_NAMES[error.affordance].properties, error.argument
         return message
+    assert type(command) is Command
+    assert check_command(command, SAMPLE_AFFORDANCES) is command  # valid and already canonical
+    assert parse_command(str(command), SAMPLE_AFFORDANCES) == command
+    return command
 
 
 @given(st.text(), st.sampled_from(FORMATS))
 def test_total_over_text(text, format):
-    assert isinstance(outcome(text, format), (Command, str))
+    result = outcome(text, format)
+    if format in ("json", "xml", "react", "tool_call"):
+        # A format that was asked for reads an action only from its own markers.
+        markers = {"json": "{", "xml": "<", "react": ":", "tool_call": "{"}[format]
+        assert isinstance(result, str) or markers in text, (text, result)
 
 
 @given(st.binary(max_size=400), st.sampled_from(["utf-8", "latin-1", "utf-16"]))
 def test_total_over_decoded_bytes(data, codec):
     text = data.decode(codec, errors="surrogateescape" if codec == "utf-8" else "replace")
-    assert isinstance(outcome(text), (Command, str))
+    result = outcome(text)
+    if isinstance(result, Command):
+        # Free text yields a command only when it names one (its name or one of its enum values).
+        words = " ".join(re.findall(r"[a-z0-9_]+", text.lower()))
+        named = [result.name, *(" ".join(re.findall(r"[a-z0-9_]+", str(v).lower())) for v in result.args.values())]
+        assert any(name and name in words for name in named), (text, result)
 
 
 json_values = st.recursive(
@@ -165,6 +198,12 @@ HOSTILE = {
     "words": lambda n: "go north south look " * (n // 20),
     "newlines": lambda n: "\n" * n,
     "think tags": lambda n: "<think>" * (n // 7),
+    "closed think tags": lambda n: "<think></think>" * (n // 15),
+    "reasoning then special tokens": lambda n: "<reasoning>x</reasoning><|ACTION|>" * (n // 34),
+    "harmony channels": lambda n: "<|channel|>final<|message|>look" * (n // 31),
+    "a plan of lines": lambda n: "look\n" * (n // 5),
+    "negated mentions": lambda n: "not go north " * (n // 13),
+    "aliases": lambda n: "pick up the " * (n // 12),
     "digits": lambda n: '{"name": "book", "arguments": {"day": ' + "9" * n + "}}",
 }
 

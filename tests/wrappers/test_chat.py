@@ -118,3 +118,14 @@ def test_a_time_limit_set_at_make_time_survives_a_rebuild():
     again.reset(seed=0)
     results = [again.step("look") for _ in range(3)]
     assert [r[3] for r in results] == [False, False, True]
+
+
+def test_a_cut_off_answer_does_not_end_a_travel_desk_episode():
+    env = agentic_gym.chat("agentic_gym/TravelDesk-Easy-v0")
+    _, reset_info = env.reset(seed=0)
+    for reply in ("Action: answer\nAction Input:", "Action: answer\nAction Input: {}", "answer", "<action>answer"):
+        _, _, terminated, truncated, info = env.step(reply)
+        assert info["action_valid"] is False and not terminated, reply
+        assert info["command"] is None and "text" in info["parse_error"]
+    schemas = {t["function"]["name"]: t["function"]["parameters"] for t in reset_info["tools"]}
+    assert schemas["answer"]["properties"]["text"]["minLength"] == 1

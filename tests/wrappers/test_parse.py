@@ -154,13 +154,30 @@ def test_huge_but_allowed_replies_still_parse():
 
 @pytest.mark.parametrize("format", FORMATS)
 def test_render_round_trip_with_awkward_arguments(format):
-    texts = ["<action>look</action>", "Action: look", '{"name": "look"}', "a\nb", " padded ", "", "</think>",
+    texts = ["<action>look</action>", "Action: look", '{"name": "look"}', "a\nb", " padded ", "</think>",
              "x{y}z", "\u00e9\ud800"]
     for text in texts:
         command = Command("take", {"object": text})
         rendered = render_action(command, "tool_call" if format == "tool_call" else format)
         assert parse(rendered) == command, rendered
         assert parse(rendered, format) == command, rendered
+    # A required string is never empty (minLength 1), however it is written.
+    for text in ("", "   "):
+        rendered = render_action(Command("take", {"object": text}), "tool_call" if format == "tool_call" else format)
+        with pytest.raises(InvalidAction, match="object"):
+            parse(rendered, format)
+
+
+@pytest.mark.parametrize("reply", [
+    "Action: take\nAction Input:", "Action: take\nAction Input:   \n", "Action: take\nAction Input: {}",
+    'Action: take\nAction Input: {"object": ""}', "<action>take </action>", 'take(object="")', "take ",
+    {"role": "assistant", "content": None, "tool_calls": [
+        {"id": "c", "type": "function", "function": {"name": "take", "arguments": '{"object": "  "}'}}]},
+])
+def test_a_cut_off_reply_never_sends_an_empty_required_argument(reply):
+    with pytest.raises(InvalidAction) as info:
+        parse(reply)
+    assert info.value.affordance == "take" and info.value.argument == "object"
 
 
 def test_unknown_format_is_a_programming_error():

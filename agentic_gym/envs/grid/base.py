@@ -40,9 +40,11 @@ or at the centre of a centred view), ``direction`` (``Discrete(4)``: east, south
 west, north) and ``mission``.
 
 Reward: ``1 - 0.9 * steps / max_steps`` on the step that solves the task, else 0.
-``info``: ``success`` (bool, True once solved) and ``action_valid`` (False when the
+``info``: ``success`` (bool, True once solved), ``action_valid`` (False when the
 move was blocked or the object could not be used, unless that ends the episode, as
-touching an object does in GridMemory; tools are always valid).
+touching an object does in GridMemory; tools are always valid) and ``command``: the
+:class:`~agentic_gym.core.Command` of the action index taken (None for an action outside
+the action space).
 
 An action outside the action space (a float such as ``1.5``, a bool, a string, an
 index out of range) never raises: it is refused like a failed action. It costs a
@@ -61,13 +63,14 @@ shows people the whole map with the view highlighted.
 from __future__ import annotations
 
 import abc
+import functools
 from functools import lru_cache
 from typing import Any, ClassVar
 
 import numpy as np
 from gymnasium import spaces
 
-from agentic_gym.core import RENDER_MODES, Affordance, AgenticEnv, quote, sanitize, text_space
+from agentic_gym.core import RENDER_MODES, Affordance, AgenticEnv, Command, quote, sanitize, text_space
 from agentic_gym.envs.grid.describe import ansi_map, describe_view
 from agentic_gym.envs.grid.engine import (
     EVENT_OK,
@@ -185,13 +188,28 @@ EVENT_PHRASES: dict[Event, str] = {
 MISSION_LENGTH = 200
 
 #: The standard egocentric affordances, in MiniGrid's order.
-TURN_LEFT = Affordance("left", "Turn left (a quarter turn, counter-clockwise).", kind="move")
-TURN_RIGHT = Affordance("right", "Turn right (a quarter turn, clockwise).", kind="move")
-FORWARD = Affordance("forward", "Move one cell forward.", kind="move")
-PICKUP = Affordance("pickup", "Pick up the object in front of you.", kind="move")
-DROP = Affordance("drop", "Put what you carry down in front of you.", kind="move")
-TOGGLE = Affordance("toggle", "Open, close or unlock the door or box in front of you.", kind="move")
-DONE = Affordance("done", "Do nothing this step.", kind="move")
+TURN_LEFT = Affordance("left", "Turn left (a quarter turn, counter-clockwise).", kind="move",
+                       aliases=("turn left", "rotate left"))
+TURN_RIGHT = Affordance("right", "Turn right (a quarter turn, clockwise).", kind="move",
+                        aliases=("turn right", "rotate right"))
+FORWARD = Affordance("forward", "Move one cell forward.", kind="move",
+                     aliases=("move forward", "go forward", "step forward", "walk forward", "move ahead"))
+PICKUP = Affordance("pickup", "Pick up the object in front of you.", kind="move",
+                    aliases=("pick up", "pick it up", "grab"))
+DROP = Affordance("drop", "Put what you carry down in front of you.", kind="move", aliases=("put down",))
+TOGGLE = Affordance("toggle", "Open, close or unlock the door or box in front of you.", kind="move",
+                    aliases=("open the door", "open door", "open", "close the door", "unlock the door",
+                             "open the box"))
+DONE = Affordance("done", "Do nothing this step.", kind="move", aliases=("wait", "do nothing"))
+
+
+@functools.cache
+def index_commands(affordances: tuple[Affordance, ...]) -> tuple[Command, ...]:
+    """The :class:`~agentic_gym.core.Command` of each action index, made once per affordance tuple.
+
+    A step reports its command without building one; commands are values, treated as read-only.
+    """
+    return tuple(Command(aff.name) for aff in affordances)
 
 
 class GridEnv(AgenticEnv):
@@ -230,6 +248,7 @@ class GridEnv(AgenticEnv):
         self.tile_size = tile_size
         self.text_length = text_length if text_length is not None else 1000 + 2 * (width + 1) * height
         self.action_space = spaces.Discrete(len(self.affordances))
+        self._commands = index_commands(tuple(self.affordances))
         self.observation_space = spaces.Dict(
             {
                 "text": text_space(self.text_length),
@@ -340,7 +359,8 @@ class GridEnv(AgenticEnv):
             reward = 1.0 - 0.9 * min(self.steps, self.max_steps) / self.max_steps
         truncated = not terminated and self.steps >= self.max_steps
         obs = self._observe(note, self.view if unchanged else None)
-        return obs, reward, terminated, truncated, {"success": self.success, "action_valid": valid}
+        return obs, reward, terminated, truncated, {"success": self.success, "action_valid": valid,
+                                                    "command": None if index is None else self._commands[index]}
 
     def _observe(self, note: str, view: View | None = None) -> dict[str, Any]:
         """The observation; ``view`` is the current view when the world did not change."""

@@ -150,6 +150,10 @@ class GridKeyDoor(GridEnv):
         door_state = world.grid[dy, dx, 2]
         if door_state == State.OPEN:
             move = step_towards(world, distance_map(world, world.find(Tile.GOAL)))
+            if move is None and world.carrying[0] != Tile.KEY:
+                # A dropped key blocks the way: pick it up again.
+                move = step_towards(world, distance_map(world, world.find(Tile.KEY)), face=True)
+                return self.action_index(Action.PICKUP if move is None else move)
             return self.action_index(Action.DONE if move is None else move)
         if door_state == State.LOCKED and world.carrying[0] != Tile.KEY:
             move = step_towards(world, distance_map(world, world.find(Tile.KEY)), face=True)

@@ -11,17 +11,20 @@ from agentic_gym.core import (
     RENDER_MODES,
     Affordance,
     AgenticEnv,
+    Command,
     CommandSpace,
     InvalidAction,
     TranscriptRendering,
+    action_text,
     enum_param,
     params,
-    parse_command,
     quote,
     sanitize,
     string_param,
     text_space,
 )
+from agentic_gym.core.arguments import number_in, one_of
+from agentic_gym.envs.text import adventure_phrases
 from agentic_gym.envs.text.adventure_world import (
     DIRECTIONS,
     HOUSE_SIZES,
@@ -35,16 +38,18 @@ _OBJECTS = ("red key", "silver coin", "old book", "green apple", "brass lamp")
 _TARGETS = ("wooden chest", "north door", "oak table", "white fridge", "small drawer")
 
 AFFORDANCES: tuple[Affordance, ...] = (
-    Affordance("look", "Describe the room again and repeat the quest."),
-    Affordance("inventory", "List what you are carrying."),
+    Affordance("look", "Describe the room again and repeat the quest.", aliases=("look around",)),
+    Affordance("inventory", "List what you are carrying.", aliases=("check inventory", "check my inventory")),
     Affordance("go", "Walk through an open door.",
-               params(direction=enum_param("Compass direction of the exit.", DIRECTIONS))),
+               params(direction=enum_param("Compass direction of the exit.", DIRECTIONS)),
+               aliases=("walk", "move", "head")),
     Affordance("take", "Pick up an object you can see (on the floor, on a table, in an open container).",
                params(object=string_param("The object, by adjective and noun, e.g. 'red key'.",
-                                          max_length=80, examples=_OBJECTS))),
+                                          max_length=80, examples=_OBJECTS)),
+               aliases=("pick up", "grab", "get")),
     Affordance("drop", "Put down an object you carry, onto the floor.",
                params(object=string_param("An object you carry, e.g. 'red key'.", max_length=80,
-                                          examples=_OBJECTS))),
+                                          examples=_OBJECTS)), aliases=("put down",)),
     Affordance("open", "Open a closed door or container.",
                params(target=string_param("A door ('north door') or container ('wooden chest').",
                                           max_length=80, examples=_TARGETS))),
@@ -67,7 +72,7 @@ AFFORDANCES: tuple[Affordance, ...] = (
                                           max_length=80, examples=_TARGETS))),
     Affordance("examine", "Look closely at a thing you can see or carry.",
                params(target=string_param("The thing, e.g. 'wooden chest' or 'north door'.", max_length=80,
-                                          examples=_TARGETS + _OBJECTS))),
+                                          examples=_TARGETS + _OBJECTS)), aliases=("look at", "inspect")),
 )
 
 _VERBS = {aff.name: Verb(i) for i, aff in enumerate(AFFORDANCES)}
@@ -122,8 +127,8 @@ class TextAdventure(TranscriptRendering, AgenticEnv):
     ``Dict(text=Text(4096), mission=Text(1024))`` over ``core.CHARSET``. ``text`` is
     the result of the last command, a blank line, then the current room: its name,
     its furniture with their state, the contents of its open containers and of its
-    supporters, the objects on its floor and its exits with their doors. Nothing of
-    other rooms or of closed containers is shown. ``mission`` is the quest.
+    supporters, the objects on its floor, its exits with their doors and what the agent
+    carries. Nothing of other rooms or of closed containers is shown. ``mission`` is the quest.
 
     ## Rewards
     1 when the last goal placement holds, 0 otherwise. With ``progress_reward=p``
@@ -142,8 +147,9 @@ class TextAdventure(TranscriptRendering, AgenticEnv):
     built only from what the agent perceives.
 
     ## Arguments
-    ``size`` (``"3rooms"``, ``"6rooms"`` or ``"12rooms"``), ``progress_reward``
-    (float in [0, 1), default 0), ``render_mode``.
+    ``size`` (``"3rooms"``, ``"6rooms"`` or ``"12rooms"``; the largest resets in a few
+    milliseconds), ``progress_reward`` (a number in [0, 1), default 0), ``render_mode``.
+    A wrong type or value raises ``TypeError``/``ValueError`` naming the argument.
 
     ## Registered Configurations
     | id | rooms | placements | locks | max_episode_steps |
@@ -161,6 +167,7 @@ class TextAdventure(TranscriptRendering, AgenticEnv):
         You see a wooden chest (locked, red lock) and an oak table.
         On the oak table: an old book.
         Exits: north (open painted door), east (locked blue door).
+        You carry a red key.
 
     Reset and ``look`` put the quest in the first line. ``obs["mission"]`` always
     holds the quest.
@@ -200,13 +207,11 @@ class TextAdventure(TranscriptRendering, AgenticEnv):
     max_command_length = 160
 
     def __init__(self, size: str = "6rooms", progress_reward: float = 0.0, render_mode: str | None = None):
+        size = one_of("size", size, tuple(HOUSE_SIZES))
+        progress_reward = number_in("progress_reward", progress_reward, 0.0, 1.0, high_open=True)
         super().__init__(render_mode)
-        if size not in HOUSE_SIZES:
-            raise ValueError(f"size must be one of {sorted(HOUSE_SIZES)}, got {size!r}")
-        if not 0.0 <= progress_reward < 1.0:
-            raise ValueError(f"progress_reward must lie in [0, 1), got {progress_reward}")
         self.size = size
-        self.progress_reward = float(progress_reward)
+        self.progress_reward = progress_reward
         self.action_space = CommandSpace(AFFORDANCES, max_length=self.max_command_length)
         self.observation_space = spaces.Dict({"text": text_space(MAX_TEXT), "mission": text_space(MAX_MISSION)})
         self.house: House | None = None
@@ -240,41 +245,44 @@ class TextAdventure(TranscriptRendering, AgenticEnv):
         house = self.house
         if house is None:
             raise RuntimeError("call reset() before step()")
-        # Fast path: an admissible command is already resolved (same result as parsing it).
-        entry = house.view()[1].get(action) if type(action) is str else None
-        if entry is not None:
-            version = house.version
-            message = house.apply(*entry)
-            valid = True
-            echo = action
-            moved = house.version != version and entry[0] in (Verb.TAKE, Verb.DROP, Verb.PUT)
+        version = house.version
+        command: Command | None = None
+        echo = action  # an admissible text is clean as it is
+        try:
+            command = self.read_command(action, max_length=self.max_command_length)
+        except InvalidAction as error:
+            message, valid = self._refusal(action, error), False
+            echo = sanitize(action_text(action), self.max_command_length)
         else:
-            version = house.version
-            message, valid, echo = self._interpret(action)
-            moved = house.version != version
+            # An admissible text is already resolved in the house's table (the same result as
+            # resolving the command's arguments, which costs several times the parse).
+            entry = house.view()[1].get(action) if type(action) is str else None
+            if entry is not None:
+                message, valid = house.apply(*entry), True
+            else:
+                message, valid = adventure_phrases.command(house, _VERBS[command.name], command.args)
+                echo = sanitize(action_text(action), self.max_command_length)
         reward = 0.0
-        if moved:
+        if house.version != version:
             reward = self._score()
         obs = self._observe(message)
         self._transcript.append(("agent", echo))
         self._transcript.append(("env", obs["text"]))
         if self.render_mode == "human":
             self.render()
-        info = {"success": self._success, "action_valid": valid, "admissible_commands": list(house.view()[1])}
+        info = {"success": self._success, "action_valid": valid, "admissible_commands": list(house.view()[1]),
+                "command": command}
         return obs, reward, self._success, False, info
 
-    def _interpret(self, action: Any) -> tuple[str, bool, str]:
-        """Parse and resolve a command that is not in the admissible table."""
-        if not isinstance(action, str):
-            return (f"A command must be text such as 'look' or 'go north', not {type(action).__name__}. "
-                    f"Valid commands: {_USAGE}."), False, f"<{type(action).__name__}>"
-        echo = sanitize(action, self.max_command_length)
-        try:
-            command = parse_command(action, AFFORDANCES, max_length=self.max_command_length)
-        except InvalidAction as error:
-            return f"Could not use {quote(action)}: {error}", False, echo
-        message, valid = self.house.command(_VERBS[command.name], command.args)
-        return message, valid, echo
+    @staticmethod
+    def _refusal(action: Any, error: InvalidAction) -> str:
+        """What the agent is told about an action that could not be read."""
+        if isinstance(action, str):
+            return f"Could not use {quote(action)}: {error}"
+        if type(action) is Command:
+            return f"Could not use {quote(str(action))}: {error}"
+        return (f"A command must be text such as 'look' or 'go north', not {type(action).__name__}. "
+                f"Valid commands: {_USAGE}.")
 
     def _score(self) -> float:
         met = self.house.goals_met()

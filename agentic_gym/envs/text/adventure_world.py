@@ -2,9 +2,11 @@
 
 Pure game logic: this module imports neither gymnasium nor pygame. A :class:`House`
 holds the true state; :func:`generate` builds one from a ``np.random.Generator``;
-the house answers commands (:meth:`House.command` for parsed arguments, the
-pre-resolved :meth:`House.admissible` table for the commands that make sense now)
-and :func:`oracle_command` plans the next command of a privileged solver.
+the house applies resolved commands (:meth:`House.apply`; :meth:`House.run` for the
+pre-resolved :meth:`House.admissible` table of the commands that make sense now)
+and :func:`oracle_command` plans the next command of a privileged solver. Reading
+object phrases ("the red key", "coin from the chest") into things is language, not
+rules: it lives in :mod:`agentic_gym.envs.text.adventure_phrases`.
 
 What the agent perceives is decided in one place, :meth:`House.perceived`: the
 things of the current room, the contents of its open containers and of its
@@ -29,7 +31,6 @@ Example:
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -146,10 +147,6 @@ HOUSE_SIZES: dict[str, HouseSize] = {
     "12rooms": HouseSize(rooms=12, goals=6, locks=6, distractors=8, decoy_keys=2),
 }
 
-_ARTICLES = frozenset({"the", "a", "an", "my", "some", "that", "this"})
-_PUT_PREPOSITIONS = ("in", "into", "inside", "on", "onto")
-_QUALIFIERS = frozenset({"in", "on", "from", "inside"})
-_PUNCTUATION = str.maketrans({c: " " for c in ".,;:!?'\"()[]{}<>`"})
 
 
 def article(name: str) -> str:
@@ -277,14 +274,6 @@ class House:
         """The reference the house itself uses for ``thing`` in commands."""
         return self.door_label(thing) if thing.kind == Kind.DOOR else thing.name
 
-    def _words(self, thing: Thing) -> frozenset[str]:
-        if thing.kind != Kind.DOOR:
-            return thing.words
-        for room, direction in thing.sides:
-            if room == self.player:
-                return thing.words | {DIRECTIONS[direction]}
-        return thing.words
-
     def view(self) -> tuple[str, dict[str, tuple[int, int, int]]]:
         """The current room's description and its admissible command table (cached per version)."""
         if self._view_version != self.version:
@@ -318,6 +307,9 @@ class House:
                 door = things[door_id]
                 exits.append(f"{DIRECTIONS[direction]} ({_STATE_WORD[door.state]} {door.name})")
         lines.append("Exits: " + ", ".join(exits) + ".")
+        if self.inventory:
+            # Carried things are perceived (and named by admissible commands), so the view shows them.
+            lines.append("You carry " + join_names([things[i].a_name for i in self.inventory]) + ".")
         return "\n".join(lines)
 
     def _admissible_table(self) -> dict[str, tuple[int, int, int]]:
@@ -385,112 +377,6 @@ class House:
             return f"That does not make sense here: {text[:40]}", False
         return self.apply(*entry), True
 
-    def command(self, verb: Verb, args: dict[str, object]) -> tuple[str, bool]:
-        """Carry out a parsed command; returns ``(message, valid)``.
-
-        ``valid`` is False when a reference names nothing the agent perceives, names
-        several things, or a needed argument is missing; a well-formed command the
-        world refuses ("The red door is locked.") is valid.
-        """
-        try:
-            verb, a, b = self.resolve(verb, args)
-        except ResolveError as error:
-            return str(error), False
-        return self.apply(verb, a, b), True
-
-    def resolve(self, verb: Verb, args: dict[str, object]) -> tuple[Verb, int, int]:
-        """Turn parsed arguments into thing ids, or raise :class:`ResolveError`."""
-        if verb in (Verb.LOOK, Verb.INVENTORY):
-            return verb, -1, -1
-        if verb == Verb.GO:
-            return verb, DIRECTIONS.index(str(args["direction"])), -1
-        if verb == Verb.TAKE:
-            ref = _tokens(str(args["object"]))
-            return verb, self._find(ref, "take", prefer=_takeable).id, -1
-        if verb == Verb.DROP:
-            ref = _tokens(str(args["object"]))
-            return verb, self._find(ref, "drop", prefer=_carried).id, -1
-        if verb in (Verb.OPEN, Verb.CLOSE, Verb.EXAMINE):
-            prefer = None if verb == Verb.EXAMINE else _openable
-            return verb, self._find(_tokens(str(args["target"])), verb.name.lower(), prefer).id, -1
-        if verb == Verb.UNLOCK:
-            target = _tokens(str(args["target"]))
-            key = _tokens(str(args["key"])) if args.get("key") is not None else []
-            if not key:
-                for word in ("with", "using"):
-                    if word in target:
-                        cut = target.index(word)
-                        target, key = target[:cut], target[cut + 1:]
-                        break
-            found = self._find(target, "unlock", prefer=_lockable)
-            if not key:
-                held = [self.things[i].name for i in self.inventory if self.things[i].kind == Kind.KEY]
-                example = held[0] if held else "<key>"
-                raise ResolveError(f"What do you want to unlock the {self.label(found)} with? "
-                                   f"Say, for example: unlock {self.label(found)} with {example}.")
-            return verb, found.id, self._find(key, "unlock with", prefer=_carried_key).id
-        if verb == Verb.PUT:
-            item = _tokens(str(args["object"]))
-            target = _tokens(str(args["target"])) if args.get("target") is not None else []
-            if not target:
-                cuts = [i for i, w in enumerate(item) if w in _PUT_PREPOSITIONS]
-                if cuts:
-                    item, target = item[:cuts[0]], item[cuts[0] + 1:]
-            elif target[0] in _PUT_PREPOSITIONS:
-                target = target[1:]
-            found = self._find(item, "put", prefer=_carried)
-            if not target:
-                room = self.rooms[self.player]
-                example = self.things[room.furniture[0]].name if room.furniture else "<container>"
-                raise ResolveError(f"Where do you want to put the {found.name}? "
-                                   f"Say, for example: put {found.name} in {example}.")
-            return verb, found.id, self._find(target, "put it in", prefer=_receptacle).id
-        raise ResolveError(f"Unknown verb {verb!r}.")
-
-    def _find(self, ref: list[str], what: str, prefer: Callable[[Thing], bool] | None = None) -> Thing:
-        """The one perceived thing ``ref`` names (adjectives and noun, any order).
-
-        When several match, those the verb applies to (``prefer``) are kept: ``open
-        white`` means the white fridge, not the white candle. Still several: ask back.
-        """
-        if not ref:
-            raise ResolveError(f"What do you want to {what}? Name a thing you can see.")
-        scope = self.perceived()
-        # A trailing qualifier ("coin from the chest", "chest in the kitchen") narrows the scope.
-        for i in range(1, len(ref)):
-            if ref[i] in _QUALIFIERS:
-                head, tail = ref[:i], ref[i + 1:]
-                tail_set = set(tail)
-                if tail_set and tail_set <= self.rooms[self.player].words | {"room", "here", "floor"}:
-                    if tail_set == {"floor"}:
-                        room = self.rooms[self.player]
-                        scope = [self.things[t] for t in room.floor]
-                    ref = head
-                    break
-                for other in self.rooms:
-                    if tail_set and tail_set <= other.words | {"room"} and other.id != self.player:
-                        raise ResolveError(f"You are not in the {other.name}; you are in the "
-                                           f"{self.rooms[self.player].name}.")
-                holder = self._find(tail, what)
-                if holder.kind not in (Kind.CONTAINER, Kind.SUPPORTER):
-                    raise ResolveError(f"The {holder.name} cannot hold things.")
-                scope = [self.things[t] for t in holder.contents] if holder.state == State.OPEN else []
-                ref = head
-                break
-        words = set(ref)
-        matches = [t for t in scope if words <= self._words(t)]
-        if len(matches) > 1 and prefer is not None:
-            preferred = [t for t in matches if prefer(t)]
-            if preferred:
-                matches = preferred
-        if len(matches) == 1:
-            return matches[0]
-        if not matches:
-            raise ResolveError(f"You see no {' '.join(ref)[:40]} here.")
-        labels = [f"the {self.label(t)}" for t in matches]
-        noun = matches[0].noun if all(t.noun == matches[0].noun for t in matches) else "one"
-        raise ResolveError(f"Which {noun} do you mean: {', '.join(labels[:-1])} or {labels[-1]}?")
-
     def apply(self, verb: int, a: int, b: int) -> str:
         """Carry out a resolved command and return what happened."""
         return _HANDLERS[verb](self, a, b)
@@ -522,40 +408,12 @@ class House:
 _STATE_WORD = ("open", "closed", "locked")
 
 
-def _takeable(thing: Thing) -> bool:
-    return thing.portable and (thing.room >= 0 or thing.inside >= 0)
-
-
-def _openable(thing: Thing) -> bool:
-    return thing.openable
-
-
-def _lockable(thing: Thing) -> bool:
-    return bool(thing.lock)
-
-
-def _carried_key(thing: Thing) -> bool:
-    return thing.kind == Kind.KEY and thing.room < 0 and thing.inside < 0
-
-
-def _carried(thing: Thing) -> bool:
-    return thing.portable and thing.room < 0 and thing.inside < 0
-
-
-def _receptacle(thing: Thing) -> bool:
-    return thing.kind == Kind.CONTAINER or thing.kind == Kind.SUPPORTER
-
-
 def _state_note(thing: Thing) -> str:
     if thing.kind != Kind.CONTAINER:
         return ""
     if thing.state == State.LOCKED:
         return f" (locked, {thing.lock} lock)"
     return " (open)" if thing.state == State.OPEN else " (closed)"
-
-
-def _tokens(text: str) -> list[str]:
-    return [w for w in text.lower().translate(_PUNCTUATION).split() if w not in _ARTICLES]
 
 
 # ---- verb handlers: module functions so that a House holds no callables -----------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from typing import Any
 
 from gymnasium import spaces
@@ -9,17 +10,22 @@ from gymnasium import spaces
 from agentic_gym.core import (
     Affordance,
     AgenticEnv,
+    Command,
     CommandSpace,
     InvalidAction,
+    Reason,
     TranscriptRendering,
+    action_text,
     params,
-    parse_command,
     quote,
     sanitize,
     string_param,
     text_space,
 )
+from agentic_gym.core.arguments import boolean, integer_in
 from agentic_gym.envs.text.codebreaker_logic import (
+    COLOURS,
+    MAX_PEGS,
     WORD_LENGTH,
     CodeGame,
     decode_feedback,
@@ -34,7 +40,13 @@ from agentic_gym.envs.text.codebreaker_logic import (
 
 OBS_LENGTH = 2048
 ACTION_LENGTH = 256
+#: Most guesses an episode may allow (the observation counts them in a Discrete space).
+MAX_GUESSES = 100
+#: Most possible codes (``colours ** pegs``): 8 colours x 5 pegs, where an oracle decision
+#: still takes well under a second; 8 ** 6 took over 10 s for the opening guess.
+MAX_CODES = 32_768
 _EXAMPLES = 6
+_TRANSCRIPT_ENTRIES = 32
 
 
 def example_codes(game: CodeGame) -> list[str]:
@@ -99,8 +111,15 @@ class Codebreaker(TranscriptRendering, AgenticEnv):
     ## Arguments
     * ``pegs``: code length, 1..6 (default 4; the word variant uses 5 letters).
     * ``colours``: number of colours, 2..8 (default 6).
-    * ``max_guesses``: guesses allowed (default 10).
-    * ``words``: hide a word from the shipped list instead of a peg code (default False).
+    * ``max_guesses``: guesses allowed, 1..100 (default 10).
+    * ``colours ** pegs`` (the number of possible codes) is at most 32768, which keeps
+      the oracle's decisions under a second.
+    * ``words``: hide a word from the shipped list instead of a peg code (default False;
+      ``pegs`` and ``colours`` are then ignored).
+
+    A wrong type or value raises ``TypeError``/``ValueError`` naming the argument and its
+    range. Reset only draws the secret, so it is fast at every size (the oracle builds its
+    tables on its first call).
     * ``render_mode``: ``"human"``, ``"rgb_array"``, ``"ansi"`` or ``None``.
 
     ## Registered Configurations
@@ -151,9 +170,14 @@ class Codebreaker(TranscriptRendering, AgenticEnv):
 
     def __init__(self, render_mode: str | None = None, pegs: int = 4, colours: int = 6, max_guesses: int = 10,
                  words: bool = False):
+        words = boolean("words", words)
+        pegs = integer_in("pegs", pegs, 1, MAX_PEGS)
+        colours = integer_in("colours", colours, 2, len(COLOURS))
+        max_guesses = integer_in("max_guesses", max_guesses, 1, MAX_GUESSES)
+        if not words and colours**pegs > MAX_CODES:
+            raise ValueError(f"colours ** pegs must be at most {MAX_CODES} (the oracle's search space), "
+                             f"got {colours} ** {pegs} = {colours**pegs}")
         super().__init__(render_mode)
-        if max_guesses < 1:
-            raise ValueError(f"max_guesses must be >= 1, got {max_guesses}")
         self.game = CodeGame(pegs=pegs, colours=colours, words=words)
         self.max_guesses = max_guesses
         self._examples = example_codes(self.game)
@@ -161,7 +185,7 @@ class Codebreaker(TranscriptRendering, AgenticEnv):
         what = "One listed five-letter word" if words else f"{self.game.pegs} colour letters or names"
         self.affordances = (
             Affordance("guess", "Guess the hidden code; the feedback grades it.",
-                       params(code=string_param(f"{what}.", max_length=120, examples=self._examples[:3])),
+                       params(code=string_param(f"{what}.", max_length=120, examples=self._examples)),
                        kind="move"),
         )
         self.action_space = CommandSpace(self.affordances, max_length=ACTION_LENGTH)
@@ -173,7 +197,7 @@ class Codebreaker(TranscriptRendering, AgenticEnv):
         self._lines: list[str] = []  # the history as shown, one line per guess (built once per guess)
         self._solved = False
         self._message = ""
-        self._transcript: list[tuple[str, str]] = []
+        self._transcript: deque[tuple[str, str]] = deque(maxlen=_TRANSCRIPT_ENTRIES)
 
     # ---- text --------------------------------------------------------------------------
 
@@ -213,7 +237,6 @@ class Codebreaker(TranscriptRendering, AgenticEnv):
     def _observe(self, valid: bool) -> tuple[dict[str, Any], dict[str, Any]]:
         text = sanitize(self._view(), OBS_LENGTH)
         self._transcript.append(("env", text))
-        del self._transcript[:-32]
         observation = {"text": text, "guesses_left": self.max_guesses - len(self._history)}
         info = {
             "success": self._solved,
@@ -233,25 +256,27 @@ class Codebreaker(TranscriptRendering, AgenticEnv):
         self._lines = []
         self._solved = False
         self._message = ""
-        self._transcript = []
+        self._transcript.clear()
         return self._observe(True)
 
-    def step(self, action: str):
+    def step(self, action: str | Command):
         if not self._secret:
             raise RuntimeError("call reset() before step()")
-        command_text = action if isinstance(action, str) else str(action)
-        self._transcript.append(("agent", sanitize(command_text, 200)))
+        self._transcript.append(("agent", sanitize(action_text(action), 200)))
         reward = 0.0
         valid = True
+        command: Command | None = None
         try:
-            command = parse_command(command_text, self.affordances, max_length=ACTION_LENGTH)
+            command = self.read_command(action, max_length=ACTION_LENGTH)
             if self._over:
-                raise InvalidAction("The game is over; call reset() for a new code.")
+                raise InvalidAction("The game is over; call reset() for a new code.", affordance=command.name,
+                                    reason=Reason.REFUSED)
             try:
                 code = parse_code(command.args["code"], self.game)
             except ValueError as error:
                 raise InvalidAction(f"{quote(command.args['code'])} is not a valid guess: {error}. "
-                                    "It did not use a guess.") from None
+                                    "It did not use a guess.", affordance=command.name, argument="code",
+                                    reason=Reason.BAD_VALUE) from None
             value = score(code, self._secret, self.game)
             self._history.append((code, value))
             number = len(self._history)
@@ -268,6 +293,7 @@ class Codebreaker(TranscriptRendering, AgenticEnv):
             valid = False
             self._message = f"Invalid command: {error}"
         observation, info = self._observe(valid)
+        info["command"] = command
         return observation, reward, self._over, False, info
 
     # ---- oracle and rendering ------------------------------------------------------------
@@ -282,4 +308,4 @@ class Codebreaker(TranscriptRendering, AgenticEnv):
         return f"guess {self.game.format(code)}"
 
     def transcript_entries(self) -> list[tuple[str, str]]:
-        return self._transcript
+        return list(self._transcript)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from typing import Any
 
 from gymnasium import spaces
@@ -9,18 +10,23 @@ from gymnasium import spaces
 from agentic_gym.core import (
     Affordance,
     AgenticEnv,
+    Command,
     CommandSpace,
     InvalidAction,
+    Reason,
     TranscriptRendering,
+    action_text,
     params,
-    parse_command,
     quote,
     sanitize,
     string_param,
     text_space,
 )
+from agentic_gym.core.arguments import integer_in
 from agentic_gym.envs.text.recall_world import (
     EXAMPLE_ANSWERS,
+    MAX_FACTS,
+    MAX_QUESTIONS,
     Briefing,
     RecallConfig,
     generate_briefing,
@@ -38,7 +44,8 @@ AFFORDANCES: tuple[Affordance, ...] = (
         "answer",
         "Answer the current question with the value alone; ends the question.",
         params(text=string_param("The answer, e.g. 4417, Lisbon or Ortiz.", max_length=ANSWER_LENGTH,
-                                 examples=["4417", "Lisbon", "Ortiz", "blue", "Friday"])),
+                                 examples=["4417", "Lisbon", "Ortiz", "blue", "Friday",
+                                           *(v for values in EXAMPLE_ANSWERS.values() for v in values)])),
         kind="answer",
     ),
 )
@@ -101,11 +108,15 @@ class Recall(TranscriptRendering, AgenticEnv):
     ``"done"``).
 
     ## Arguments
-    * ``facts``: briefing items, corrections included (default 5).
-    * ``questions``: questions after the briefing (default 1).
-    * ``corrections``: items that overwrite an earlier fact (default 0); about half of
-      them hit facts that questions need.
+    * ``facts``: briefing items, corrections included, up to 200 (default 5); at least
+      one per question (three for two hops) plus the corrections and one distractor.
+    * ``questions``: questions after the briefing, 1..10 (default 1).
+    * ``corrections``: items that overwrite an earlier fact, at most half the facts
+      (default 0); about half of them hit facts that questions need.
     * ``hops``: 1 (ask a fact) or 2 (ask a fact about an agent's handler).
+
+    A wrong type or value raises ``TypeError``/``ValueError`` naming the argument and its
+    range; at the limits a reset takes under 30 ms.
     * ``render_mode``: ``"human"``, ``"rgb_array"``, ``"ansi"`` or ``None``.
 
     ## Registered Configurations
@@ -153,6 +164,10 @@ class Recall(TranscriptRendering, AgenticEnv):
 
     def __init__(self, render_mode: str | None = None, facts: int = 5, questions: int = 1, corrections: int = 0,
                  hops: int = 1):
+        facts = integer_in("facts", facts, 1, MAX_FACTS)
+        questions = integer_in("questions", questions, 1, MAX_QUESTIONS)
+        corrections = integer_in("corrections", corrections, 0, MAX_FACTS // 2)
+        hops = integer_in("hops", hops, 1, 2)
         super().__init__(render_mode)
         self.config = RecallConfig(facts=facts, questions=questions, corrections=corrections, hops=hops)
         self.affordances = AFFORDANCES
@@ -164,7 +179,7 @@ class Recall(TranscriptRendering, AgenticEnv):
         self._correct = 0
         self._text = ""
         # (role, text, index of the briefing item the text shows or -1), for rendering.
-        self._transcript: list[tuple[str, str, int]] = []
+        self._transcript: deque[tuple[str, str, int]] = deque(maxlen=_TRANSCRIPT_ENTRIES)
 
     # ---- state ------------------------------------------------------------------------
 
@@ -209,7 +224,6 @@ class Recall(TranscriptRendering, AgenticEnv):
         text = sanitize(self._text, OBS_LENGTH)
         shown = self._item if not self._briefing_over else -1
         self._transcript.append(("env", text, shown))
-        del self._transcript[:-_TRANSCRIPT_ENTRIES]
         info = {
             "success": self._done and self._correct == self.config.questions,
             "action_valid": valid,
@@ -227,29 +241,32 @@ class Recall(TranscriptRendering, AgenticEnv):
         self._item = 0
         self._question = 0
         self._correct = 0
-        self._transcript = []
+        self._transcript.clear()
         self._text = self._view()
         return self._observe(True)
 
-    def step(self, action: str):
+    def step(self, action: str | Command):
         if self._briefing is None:
             raise RuntimeError("call reset() before step()")
-        command_text = action if isinstance(action, str) else str(action)
-        self._transcript.append(("agent", sanitize(command_text, 200), -1))
+        self._transcript.append(("agent", sanitize(action_text(action), 200), -1))
         reward = 0.0
         valid = True
+        command: Command | None = None
         try:
-            command = parse_command(command_text, self.affordances, max_length=ACTION_LENGTH)
+            command = self.read_command(action, max_length=ACTION_LENGTH)
             if self._done:
-                raise InvalidAction("The episode has ended; call reset() for a new briefing.")
+                raise InvalidAction("The episode has ended; call reset() for a new briefing.",
+                                    affordance=command.name, reason=Reason.REFUSED)
             if command.name == "continue":
                 if self._briefing_over:
-                    raise InvalidAction("The briefing is over: answer the question with answer <text>.")
+                    raise InvalidAction("The briefing is over: answer the question with answer <text>.",
+                                        affordance=command.name, reason=Reason.REFUSED)
                 self._item += 1
                 self._text = self._view()
             else:
                 if not self._briefing_over:
-                    raise InvalidAction("No question has been asked yet: say continue to hear the next item.")
+                    raise InvalidAction("No question has been asked yet: say continue to hear the next item.",
+                                        affordance=command.name, reason=Reason.REFUSED)
                 given = command.args["text"]
                 right = is_correct(given, self._briefing.questions[self._question].answer)
                 self._question += 1
@@ -263,6 +280,7 @@ class Recall(TranscriptRendering, AgenticEnv):
             # The view below always ends with what to do now, so the valid commands are named.
             self._text = f"Invalid command: {error}\n{self._view()}"
         observation, info = self._observe(valid)
+        info["command"] = command
         return observation, reward, self._done, False, info
 
     # ---- oracle and rendering ---------------------------------------------------------

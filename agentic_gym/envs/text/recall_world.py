@@ -113,6 +113,13 @@ EXAMPLE_ANSWERS: dict[ValueKind, tuple[str, ...]] = {
 }
 
 
+#: Most briefing items: 30 agents x 8 attributes hold 240 first statements; 200 keeps reset
+#: (about 25 ms at the limit) well under 50 ms.
+MAX_FACTS = 200
+#: Most questions: two-hop questions need distinct askers among at most 30 agents.
+MAX_QUESTIONS = 10
+
+
 @dataclass(frozen=True)
 class RecallConfig:
     """Size of a briefing: ``facts`` items (corrections included), ``questions``, ``hops`` per question."""
@@ -123,14 +130,20 @@ class RecallConfig:
     hops: int = 1
 
     def __post_init__(self) -> None:
-        if self.hops not in (1, 2):
-            raise ValueError(f"hops must be 1 or 2, got {self.hops}")
-        if self.questions < 1 or self.corrections < 0:
-            raise ValueError("questions must be >= 1 and corrections >= 0")
-        # Each question needs its facts (and, multi-hop, up to a third for a changed handler).
-        needed = self.questions * (3 if self.hops == 2 else 1) + self.corrections
-        if self.facts < needed or self.facts > 400:
-            raise ValueError(f"facts must be in {needed}..400 for this configuration, got {self.facts}")
+        for name, low, high in (("facts", 1, MAX_FACTS), ("questions", 1, MAX_QUESTIONS), ("hops", 1, 2),
+                                ("corrections", 0, MAX_FACTS // 2)):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                raise ValueError(f"{name} must be an integer in {low}..{high}, got {value!r}")
+        if self.corrections > self.facts // 2:
+            raise ValueError(f"corrections must be at most half the facts (0..{self.facts // 2}), "
+                             f"got {self.corrections}")
+        # Each question needs its facts (and, multi-hop, up to a third for a changed handler);
+        # corrections beyond the questions' own need at least one distractor to correct.
+        needed = self.questions * (3 if self.hops == 2 else 1) + self.corrections + (1 if self.corrections else 0)
+        if self.facts < needed:
+            raise ValueError(f"facts must be in {needed}..{MAX_FACTS} for {self.questions} question(s), "
+                             f"{self.hops} hop(s) and {self.corrections} correction(s), got {self.facts}")
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,8 @@ Rules, documented once here and referred to by the env docstrings:
   (``decimals=2``: within 0.005). Counts also accept the words ``zero`` to ``twelve``.
 * **yes/no**: accepted when the answer says yes (``yes``, ``yeah``, ``yep``,
   ``true``) or no (``no``, ``nope``, ``false``, ``not``, ``won't``, ``doesn't``)
-  as expected and not the other.
+  as expected and not the other; admitting not to know (``I do not know``, ``no
+  idea``, ``not sure``) is neither.
 * **choices** (a city, a weather condition): accepted when the answer names the
   expected choice (or one of its synonyms) and no other choice.
 
@@ -66,6 +67,8 @@ _WORD_NUMBERS = {
 _WORD_NUMBER = re.compile(r"\b(" + "|".join(_WORD_NUMBERS) + r")\b")
 _YES = re.compile(r"\b(yes|yeah|yep|true)\b")
 _NO = re.compile(r"\b(no|nope|false|not|won't|wont|doesn't|isn't|will not)\b")
+#: Admitting not to know is neither answer, though it contains "not" or "no".
+_UNSURE = re.compile(r"\b(do not know|don't know|dont know|not sure|unsure|no idea|cannot tell|can't tell)\b")
 
 
 def normalize(text: str) -> str:
@@ -123,6 +126,8 @@ def check_number(text: str, value: float, decimals: int = 0, unit: str | None = 
 def check_yes_no(text: str, expected: bool) -> bool:
     """Whether ``text`` clearly says yes (``expected`` True) or no (False)."""
     text = normalize(text)
+    if _UNSURE.search(text):
+        return False
     says_yes = _YES.search(text) is not None
     says_no = _NO.search(text) is not None
     return (says_yes and not says_no) if expected else (says_no and not says_yes)

@@ -18,14 +18,17 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from typing import TypeVar
 
 import numpy as np
 
 from agentic_gym.envs.tool.answers import check_number
+
+_T = TypeVar("_T")
 
 STEP_COUNTS = (2, 4, 6)
 DOMAINS = ("shopping", "conversion", "savings", "travel")
@@ -49,7 +52,6 @@ class Problem:
     decimals: int
     unit: str
     expression: str
-    first_expression: str
     answer: str
 
 
@@ -110,7 +112,7 @@ class _Draw:
         """A percentage with a quarter-point resolution, e.g. 8.25."""
         return Fraction(self.integer(low * 4, high * 4), 4)
 
-    def pick(self, options: tuple) -> object:
+    def pick(self, options: Sequence[_T]) -> _T:
         return options[int(self.uniform() * len(options))]
 
 
@@ -242,7 +244,6 @@ def generate_problem(rng: np.random.Generator, steps: int = 4, domains: tuple[st
         chosen = _choose(draw, pool, steps - 1)
         if chosen is not None:
             break
-    first_expression = expression
     for step in chosen:
         value = step.apply(value)
         expression = f"({expression}) {step.fragment}"
@@ -253,7 +254,7 @@ def generate_problem(rng: np.random.Generator, steps: int = 4, domains: tuple[st
     text = " ".join([opening, *(s.sentence for s in chosen), question])
     rounded = _decimal(value, decimals)
     answer = f"${rounded:,}" if unit == "usd" else f"{rounded:,} {unit_name}"
-    return Problem(domain, text, steps, value, decimals, unit or unit_name, expression, first_expression, answer)
+    return Problem(domain, text, steps, value, decimals, unit or unit_name, expression, answer)
 
 
 def _unit_name(domain: str, chosen: list[_Step]) -> str:

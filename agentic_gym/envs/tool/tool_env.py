@@ -18,7 +18,7 @@ is known at reset: the plan's calls, plus one retry for each fault met on the wa
 from __future__ import annotations
 
 import abc
-import re
+from collections import deque
 from dataclasses import dataclass
 from typing import Any, ClassVar, SupportsFloat
 
@@ -30,11 +30,12 @@ from agentic_gym.core import (
     CommandSpace,
     InvalidAction,
     TranscriptRendering,
-    parse_command,
+    action_text,
     quote,
     sanitize,
     text_space,
 )
+from agentic_gym.core.arguments import integer_in, number_in
 
 #: Longest observation text; older results are trimmed first.
 TEXT_CHARS = 4096
@@ -46,12 +47,13 @@ RESULT_CHARS = 700
 COMMAND_CHARS = 1024
 #: Most commands listed in ``info["admissible_commands"]``.
 MAX_ADMISSIBLE = 24
-#: Most transcript entries kept for rendering (the question is always kept).
+#: Largest ``tool_budget`` (None means no budget).
+MAX_TOOL_BUDGET = 10_000
+#: Most transcript entries kept for rendering, besides the question (always shown first).
 MAX_TRANSCRIPT = 400
 
 FAULT_MESSAGE = "error 503: service unavailable, please retry."
 _FAULT_CHUNK = 64
-_LEADING_NAME = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)")
 
 
 @dataclass(frozen=True)
@@ -75,19 +77,18 @@ class ToolEnv(TranscriptRendering, AgenticEnv):
     intro: ClassVar[str] = ""
 
     def __init__(self, fault_rate: float = 0.0, tool_budget: int | None = None, render_mode: str | None = None):
+        fault_rate = number_in("fault_rate", fault_rate, 0.0, 1.0, high_open=True)
+        if tool_budget is not None:
+            tool_budget = integer_in("tool_budget", tool_budget, 1, MAX_TOOL_BUDGET)
         super().__init__(render_mode)
-        if not 0.0 <= float(fault_rate) < 1.0:
-            raise ValueError(f"fault_rate must be in [0, 1), got {fault_rate!r}")
-        if tool_budget is not None and (isinstance(tool_budget, bool) or int(tool_budget) < 1):
-            raise ValueError(f"tool_budget must be None or a positive integer, got {tool_budget!r}")
-        self.fault_rate = float(fault_rate)
-        self.tool_budget = None if tool_budget is None else int(tool_budget)
+        self.fault_rate = fault_rate
+        self.tool_budget = tool_budget
         self.action_space = CommandSpace(self.affordances, max_length=COMMAND_CHARS)
         self.observation_space = spaces.Dict({"text": text_space(TEXT_CHARS), "question": text_space(QUESTION_CHARS)})
         self._tool_names = frozenset(a.name for a in self.affordances if a.kind == "tool")
         self._answer_name = next(a.name for a in self.affordances if a.kind == "answer")
         self.transcript_title = self.title
-        self._transcript: list[tuple[str, str]] = []
+        self._transcript: deque[tuple[str, str]] = deque(maxlen=MAX_TRANSCRIPT)
         self._started = False
 
     # ---- what a world provides --------------------------------------------------------------
@@ -127,7 +128,7 @@ class ToolEnv(TranscriptRendering, AgenticEnv):
         self._started = True
         faultable_steps = sum(1 for c in episode.plan if c.name in self.faultable)
         self._oracle_calls = len(episode.plan) - faultable_steps + self._calls_for(faultable_steps)
-        self._transcript = [("env", self._question)]
+        self._transcript.clear()
         self._admissible_now = self._admissible()[:MAX_ADMISSIBLE]
         return self._observation(), self._info(True)
 
@@ -137,19 +138,18 @@ class ToolEnv(TranscriptRendering, AgenticEnv):
         self._feedback = ""
         if self._done:
             self._feedback = "The episode is over; reset to start a new one."
-            return self._observation(), 0.0, True, False, self._info(False)
+            info = self._info(False)
+            info["command"] = None
+            return self._observation(), 0.0, True, False, info
         reward = 0.0
-        raw = action if isinstance(action, str) else str(action) if isinstance(action, Command) else repr(action)
-        shown = sanitize(raw, 200).replace("\n", " ")
-        self._transcript.append(("agent", shown))
+        self._transcript.append(("agent", sanitize(action_text(action), 200).replace("\n", " ")))
+        command: Command | None = None
         try:
-            command = parse_command(raw, self.affordances)
+            command = self.read_command(action)
         except InvalidAction as error:
-            match = _LEADING_NAME.match(raw)
-            name = match.group(1).lower() if match else ""
-            if name in self._tool_names:
+            if error.affordance in self._tool_names:
                 # The call reached the tool with arguments it could not read: echo them, clipped.
-                valid = self._call(name, None, quote(raw)[1:-1], error)
+                valid = self._call(error.affordance, None, quote(action_text(action))[1:-1], error)
             else:
                 valid = False
                 self._feedback = sanitize(f"Invalid command: {error}", RESULT_CHARS)
@@ -160,9 +160,9 @@ class ToolEnv(TranscriptRendering, AgenticEnv):
             else:
                 valid = self._call(command.name, command, None, None)
         self._transcript.append(("env", self._feedback or self._results[-1]))
-        if len(self._transcript) > MAX_TRANSCRIPT:
-            del self._transcript[1:101]
-        return self._observation(), reward, self._done, False, self._info(valid)
+        info = self._info(valid)
+        info["command"] = command
+        return self._observation(), reward, self._done, False, info
 
     def _answer(self, command: Command) -> float:
         text = str(next(iter(command.args.values())))
@@ -279,6 +279,7 @@ class ToolEnv(TranscriptRendering, AgenticEnv):
         return str(self._episode.answer)
 
     def transcript_entries(self) -> list[tuple[str, str]]:
-        return self._transcript
+        # The question stays on top however long the episode; the rest is the latest entries.
+        return [("env", self._question), *self._transcript]
 
 

@@ -10,12 +10,14 @@ from agentic_gym.core import (
     Affordance,
     Command,
     InvalidAction,
+    Reason,
     calculate,
     format_number,
     int_param,
     params,
     string_param,
 )
+from agentic_gym.core.arguments import integer_in, one_of, subset_of
 from agentic_gym.envs.tool import travel_world as tw
 from agentic_gym.envs.tool.tool_env import Episode, ToolEnv
 
@@ -151,7 +153,10 @@ class TravelDesk(ToolEnv):
     * ``templates``: names of the templates to draw from (any difficulty), e.g.
       ``("weather_condition",)``; default all of ``difficulty``'s.
     * ``fault_rate``: probability in [0, 1) that a weather/calendar/flights/hotels call fails.
-    * ``tool_budget``: the most tool calls allowed, or None.
+    * ``tool_budget``: the most tool calls allowed (1..10000), or None.
+
+    A wrong type or value raises ``TypeError``/``ValueError`` naming the argument and its
+    range; a reset with 42 cities takes a few milliseconds.
     * ``render_mode``: ``"human"``, ``"rgb_array"`` (a 640x480 transcript panel) or ``"ansi"``.
 
     ## Registered Configurations
@@ -220,14 +225,11 @@ class TravelDesk(ToolEnv):
         tool_budget: int | None = None,
         render_mode: str | None = None,
     ):
-        if difficulty not in tw.DIFFICULTIES:
-            raise ValueError(f"difficulty must be one of {tw.DIFFICULTIES}, got {difficulty!r}")
-        if n_cities is not None and not 4 <= n_cities <= len(tw.CITIES):
-            raise ValueError(f"n_cities must be in 4..{len(tw.CITIES)}, got {n_cities}")
+        difficulty = one_of("difficulty", difficulty, tw.DIFFICULTIES)
+        if n_cities is not None:
+            n_cities = integer_in("n_cities", n_cities, 4, len(tw.CITIES))
         if templates is not None:
-            unknown = [t for t in templates if t not in tw.ALL_TEMPLATES]
-            if unknown or not templates:
-                raise ValueError(f"templates must name some of {sorted(tw.ALL_TEMPLATES)}, got {templates!r}")
+            templates = subset_of("templates", templates, sorted(tw.ALL_TEMPLATES))
         super().__init__(fault_rate=fault_rate, tool_budget=tool_budget, render_mode=render_mode)
         self.difficulty = difficulty
         self.n_cities = n_cities
@@ -249,14 +251,14 @@ class TravelDesk(ToolEnv):
         try:
             reply = report(world, **args)
         except tw.ToolError as error:
-            raise InvalidAction(str(error)) from None
+            raise InvalidAction(str(error), affordance=command.name, reason=Reason.REFUSED) from None
         if command.name == "calendar":
             self._learn(m.city for m in world.meetings_on(args["day"]))
         return reply
 
     def _describe_error(self, error: InvalidAction) -> str:
         message = str(error)
-        if "argument 'day'" in message:
+        if error.argument == "day":
             # The schema's own message names the range; agents also need the day names.
             message += " Days are numbered 1 (Monday) to 7 (Sunday)."
         return message

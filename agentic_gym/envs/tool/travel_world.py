@@ -563,9 +563,16 @@ def _warmer_city(world: World, rng: np.random.Generator) -> Task:
                 (_weather(world, a, day), _weather(world, b, day)), world.cities[warmer], names, (day,))
 
 
-def _rain_at_meeting(world: World, rng: np.random.Generator) -> Task:
+
+def _meeting_somewhere(world: World, rng: np.random.Generator) -> tuple[int, int]:
+    """Draw a city and a day and put the calendar's meeting there (the meeting-city templates)."""
     city, day = int(rng.integers(len(world.cities))), int(rng.integers(1, DAYS + 1))
     world.meetings = generate_calendar(rng, len(world.cities), {day: city})
+    return city, day
+
+
+def _rain_at_meeting(world: World, rng: np.random.Generator) -> Task:
+    city, day = _meeting_somewhere(world, rng)
     # Balance the answers: a constant "no" must not score well.
     rain = bool(rng.integers(2))
     w = world.weather(city, day)
@@ -582,8 +589,7 @@ def _rain_at_meeting(world: World, rng: np.random.Generator) -> Task:
 
 
 def _low_at_meeting(world: World, rng: np.random.Generator) -> Task:
-    city, day = int(rng.integers(len(world.cities))), int(rng.integers(1, DAYS + 1))
-    world.meetings = generate_calendar(rng, len(world.cities), {day: city})
+    city, day = _meeting_somewhere(world, rng)
     value = world.weather(city, day).low_c
     return Task("low_at_meeting", world,
                 f"What is the forecast low temperature, in degrees Celsius, in the city of my "
@@ -686,8 +692,7 @@ def _multi_leg(world: World, rng: np.random.Generator) -> Task:
 
 
 def _hotel_at_meeting(world: World, rng: np.random.Generator) -> Task:
-    city, day = int(rng.integers(len(world.cities))), int(rng.integers(1, DAYS + 1))
-    world.meetings = generate_calendar(rng, len(world.cities), {day: city})
+    city, day = _meeting_somewhere(world, rng)
     price = world.hotels(city, day)[0].price
     return Task("hotel_at_meeting", world,
                 f"What is the cheapest hotel price per night in the city of my {WEEKDAYS[day - 1]} meeting "

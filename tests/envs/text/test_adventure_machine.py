@@ -15,6 +15,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 import agentic_gym  # noqa: F401  (registers the environments)
 from agentic_gym.core import parse_command
+from agentic_gym.envs.text import adventure_phrases
 from agentic_gym.envs.text.adventure import AFFORDANCES
 from agentic_gym.envs.text.adventure_world import Kind, State, Verb
 
@@ -122,7 +123,7 @@ class TextAdventureMachine(RuleBasedStateMachine):
         assert list(table) == self.info["admissible_commands"]
         for text, entry in table.items():
             command = parse_command(text, AFFORDANCES)
-            assert house.resolve(_VERB_INDEX[command.name], command.args) == entry
+            assert adventure_phrases.resolve(house, _VERB_INDEX[command.name], command.args) == entry
 
     def teardown(self):
         if hasattr(self, "env"):

@@ -1,0 +1,152 @@
+"""The ``react`` format: a line ``Action: go north``, or ``Action: go`` then ``Action Input: ...``.
+
+The marker may carry Markdown decoration (``**Action:**``, ``> Action:``); the last one wins.
+``Action Input`` on one of the next non-empty lines holds the arguments as a JSON object or,
+for an affordance with one value parameter, a bare value.
+"""
+
+from __future__ import annotations
+
+import re
+
+from agentic_gym.core import Command, InvalidAction, Reason, find_affordance, make_command
+from agentic_gym.formats.base import (
+    LINE_DECORATION,
+    Reply,
+    ReplyFormat,
+    Vocabulary,
+    casings,
+    command_text,
+    lower,
+    safe_text,
+)
+from agentic_gym.formats.json_format import command_from_call, object_end
+
+#: Colons read from the end in search of an ``Action:`` marker before one pass over the lower-cased reply.
+MAX_COLON_PROBES = 8
+
+_REACT_INPUT = re.compile(r"[ \t>#*-]*action[ \t_]*input\**:", re.IGNORECASE | re.ASCII)
+
+
+_ACTION = casings("action")
+
+
+def _line_start_ok(text: str, index: int) -> bool:
+    """True if only a little decoration (spaces, ``>``, ``#``, ``*``, ``-``) precedes ``index`` on its line.
+
+    The walk back is capped, so checking every occurrence of a word stays linear overall.
+    """
+    pos = index - 1
+    while pos >= 0 and index - pos <= 16:
+        char = text[pos]
+        if char == "\n":
+            return True
+        if char not in " \t>#*-":
+            return False
+        pos -= 1
+    return pos < 0
+
+
+def action_marker(text: str) -> int:
+    """Index of the colon of the last ``Action:`` marker (``action``, any stars, ``:`` at a line start), or -1.
+
+    Every marker ends in a colon, so the last few colons are read first (a typical reply
+    ends with its marker); a reply with more colons than that (JSON, hostile text) is
+    lower-cased once and searched for ``action`` instead. Both find the same marker.
+    """
+    probes = MAX_COLON_PROBES
+    colon = text.rfind(":")
+    while colon >= 0:
+        # One character turns most colons (JSON's, after a quote) away: a marker's colon
+        # follows the "n" of "action" or a star.
+        if text[colon - 1] in "nN*":
+            index = colon
+            while index > 0 and text[index - 1] == "*":  # each run of stars precedes one colon: linear
+                index -= 1
+            if index >= 6 and text[index - 6:index] in _ACTION:
+                index -= 6
+                if index == 0 or text[index - 1] == "\n" or _line_start_ok(text, index):
+                    return colon
+        probes -= 1
+        if not probes:
+            break
+        colon = text.rfind(":", 0, colon)
+    else:
+        return -1
+    # No marker ends at or after `colon`: search before it.
+    lowered = lower(text)
+    index = colon
+    while True:
+        index = lowered.rfind("action", 0, index)
+        if index < 0:
+            return -1
+        after = index + 6
+        while after < len(lowered) and lowered[after] == "*":
+            after += 1
+        if after < len(lowered) and lowered[after] == ":" and _line_start_ok(lowered, index):
+            return after
+
+
+class ReactFormat(ReplyFormat):
+    """The last ``Action:`` line, with its ``Action Input`` if one follows."""
+
+    name = "react"
+
+    def read(self, reply: Reply, vocab: Vocabulary) -> Command | None:
+        text = reply.text
+        if ":" not in text:
+            return None
+        after = action_marker(text)
+        if after < 0:
+            return None
+        line_end = text.find("\n", after)
+        line_end = len(text) if line_end < 0 else line_end
+        action = text[after + 1:line_end].strip(LINE_DECORATION)
+        if not action:
+            # "Action:" alone on its line: the command is the next non-empty line, if any.
+            pos = line_end + 1
+            while pos < len(text) and not action:
+                line_end = text.find("\n", pos)
+                line_end = len(text) if line_end < 0 else line_end
+                action = text[pos:line_end].strip(LINE_DECORATION)
+                pos = line_end + 1
+        if not action:
+            raise InvalidAction(f"The Action line is empty. Write e.g. {self.render(vocab.example)}. "
+                                f"Valid commands: {vocab.usage}.", reason=Reason.EMPTY)
+        # An "Action Input:" on one of the next non-empty lines carries the arguments.
+        pos = line_end + 1
+        while pos < len(text):
+            next_end = text.find("\n", pos)
+            next_end = len(text) if next_end < 0 else next_end
+            if text[pos:next_end].strip():
+                break
+            pos = next_end + 1
+        marker = _REACT_INPUT.match(text, pos) if pos < len(text) else None
+        if marker is None:
+            return command_text(action, vocab)
+        aff = find_affordance(action, vocab.affordances)
+        rest = text[marker.end():].lstrip()
+        if rest.startswith("{"):
+            end = object_end(rest, 0)
+            blob = rest if end < 0 else rest[:end]  # not closed or too deep: decode_object says which
+            return command_from_call(aff.name, blob, vocab.affordances)
+        value_end = rest.find("\n")
+        value = (rest if value_end < 0 else rest[:value_end]).strip(LINE_DECORATION)
+        key = aff.value_parameter
+        if key is None:
+            raise InvalidAction(f'{aff.name}: write the Action Input as a JSON object, e.g. {{"key": "value"}}. '
+                                f"Usage: {aff.usage()}", affordance=aff.name, reason=Reason.UNREADABLE)
+        return make_command(aff.name, {key: value}, vocab.affordances)
+
+    def missing(self, vocab: Vocabulary) -> InvalidAction:
+        return InvalidAction(f"No 'Action:' line found. Write e.g. {self.render(vocab.example)}. "
+                             f"Valid commands: {vocab.usage}.", reason=Reason.NO_ACTION)
+
+    def render(self, command: Command) -> str:
+        return f"Thought: I choose my next step.\nAction: {safe_text(command)}"
+
+    def instructions(self, example: Command) -> str:
+        return f"Think step by step, then end your reply with one line 'Action: <command>', e.g. Action: {example}"
+
+
+REACT = ReactFormat()
