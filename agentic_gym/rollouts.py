@@ -44,8 +44,9 @@ episode even though each prompt repeats the conversation. Each entry of ``turns`
     the growth of the agent's ``prompt_tokens``/``completion_tokens`` over this turn,
     null when the agent keeps no counters;
 ``signals``
-    the oracle signals in ``info`` (``oracle_steps_left``, ``progress``,
-    ``action_optimal``, ``state_hash``), empty without the ``OracleSignals`` wrapper;
+    the oracle signals in ``info`` (``oracle_steps_left``, ``oracle_steps_exact``,
+    ``progress``, ``action_optimal``, ``state_hash``), empty without the ``OracleSignals``
+    wrapper (and on feedback turns, which do not step the env);
 ``info``
     the rest of the step's ``info``, JSON-safe, without the repeated ``tools``.
 
@@ -90,7 +91,7 @@ __all__ = [
 JSONL_FORMAT = 1
 
 #: The ``info`` keys of the ``OracleSignals`` wrapper, copied into each turn's ``signals``.
-SIGNAL_KEYS = ("oracle_steps_left", "progress", "action_optimal", "state_hash")
+SIGNAL_KEYS = ("oracle_steps_left", "oracle_steps_exact", "progress", "action_optimal", "state_hash")
 
 _BACKENDS = ("local", "ray")
 

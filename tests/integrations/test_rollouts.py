@@ -11,6 +11,7 @@ import pytest
 from agentic_gym.agents import OracleAgent, RandomAgent
 from agentic_gym.evaluation import episode_seeds, evaluate
 from agentic_gym.rollouts import SIGNAL_KEYS, Rollouts, collect, member_seeds, read_jsonl, write_jsonl
+from agentic_gym.wrappers import OracleSignals
 
 GRID = "agentic_gym/GridKeyDoor-6x6-v0"
 TEXT = "agentic_gym/TextAdventure-6rooms-v0"
@@ -151,6 +152,21 @@ def test_oracle_signals_are_kept_when_the_env_reports_them(tmp_path):
     (line,) = read_jsonl(path)
     assert line["turns"][0]["signals"] == {"progress": 1.0, "oracle_steps_left": 99, "action_optimal": True}
     assert not set(SIGNAL_KEYS) & set(line["turns"][0]["info"])
+
+
+gym.register("agentic_gym_test/KeyDoorOracleSignals-v0",
+             entry_point=lambda **kw: OracleSignals(gym.make(GRID, **kw)))
+
+
+@pytest.mark.parametrize("chat", [False, True])
+def test_the_oracle_signals_wrapper_reports_an_optimal_path(chat):
+    (rollout,) = collect("agentic_gym_test/KeyDoorOracleSignals-v0", OracleAgent, episodes=1, seed=2, chat=chat)
+    assert rollout.success and rollout.chat == chat
+    lefts = [t.signals["oracle_steps_left"] for t in rollout.turns]
+    assert lefts == list(range(rollout.steps - 1, -1, -1))
+    assert all(t.signals["action_optimal"] for t in rollout.turns)
+    assert rollout.turns[-1].signals["progress"] == 1.0
+    assert len({t.signals["state_hash"] for t in rollout.turns}) == rollout.steps
 
 
 def test_jsonl_round_trip_rebuilds_every_prompt_and_grows_linearly(tmp_path):
