@@ -16,7 +16,13 @@ FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 def _modules_with_examples() -> list[str]:
     names = []
     for info in pkgutil.walk_packages(agentic_gym.__path__, "agentic_gym."):
-        module = importlib.import_module(info.name)
+        try:
+            module = importlib.import_module(info.name)
+        except ImportError:
+            # A trainer bridge whose optional extra is not installed; its own tests skip too.
+            if info.name.startswith("agentic_gym.integrations."):
+                continue
+            raise
         if any(test.examples for test in doctest.DocTestFinder().find(module)):
             names.append(info.name)
     return sorted(names)

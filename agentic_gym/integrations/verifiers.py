@@ -1,0 +1,215 @@
+"""verifiers (v1): any agentic-gym env as a verifiers taskset, env and in-process chat harness.
+
+verifiers v1 runs an episode as an ``Env.run(task, agents)`` in which the env plays the
+user: :class:`AgenticEnv` resets an :func:`agentic_gym.chat` env with the task's seed,
+sends each observation as the user turn, steps the env with the model's reply and ends
+the exchange when the episode ends. The trace gets the return as its reward
+(``return``, weight 1) and ``success`` and ``steps`` as metrics, so a verifiers trainer or
+``vf-eval`` scores rollouts with the env's own reward.
+
+* :class:`AgenticTaskset` yields one task per start state: task ``i`` resets with episode
+  ``i``'s seed of :func:`agentic_gym.evaluation.episode_seeds` (the same start states as
+  ``evaluate`` and :func:`agentic_gym.rollouts.collect` with the same seed); its prompt is
+  the first observation and its system prompt the chat env's.
+* :class:`ChatHarness` is a plain chat loop run in-process: one model call per turn
+  through the rollout's interception endpoint, no program to install, no tools. verifiers'
+  own harnesses (``null``, ``bash``) install their program with ``uv``; this one needs
+  nothing beyond the package.
+
+verifiers resolves tasksets, envs and harnesses by plugin id; importing this module makes
+the id ``agentic_gym`` (:data:`PLUGIN_ID`) resolve to them in this process.
+
+Example (a model served at ``http://localhost:8000/v1``)::
+
+    import asyncio
+    import verifiers.v1 as vf
+    from agentic_gym.integrations.verifiers import load_environment
+
+    env = load_environment("agentic_gym/TextAdventure-6rooms-v0", seed=0)
+    ctx = vf.ModelContext(model="qwen2.5-7b-instruct",
+                          client=vf.ClientConfig(base_url="http://localhost:8000/v1"))
+
+    async def main():
+        async with env.serving():
+            task = next(iter(env.taskset))
+            episode = await env.run_episode(task, ctx)
+            print(episode.traces[0].metrics["success"])
+
+    asyncio.run(main())
+"""
+
+from __future__ import annotations
+
+import itertools
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+try:
+    import verifiers.v1 as vf
+    from openai import AsyncOpenAI
+    from verifiers.v1.dialects.chat import message_to_wire
+except ImportError as error:  # pragma: no cover - exercised only without the extra
+    raise ImportError("agentic_gym.integrations.verifiers needs verifiers: pip install 'agentic-gym[verifiers]'") \
+        from error
+
+from agentic_gym.evaluation.runner import episode_seeds
+from agentic_gym.wrappers.chat import chat
+
+__all__ = [
+    "AgenticEnv",
+    "AgenticEnvConfig",
+    "AgenticTask",
+    "AgenticTaskData",
+    "AgenticTaskset",
+    "AgenticTasksetConfig",
+    "ChatHarness",
+    "ChatHarnessConfig",
+]
+
+#: The plugin id under which verifiers finds this module's taskset, env and harness.
+PLUGIN_ID = "agentic_gym"
+
+
+def _content_text(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "\n".join(p.get("text", "") for p in content if isinstance(p, dict) and p.get("type") == "text")
+    return "" if content is None else str(content)
+
+
+def _since_reply(messages: list[dict[str, Any]]) -> str:
+    """The text of the messages after the last assistant message: the env's answer to the reply."""
+    start = 0
+    for index in range(len(messages) - 1, -1, -1):
+        if messages[index].get("role") == "assistant":
+            start = index + 1
+            break
+    return "\n\n".join(_content_text(m.get("content")) for m in messages[start:] if m.get("role") != "system")
+
+
+class AgenticTasksetConfig(vf.TasksetConfig):
+    """Which env the tasks come from, the seed of their start states and the chat options."""
+
+    env_id: str = "agentic_gym/GridKeyDoor-6x6-v0"
+    seed: int = 0
+    chat_options: dict[str, Any] = {}
+    make_kwargs: dict[str, Any] = {}
+
+
+class AgenticTaskData(vf.TaskData):
+    """A task's wire data; ``info`` has the ``env_id``, the ``episode`` and its reset ``seed``."""
+
+    info: dict[str, Any]
+
+
+class AgenticTask(vf.Task[AgenticTaskData, vf.State, vf.TaskConfig]):
+    """One start state of an agentic-gym env."""
+
+
+class AgenticTaskset(vf.Taskset[AgenticTask, AgenticTasksetConfig]):
+    """Endless start states of one env: task ``i`` resets with episode ``i``'s seed."""
+
+    INFINITE = True
+
+    def load(self) -> Iterator[AgenticTask]:
+        config = self.config
+        env = chat(config.env_id, **config.chat_options, **config.make_kwargs)
+        try:
+            for episode in itertools.count():
+                seed, _ = episode_seeds(config.seed, episode)
+                messages, _ = env.reset(seed=seed)
+                system = [_content_text(m["content"]) for m in messages if m["role"] == "system"]
+                yield AgenticTask(
+                    AgenticTaskData(
+                        name=f"{config.env_id}#{episode}",
+                        prompt=_since_reply([m for m in messages if m["role"] != "system"]),
+                        system_prompt="\n\n".join(system) or None,
+                        info={"env_id": config.env_id, "episode": episode, "seed": seed},
+                    ),
+                    config.task,
+                )
+        finally:
+            env.close()
+
+
+class AgenticEnvConfig(vf.EnvConfig):
+    """The one seat, ``player``, run in-process on this machine by default."""
+
+    player: vf.AgentConfig = vf.AgentConfig(runtime=vf.SubprocessConfig())
+
+
+class AgenticEnv(vf.Env[AgenticEnvConfig]):
+    """Plays one task: the chat env answers each reply as the user until the episode ends."""
+
+    async def run(self, task: Any, agents: Any) -> None:
+        options = self.taskset.config
+        info = task.data.info
+        env = chat(info["env_id"], **options.chat_options, **options.make_kwargs)
+        total, success, steps = 0.0, False, 0
+        try:
+            env.reset(seed=int(info["seed"]))
+            async with agents.player.interaction(task) as interaction:
+                segment = await interaction.turn()
+                while not segment.terminated:
+                    messages, reward, terminated, truncated, step_info = env.step(segment.last_reply)
+                    total += float(reward)
+                    steps += 1
+                    success = bool(step_info.get("success", False))
+                    if terminated or truncated:
+                        break
+                    segment = await interaction.turn(_since_reply(messages))
+        finally:
+            env.close()
+        trace = interaction.trace
+        trace.record_reward("return", total, 1.0)
+        trace.record_metric("success", float(success))
+        trace.record_metric("steps", float(steps))
+
+
+class ChatHarnessConfig(vf.HarnessConfig):
+    """The in-process chat loop has no settings of its own."""
+
+
+class ChatHarness(vf.Harness[ChatHarnessConfig]):
+    """One model call per turn, in-process, through the rollout's interception endpoint."""
+
+    APPENDS_SYSTEM_PROMPT = True
+    SUPPORTS_RESUME = True
+    EXECUTES_CODE = False
+    NEEDS_CONTAINER = False
+
+    async def launch(self, ctx: Any, trace: Any, runtime: Any, endpoint: str, secret: str,
+                     mcp_urls: dict[str, str], data: Any, **kwargs: Any) -> Any:
+        system, prompt = self.resolve_prompt(data)
+        messages: list[Any] = [{"role": "system", "content": system}] if system else []
+        if isinstance(prompt, str):
+            messages.append({"role": "user", "content": prompt})
+        elif prompt is not None:
+            messages.extend(message_to_wire(message) for message in prompt)
+        client = AsyncOpenAI(base_url=endpoint, api_key=secret, max_retries=0)
+        try:
+            await client.chat.completions.create(model=ctx.model, messages=messages)
+        finally:
+            await client.close()
+        return vf.ProgramResult(exit_code=0, stdout="", stderr="")
+
+
+def load_environment(env_id: str, seed: int = 0, *, chat_options: dict[str, Any] | None = None,
+                     **make_kwargs: Any) -> AgenticEnv:
+    """The verifiers env over ``env_id``: its taskset (start states from ``seed``) and the chat harness."""
+    taskset = AgenticTasksetConfig(id=PLUGIN_ID, env_id=env_id, seed=seed, chat_options=dict(chat_options or {}),
+                                   make_kwargs=make_kwargs)
+    return AgenticEnv(AgenticEnvConfig(taskset=taskset))
+
+
+def _register_plugin() -> None:
+    # verifiers looks plugins up as `verifiers.v1.<kind>s.<id>` before a top-level module
+    # named like the id; a dotted module path is not an id it can take.
+    module = sys.modules[__name__]
+    for namespace in ("verifiers.v1.tasksets", "verifiers.v1.harnesses", "verifiers.v1.envs"):
+        sys.modules.setdefault(f"{namespace}.{PLUGIN_ID}", module)
+
+
+_register_plugin()
