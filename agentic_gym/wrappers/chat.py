@@ -24,7 +24,7 @@ from agentic_gym.core import RENDER_MODES, Affordance, CommandSpace, action_text
 from agentic_gym.formats import MAX_REPLY_CHARS
 from agentic_gym.wrappers.memory import NotesMemory
 from agentic_gym.wrappers.parse import ParseAction
-from agentic_gym.wrappers.prompt import PromptObservation
+from agentic_gym.wrappers.prompt import DEFAULT_PROMPT_CHARS, PromptObservation
 from agentic_gym.wrappers.tools import AddTools, Tool
 
 
@@ -65,13 +65,14 @@ class ChatEnv(gym.Env):
     def __init__(self, env: str | gym.Env, *, format: str = "auto", on_invalid: str = "feedback",
                  history: int | None = None, notes: bool | int | Mapping[str, Any] = False,
                  tools: Iterable[str | Tool] = (), include_image: bool | None = None, max_invalid: int = 3,
-                 invalid_penalty: float = 0.0, system_prompt: str | None = None, **make_kwargs: Any):
+                 invalid_penalty: float = 0.0, system_prompt: str | None = None,
+                 max_prompt_chars: int | None = DEFAULT_PROMPT_CHARS, **make_kwargs: Any):
         tools = tuple(tools)
         self.chat_options: dict[str, Any] = {
             "format": format, "on_invalid": on_invalid, "history": history,
             "notes": dict(notes) if isinstance(notes, Mapping) else notes, "tools": tools,
             "include_image": include_image, "max_invalid": max_invalid, "invalid_penalty": invalid_penalty,
-            "system_prompt": system_prompt,
+            "system_prompt": system_prompt, "max_prompt_chars": max_prompt_chars,
         }
         check_make_kwargs(env, make_kwargs)
         render_mode = make_kwargs.get("render_mode")
@@ -113,6 +114,7 @@ class ChatEnv(gym.Env):
         # One list, handed out in every info: the tools do not change within an env.
         self._tools = tool_schemas(self.affordances)
         self._stack = PromptObservation(stack, system_prompt=system_prompt, history=history,
+                                        max_prompt_chars=max_prompt_chars,
                                         include_image=include_image, format_hint=format)
         self.observation_space = self._stack.observation_space
         self.action_space = CommandSpace(self.affordances, max_length=MAX_REPLY_CHARS)
@@ -173,7 +175,7 @@ _MAKE_KEYWORDS = ("render_mode", "max_episode_steps", "autoreset", "apply_api_co
                   "disable_env_checker")
 #: The keywords of :func:`chat` itself.
 CHAT_OPTIONS = ("format", "on_invalid", "history", "notes", "tools", "include_image", "max_invalid",
-                "invalid_penalty", "system_prompt")
+                "invalid_penalty", "system_prompt", "max_prompt_chars")
 
 
 def check_make_kwargs(env: str | gym.Env, make_kwargs: Mapping[str, Any]) -> None:
@@ -223,14 +225,17 @@ def check_make_kwargs(env: str | gym.Env, make_kwargs: Mapping[str, Any]) -> Non
 def chat(env_or_id: str | gym.Env, *, format: str = "auto", on_invalid: str = "feedback", history: int | None = None,
          notes: bool | int | Mapping[str, Any] = False, tools: Iterable[str | Tool] = (), include_image: bool | None = None,
          max_invalid: int = 3, invalid_penalty: float = 0.0, system_prompt: str | None = None,
-         **make_kwargs: Any) -> ChatEnv:
+         max_prompt_chars: int | None = DEFAULT_PROMPT_CHARS, **make_kwargs: Any) -> ChatEnv:
     """The standard chat stack over an env id (made with ``make_kwargs``) or an env.
 
     Args:
         env_or_id: a registered id or an env (``gym.make(...)``).
         format: how replies are read: ``auto``, ``json``, ``xml``, ``react``, ``tool_call``, ``text``.
         on_invalid: ``feedback``, ``penalty``, ``raise`` or ``terminate`` (see ``ParseAction``).
-        history: turns kept in the prompt (``None``: all).
+        history: turns kept in the prompt (``None``: every turn that fits the budget).
+        max_prompt_chars: the prompt's size budget in characters (default about 6k tokens,
+            fitting an 8k-token context with the reply); the oldest turns leave first, the
+            system prompt and the current observation (with the notes) stay; ``None``: no budget.
         notes: add ``NotesMemory`` (``True``, a capacity, or a dict of its arguments).
         tools: names in ``agentic_gym.wrappers.tools.TOOLS`` or ``Tool`` objects (``AddTools``).
         include_image: attach a picture of what the agent perceives to each observation as a PNG
@@ -243,4 +248,4 @@ def chat(env_or_id: str | gym.Env, *, format: str = "auto", on_invalid: str = "f
     """
     return ChatEnv(env_or_id, format=format, on_invalid=on_invalid, history=history, notes=notes, tools=tools,
                    include_image=include_image, max_invalid=max_invalid, invalid_penalty=invalid_penalty,
-                   system_prompt=system_prompt, **make_kwargs)
+                   system_prompt=system_prompt, max_prompt_chars=max_prompt_chars, **make_kwargs)

@@ -15,6 +15,7 @@ Example:
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Mapping, Sequence
 from typing import Any, SupportsFloat
 
@@ -27,6 +28,9 @@ from agentic_gym.wrappers.observation import text_limit
 
 #: Characters of an assistant reply kept in the history (replies are untrusted text too).
 MAX_ASSISTANT_CHARS = 8000
+#: The default prompt size budget in characters: about 6,000 tokens at ~4 characters a
+#: token, so prompt and reply fit an 8k-token context.
+DEFAULT_PROMPT_CHARS = 24_000
 
 
 def describe_affordances(affordances: Sequence[Affordance]) -> str:
@@ -91,8 +95,15 @@ def _reply_text(reply: Any) -> str:
         if isinstance(content, str):
             return content
         if isinstance(content, list):
-            return "\n".join(p["text"] for p in content[:64]
-                             if isinstance(p, Mapping) and isinstance(p.get("text"), str))
+            # Clip each part before joining: 64 parts of 10 MB must not become one 640 MB string.
+            parts, room = [], MAX_ASSISTANT_CHARS
+            for part in content[:64]:
+                if room <= 0:
+                    break
+                if isinstance(part, Mapping) and isinstance(part.get("text"), str):
+                    parts.append(part["text"][:room])
+                    room -= len(parts[-1]) + 1
+            return "\n".join(parts)
         return ""
     return repr(reply)[:200]
 
@@ -119,11 +130,18 @@ class PromptObservation(gym.Wrapper):
     a ``tool`` message.
 
     ``history=k`` keeps the last ``k`` turns (an observation and the reply to it) before
-    the current observation; ``None`` keeps the whole episode. A reset starts a new
-    history. Each step appends to the history and slices it: no message is rebuilt, so
-    the cost of a step does not depend on the length of the history. The returned list
-    is new on every call but its message dicts are shared with later calls: copy one
-    before changing it.
+    the current observation; ``None`` keeps every turn that fits. The prompt has a size
+    budget, ``max_prompt_chars`` characters of message text (default
+    :data:`DEFAULT_PROMPT_CHARS`, about 6k tokens, so prompt and reply fit an 8k-token
+    context; ``None``: no budget): the oldest turns leave first, while the system prompt
+    and the current observation (which carries the notes of ``NotesMemory``) always stay.
+    A reset starts a new history. Each step appends to the history and finds the first
+    turn that fits by bisection over running character counts, then slices: no message is
+    rebuilt, and with a budget the cost of a step is bounded by the budget, not by the
+    length of the episode (``history=None, max_prompt_chars=None`` copies the whole
+    episode's list of message references on every step). The returned list is new on
+    every call but its message dicts are shared with later calls: copy one before
+    changing it.
 
     ``include_image=True`` adds a picture of what the agent perceives to the current
     observation as a base64 PNG ``image_url`` part: a grid env's own egocentric view
@@ -135,10 +153,14 @@ class PromptObservation(gym.Wrapper):
     """
 
     def __init__(self, env: gym.Env, system_prompt: str | None = None, history: int | None = None,
-                 include_image: bool = False, format_hint: str = "auto"):
+                 include_image: bool = False, format_hint: str = "auto",
+                 max_prompt_chars: int | None = DEFAULT_PROMPT_CHARS):
         super().__init__(env)
         if history is not None and history < 0:
             raise ValueError("history must be None or at least 0")
+        if max_prompt_chars is not None and (type(max_prompt_chars) is not int or max_prompt_chars < 1):
+            raise ValueError(f"max_prompt_chars must be None or a positive int, got {max_prompt_chars!r}")
+        self.max_prompt_chars = max_prompt_chars
         reply_format(format_hint)  # a ValueError for an unknown name
         if include_image and env.render_mode != "rgb_array" and not _has_agent_view(env):
             raise ValueError(f"include_image needs the env to render in 'rgb_array' mode, not {env.render_mode!r}")
@@ -155,6 +177,10 @@ class PromptObservation(gym.Wrapper):
         self._flat: list[dict[str, Any]] = []
         self._env_starts: list[int] = []
         self._user_form: dict[int, dict[str, Any]] = {}
+        # Running character counts: _chars[i] is the text size of _flat[:i]; _start_chars[j]
+        # is _chars[_env_starts[j]] (non-decreasing, so the budget is found by bisection).
+        self._chars: list[int] = [0]
+        self._start_chars: list[int] = []
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
         obs, info = self.env.reset(seed=seed, options=options)
@@ -165,8 +191,11 @@ class PromptObservation(gym.Wrapper):
                 self.affordances, self.format_hint, self._env_name, mission)
             self._system = {"role": "system", "content": content}
             self._system_key = mission
-        self._flat = [{"role": "user", "content": obs["text"]}]
+        self._flat = []
+        self._chars = [0]
+        self._push({"role": "user", "content": obs["text"]})
         self._env_starts = [0]
+        self._start_chars = [0]
         self._user_form = {}
         return self._messages(), info
 
@@ -178,20 +207,21 @@ class PromptObservation(gym.Wrapper):
         obs, reward, terminated, truncated, info = self.env.step(action)
         if type(action) is str:
             ids: list[str] = []
-            self._flat.append({"role": "assistant", "content": sanitize(action, MAX_ASSISTANT_CHARS)})
+            self._push({"role": "assistant", "content": sanitize(action, MAX_ASSISTANT_CHARS)})
         else:
             ids = self._assistant(action, info.get("command"))
         self._env_starts.append(len(self._flat))
+        self._start_chars.append(self._chars[-1])
         text = obs["text"]
         if ids:
             first = len(self._flat)
-            self._flat.append({"role": "tool", "tool_call_id": ids[0], "content": text})
+            self._push({"role": "tool", "tool_call_id": ids[0], "content": text})
             self._user_form[first] = {"role": "user", "content": text}
             for other in ids[1:]:
-                self._flat.append({"role": "tool", "tool_call_id": other,
+                self._push({"role": "tool", "tool_call_id": other,
                                    "content": "Not run: call one tool per turn."})
         else:
-            self._flat.append({"role": "user", "content": text})
+            self._push({"role": "user", "content": text})
         return self._messages(), reward, terminated, truncated, info
 
     def _assistant(self, action: Any, command: Any) -> list[str]:
@@ -209,7 +239,7 @@ class PromptObservation(gym.Wrapper):
                          "tool_calls": _clean_tool_calls(action)}
         else:
             assistant = {"role": "assistant", "content": sanitize(_reply_text(action), MAX_ASSISTANT_CHARS)}
-        self._flat.append(assistant)
+        self._push(assistant)
         return ids
 
     def _view_frame(self) -> Any:
@@ -222,9 +252,25 @@ class PromptObservation(gym.Wrapper):
             return self.env.render()
         return agent_view()
 
+    def _push(self, message: dict[str, Any]) -> None:
+        """Append one message to the history and count its characters."""
+        size = len(message["content"])
+        for call in message.get("tool_calls") or ():
+            function = call.get("function") or {}
+            size += len(str(function.get("name", ""))) + len(str(function.get("arguments", "")))
+        self._flat.append(message)
+        self._chars.append(self._chars[-1] + size)
+
     def _messages(self) -> list[dict[str, Any]]:
         starts = self._env_starts
-        start = 0 if self.history is None or len(starts) <= self.history else starts[-1 - self.history]
+        first = 0 if self.history is None or len(starts) <= self.history else len(starts) - 1 - self.history
+        if self.max_prompt_chars is not None:
+            # The first turn whose messages, with the system prompt, fit the budget; the
+            # current observation's turn stays whatever its size.
+            room = self.max_prompt_chars - len(self._system["content"])
+            fits = bisect.bisect_left(self._start_chars, self._chars[-1] - room)
+            first = min(max(first, fits), len(starts) - 1)
+        start = starts[first]
         window = self._flat[start:]
         if window[0]["role"] == "tool":
             # Its tool call fell out of the window: a tool message may not come first, and the
