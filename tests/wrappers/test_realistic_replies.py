@@ -211,3 +211,33 @@ def test_aliases_are_not_shown_in_prompts():
 
     shown = describe_affordances(GRID) + str(tool_schemas(GRID))
     assert "pick up" not in shown.lower().replace("pick up the object", "") and "move forward" not in shown.lower()
+
+
+GRID_PHRASES = [
+    ("agentic_gym/GridMaze-9x9-v0", "Action: check the map", "map"),
+    ("agentic_gym/GridMaze-9x9-v0", "use the compass", "compass"),
+    ("agentic_gym/GridSokoban-8x8-v0", "Action: move north", "up"),
+    ("agentic_gym/GridSokoban-8x8-v0", "<action>push left</action>", "left"),
+    ("agentic_gym/GridSokoban-8x8-v0", "go east", "right"),
+]
+
+
+@pytest.mark.parametrize(("env_id", "reply", "expected"), GRID_PHRASES)
+def test_grid_tools_and_sokoban_moves_answer_to_natural_phrases(env_id, reply, expected):
+    import gymnasium as gym
+
+    affordances = gym.make(env_id).unwrapped.affordances
+    assert parse_action(reply, affordances).name == expected
+
+
+def test_every_grid_action_declares_natural_phrases():
+    import gymnasium as gym
+
+    from agentic_gym.envs import registered_ids
+
+    for env_id in registered_ids():
+        env = gym.make(env_id)
+        if not hasattr(env.unwrapped, "agent_view_frame"):
+            continue
+        for affordance in env.unwrapped.affordances:
+            assert affordance.aliases, (env_id, affordance.name)

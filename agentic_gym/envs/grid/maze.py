@@ -12,8 +12,10 @@ from agentic_gym.envs.grid.base import FORWARD, MAX_SIZE, TURN_LEFT, TURN_RIGHT,
 from agentic_gym.envs.grid.describe import minimap
 from agentic_gym.envs.grid.engine import Action, Colour, Tile, View, World, distance_map, step_towards
 
-MAP = Affordance("map", "Show a map of every cell you have seen so far this episode (costs a step).", kind="tool")
-COMPASS = Affordance("compass", "Show the bearing and distance to the goal (costs a step).", kind="tool")
+MAP = Affordance("map", "Show a map of every cell you have seen so far this episode (costs a step).", kind="tool",
+                 aliases=("show the map", "show map", "check the map", "look at the map", "view the map"))
+COMPASS = Affordance("compass", "Show the bearing and distance to the goal (costs a step).", kind="tool",
+                     aliases=("use the compass", "use compass", "check the compass", "check compass"))
 
 _BEARINGS = ("east", "south-east", "south", "south-west", "west", "north-west", "north", "north-east")
 

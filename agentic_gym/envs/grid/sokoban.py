@@ -43,10 +43,14 @@ MAX_SOKOBAN_SIZE = 16
 #: the quick search (whose plans take about a third more moves on the 10x10 levels).
 ORACLE_EFFORT = 3000
 
-UP = Affordance("up", "Move one cell north (up the map), pushing a crate in the way.", kind="move")
-DOWN = Affordance("down", "Move one cell south (down the map), pushing a crate in the way.", kind="move")
-LEFT = Affordance("left", "Move one cell west (left on the map), pushing a crate in the way.", kind="move")
-RIGHT = Affordance("right", "Move one cell east (right on the map), pushing a crate in the way.", kind="move")
+UP = Affordance("up", "Move one cell north (up the map), pushing a crate in the way.", kind="move",
+                aliases=("north", "move up", "go up", "push up", "move north", "go north"))
+DOWN = Affordance("down", "Move one cell south (down the map), pushing a crate in the way.", kind="move",
+                  aliases=("south", "move down", "go down", "push down", "move south", "go south"))
+LEFT = Affordance("left", "Move one cell west (left on the map), pushing a crate in the way.", kind="move",
+                  aliases=("west", "move left", "go left", "push left", "move west", "go west"))
+RIGHT = Affordance("right", "Move one cell east (right on the map), pushing a crate in the way.", kind="move",
+                   aliases=("east", "move right", "go right", "push right", "move east", "go east"))
 
 #: Map characters by ``[tile]`` (crates on targets and the agent are set apart below).
 _MAP_CHARS = {Tile.UNSEEN: "?", Tile.FLOOR: "-", Tile.WALL: "#", Tile.TARGET: ".", Tile.CRATE: "$"}
