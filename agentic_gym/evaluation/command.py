@@ -44,6 +44,9 @@ def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
     llm.add_argument("--timeout", type=float, default=60.0, help="seconds per request (default: 60)")
     llm.add_argument("--max-retries", type=int, default=3, help="retries of transient failures (default: 3)")
     llm.add_argument("--history", type=int, default=None, metavar="K", help="chat turns kept in the prompt (default: all)")
+    from agentic_gym.evaluation.multi_command import add_multi_arguments
+
+    add_multi_arguments(parser)
 
 
 def _fail(message: str) -> int:
@@ -54,7 +57,13 @@ def _fail(message: str) -> int:
 def run_eval_command(args: argparse.Namespace) -> int:
     """Run ``agentic-gym eval``: evaluate each agent, print the table, write the reports."""
     from agentic_gym.agents import AgentError, OpenAIAgent, OracleAgent, RandomAgent
+    from agentic_gym.evaluation.multi import is_multi_request
+    from agentic_gym.evaluation.multi_command import run_multi_eval_command
 
+    if is_multi_request(args.envs):
+        return run_multi_eval_command(args)
+    if getattr(args, "opponent", None) or getattr(args, "self_play", False):
+        return _fail("--opponent and --self-play apply to multi-agent envs (e.g. --envs Negotiation-2p-v0)")
     for option in ("episodes", "workers"):
         if getattr(args, option) < 1:
             return _fail(f"--{option} must be at least 1, got {getattr(args, option)}")

@@ -347,6 +347,8 @@ def evaluate(
     chat_options: dict[str, Any] | None = None,
     name: str | None = None,
     progress: bool = False,
+    opponent: Any = None,
+    self_play: bool = False,
 ) -> dict[str, Any]:
     """Play ``episodes`` episodes of every env in ``env_ids`` and report the agent's metrics.
 
@@ -379,6 +381,10 @@ def evaluate(
             ``format``, ``tools``, ...).
         name: the agent's label in results; defaults to its ``name`` or class name.
         progress: show a progress bar (tqdm) on stderr.
+        opponent, self_play: for multi-agent ids (``"Negotiation-2p-v0"``, ``"CoopKeyDoor*"``;
+            ``"*"`` means the single-agent envs): the agent plays each seat in turn against
+            ``opponent`` (a name such as ``"greedy"``, default ``"oracle"``, or a factory), or
+            every seat itself; see :func:`agentic_gym.evaluation.multi.evaluate_multi`.
 
     Returns:
         A JSON-ready dict: ``agent``, ``config``, ``envs`` (per-env metrics),
@@ -392,6 +398,16 @@ def evaluate(
     """
     import gymnasium as gym
 
+    from agentic_gym.evaluation.multi import evaluate_multi, is_multi_request
+
+    if is_multi_request(env_ids):
+        return evaluate_multi(
+            agent_or_factory, env_ids, episodes, seed, max_steps, workers, out, record, resume,
+            opponent="oracle" if opponent is None else opponent, self_play=self_play, chat=chat,
+            chat_options=chat_options, name=name, progress=progress,
+        )
+    if opponent is not None or self_play:
+        raise ValueError("opponent and self_play apply to multi-agent envs only (e.g. 'Negotiation-2p-v0')")
     if episodes < 1:
         raise ValueError(f"episodes must be at least 1, got {episodes}")
     if workers < 1:

@@ -57,6 +57,11 @@ class EpisodeRow:
     tokens_in: int
     tokens_out: int
     seconds: float
+    # Multi-agent rows only (None elsewhere, and then left out of the JSON): the seat the
+    # agent played, the opponent's label ("self" in self-play) and the env's end scores.
+    seat: str | None = None
+    opponent: str | None = None
+    scores: dict[str, float] | None = None
 
     @classmethod
     def from_trajectory(cls, trajectory: Trajectory, agent: str, env_id: str, episode: int) -> EpisodeRow:
@@ -73,6 +78,9 @@ class EpisodeRow:
         """The row as a JSON object (the return under ``"return"``)."""
         data = asdict(self)
         data["return"] = data.pop("episode_return")
+        for key in ("seat", "opponent", "scores"):
+            if data[key] is None:
+                del data[key]
         return data
 
     @classmethod
@@ -85,6 +93,9 @@ class EpisodeRow:
             steps=int(data["steps"]), invalid=int(data["invalid"]), truncated=bool(data["truncated"]),
             tool_calls=int(data["tool_calls"]), oracle_tool_calls=None if oracle is None else int(oracle),
             tokens_in=int(data["tokens_in"]), tokens_out=int(data["tokens_out"]), seconds=float(data["seconds"]),
+            seat=None if data.get("seat") is None else str(data["seat"]),
+            opponent=None if data.get("opponent") is None else str(data["opponent"]),
+            scores=None if data.get("scores") is None else {str(k): float(v) for k, v in data["scores"].items()},
         )
 
 
