@@ -14,7 +14,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from agentic_gym.evaluation.multi import OPPONENTS, evaluate_multi, multi_table, opponent_factory, resolve_multi_ids
+from agentic_gym.evaluation.multi import (
+    OPPONENTS,
+    evaluate_multi,
+    multi_table,
+    opponent_factory,
+    resolve_multi_ids,
+)
 
 __all__ = ["add_multi_arguments", "run_multi_eval_command"]
 

@@ -47,7 +47,7 @@ def seat_html_record(record: Mapping[str, Any]) -> dict[str, Any]:
 class MultiEpisodeRecorder:
     """Writes one multi-agent episode as ``<name>.jsonl``, ``<name>.gif`` and ``<name>.html``.
 
-    Every line is written and flushed as it happens; the GIF and HTML take their names at
+    Every line is written as it happens; the GIF and HTML take their names at
     :meth:`end`. Frames come from ``env.render()`` (the env must render ``rgb_array``).
 
     Args:
@@ -70,7 +70,7 @@ class MultiEpisodeRecorder:
         self.make_kwargs = dict(make_kwargs)
         self.chat_options = None if chat_options is None else dict(chat_options)
         self.path = self.directory / f"{name}.jsonl"
-        self._handle = open(self.path, "w", encoding="utf-8")
+        self.path.write_text("", encoding="utf-8")
         fps = float(env.unwrapped.metadata.get("render_fps") or 4)
         self._gif = GifWriter(self.directory / f"{name}.gif", fps)
         self._html = HtmlWriter(self.directory / f"{name}.html")
@@ -80,8 +80,9 @@ class MultiEpisodeRecorder:
         self._closed = False
 
     def _write(self, line: dict[str, Any]) -> None:
-        self._handle.write(json.dumps(json_safe(line)) + "\n")
-        self._handle.flush()
+        # Opened per line, so a crash mid-episode leaves every finished line on disk.
+        with open(self.path, "a", encoding="utf-8") as handle:
+            handle.write(json.dumps(json_safe(line)) + "\n")
 
     def _frame(self, record: Mapping[str, Any]) -> None:
         image = palette_image(np.asarray(self.env.render(), dtype=np.uint8))
@@ -133,17 +134,15 @@ class MultiEpisodeRecorder:
         end = {"type": "end", "steps": self._steps, "returns": dict(returns), "return": float(sum(returns.values())),
                "success": bool(success), "complete": True}
         self._write(end)
-        self._handle.close()
         self._gif.close()
         self._html.close(self._header, json_safe(end))
         self._closed = True
         return self.path
 
     def abort(self) -> None:
-        """Close the log and drop the unfinished GIF and HTML (after an error mid-episode)."""
+        """Drop the unfinished GIF and HTML (after an error mid-episode); the log keeps its lines."""
         if self._closed:
             return
-        self._handle.close()
         self._gif.abort()
         self._html.abort()
         self._closed = True
