@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -207,18 +208,19 @@ def recordings(out: Path) -> list[Path]:
     return sorted((out / "recordings").rglob("*.jsonl"))
 
 
-@pytest.mark.parametrize("env_id, chat", [("Negotiation-3p-v0", False), ("Negotiation-2p-v0", True),
-                                          ("CoopKeyDoor-8x8-v0", False)])
-def test_recordings_cover_every_seat_and_replay_identically(tmp_path, env_id, chat, capsys):
+@pytest.mark.parametrize("env_id, opponent, chat", [
+    ("Negotiation-3p-v0", "tough", False), ("Negotiation-2p-v0", "random", True), ("CoopKeyDoor-8x8-v0", "oracle", False),
+])
+def test_recordings_cover_every_seat_and_replay_identically(tmp_path, env_id, opponent, chat, capsys):
     out = tmp_path / "run"
-    evaluate(OracleAgent, env_id, episodes=2, out=out, record=1, opponent="random", chat=chat)
+    evaluate(OracleAgent, env_id, episodes=2, out=out, record=1, opponent=opponent, chat=chat)
     paths = recordings(out)
     players = make(env_id).possible_agents
     assert [p.name for p in paths] == sorted(f"{env_id}-ep0-{seat}.jsonl" for seat in players)
     for path in paths:
         episode = load_episode(path)
         assert episode.header["multi_agent"] and episode.end is not None
-        assert episode.header["seats"][path.stem.rsplit("-", 1)[1]] == "oracle vs random"
+        assert episode.header["seats"][path.stem.rsplit("-", 1)[1]] == f"oracle vs {opponent}"
         assert {line["agent"] for line in episode.steps} == set(players)
         if chat:
             assert all("prompt_ids" in line for line in episode.steps)
@@ -314,3 +316,26 @@ def test_an_llm_plays_a_seat_against_a_built_in_opponent(tmp_path, capsys):
     assert server.requests[0]["messages"][0]["role"] == "system"
     # The recording replays: the LLM's raw replies go through the seat's parser again.
     assert main(["replay", str(recordings(out)[0]), "--check"]) == 0
+
+
+@pytest.mark.slow
+def test_the_readme_eval_commands_run(tmp_path, capsys):
+    """The multi-agent section's shell block: the oracle run as written, the LLM run against a scripted server."""
+    pytest.importorskip("openai")
+    import shlex
+
+    from tests.agents.chat_server import ChatServer, completion
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme.split("## Multi-agent environments", 1)[1].split("\n## ", 1)[0]
+    block = next(b for b in re.findall(r"```bash\n(.*?)```", section, re.S) if "--opponent" in b)
+    commands = [shlex.split(line) for line in block.replace("\\\n", " ").splitlines() if line.strip()]
+    assert [c[:2] for c in commands] == [["agentic-gym", "eval"], ["agentic-gym", "eval"], ["agentic-gym", "replay"]]
+    with ChatServer([completion("Action: accept")]) as server:
+        for number, argv in enumerate(commands[:2]):
+            argv = [server.url if argv[i - 1] == "--base-url" else a for i, a in enumerate(argv)]
+            out = tmp_path / f"run{number}"
+            assert main([*argv[1:], "--api-key", "k", "--out", str(out)] if "openai" in argv
+                        else [*argv[1:], "--out", str(out)]) == 0, capsys.readouterr().err
+    recorded = commands[2][2].split("/recordings/", 1)[1]
+    assert main(["replay", str(tmp_path / "run1" / "recordings" / recorded), "--check"]) == 0
