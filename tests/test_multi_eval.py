@@ -180,6 +180,8 @@ def test_bad_requests_are_value_errors():
         evaluate(OracleAgent, "agentic_gym/GridKeyDoor-6x6-v0", episodes=1, opponent="greedy")
     with pytest.raises(ValueError, match="separate runs"):
         evaluate(OracleAgent, "Negotiation-2p-v0,GridKeyDoor-6x6-v0", episodes=1)
+    with pytest.raises(ValueError, match="separate runs"):
+        evaluate(OracleAgent, "*-v0", episodes=1)
     with pytest.raises(ValueError, match="max_cycles"):
         evaluate(OracleAgent, "Negotiation-2p-v0", episodes=1, max_steps=10**6)
 

@@ -400,7 +400,13 @@ def _multi_matches(pattern: str) -> list[str]:
 
     if pattern == "*":  # "every env" means every single-agent env; multi-agent ones are named
         return []
+    from agentic_gym.envs.multi import MULTI_AGENT_ENVS
+
     bare = pattern.split("/", 1)[1] if pattern.startswith("agentic_gym/") else pattern
+    # Listing the variants imports PettingZoo: skip it when the pattern's literal start rules out every name.
+    literal = bare[: next((i for i, c in enumerate(bare) if c in "*?["), len(bare))]
+    if not any(name.startswith(literal) or literal.startswith(name) for name in MULTI_AGENT_ENVS):
+        return []
     return [i for i in multi_agent_ids() if fnmatch.fnmatchcase(i, bare)]
 
 
@@ -419,11 +425,17 @@ def resolve_multi_ids(env_ids: str | Iterable[str]) -> list[str]:
         >>> resolve_multi_ids("Negotiation-2p*,CoopKeyDoor-8x8-v0")
         ['Negotiation-2p-v0', 'Negotiation-2p-large-v0', 'CoopKeyDoor-8x8-v0']
     """
+    from agentic_gym.envs import registered_ids
     from agentic_gym.envs.multi import multi_agent_ids
 
     chosen: list[str] = []
     for pattern in _patterns(env_ids):
         matches = _multi_matches(pattern)
+        singles = [e for e in registered_ids()
+                   if fnmatch.fnmatchcase(e, pattern) or fnmatch.fnmatchcase(short_id(e), pattern)]
+        if matches and singles:
+            raise ValueError(f"{pattern!r} matches single-agent and multi-agent envs; "
+                             "evaluate single-agent and multi-agent envs in separate runs")
         if not matches:
             raise ValueError(f"no multi-agent env matches {pattern!r} (known: {', '.join(multi_agent_ids())}); "
                              "evaluate single-agent and multi-agent envs in separate runs")
