@@ -160,6 +160,10 @@ def replay(
     the result (memory grows with the episode).
     """
     episode = load_episode(path)
+    if episode.header.get("multi_agent"):
+        from agentic_gym.replay_multi import replay_multi
+
+        return replay_multi(episode, gif=gif, html=html, fps=fps, keep_frames=keep_frames)
     header = episode.header
     render = gif is not None or html is not None or keep_frames
     env = make_env(header, "rgb_array" if render else None)

@@ -6,6 +6,9 @@
   derived seeds, in worker processes if asked, into a resumable output directory.
 - :mod:`~agentic_gym.evaluation.report`: :class:`EpisodeRow` records, their metrics, the
   results table, ``summary.md`` and the capability picture.
+- :mod:`~agentic_gym.evaluation.multi`: :func:`run_multi_episode` plays a multi-agent env with
+  one agent per seat; :func:`evaluate_multi` (what :func:`evaluate` runs for ids such as
+  ``Negotiation-2p-v0``) scores an agent seat by seat against an opponent or itself.
 
 The ``agentic-gym eval`` command lives in :mod:`agentic_gym.evaluation.command`, which
 only :mod:`agentic_gym.cli` imports.
@@ -25,6 +28,7 @@ from agentic_gym.evaluation.harness import (
     resolve_env_ids,
     versions,
 )
+from agentic_gym.evaluation.multi import MultiTrajectory, MultiTurn, evaluate_multi, run_multi_episode
 from agentic_gym.evaluation.report import (
     PICTURE_FILE,
     EpisodeRow,
@@ -51,6 +55,8 @@ __all__ = [
     "RESULTS_FORMAT",
     "SUMMARY_FILE",
     "EpisodeRow",
+    "MultiTrajectory",
+    "MultiTurn",
     "RunStore",
     "Trajectory",
     "Turn",
@@ -60,10 +66,12 @@ __all__ = [
     "env_metrics",
     "episode_seeds",
     "evaluate",
+    "evaluate_multi",
     "format_table",
     "resolve_env_ids",
     "results_table",
     "run_episode",
+    "run_multi_episode",
     "summarize",
     "summary_markdown",
     "versions",

@@ -92,6 +92,9 @@ def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
                      help='further request fields as a JSON object, e.g. \'{"top_k": 20}\'')
     llm.add_argument("--timeout", type=float, default=None, help="seconds per request (default: 60)")
     llm.add_argument("--max-retries", type=int, default=None, help="retries of transient failures (default: 3)")
+    from agentic_gym.evaluation.multi_command import add_multi_arguments
+
+    add_multi_arguments(parser)
 
 
 class UsageError(ValueError):
@@ -258,9 +261,19 @@ def _hint(out: Path) -> str:
 def run_eval_command(args: argparse.Namespace) -> int:
     """Run ``agentic-gym eval``: evaluate each agent, print the table, write the reports."""
     from agentic_gym.agents import AgentError, OpenAIAgent, OracleAgent, RandomAgent
+    from agentic_gym.evaluation.multi import is_multi_request
+    from agentic_gym.evaluation.multi_command import run_multi_eval_command
 
     argv = getattr(args, "argv", None)
     command_line = shlex.join(["agentic-gym", *argv]) if argv is not None else None
+    if is_multi_request(args.envs or "*"):
+        try:
+            multi_args = _multi_namespace(args)
+        except UsageError as error:
+            return _fail(str(error))
+        return run_multi_eval_command(multi_args)
+    if getattr(args, "opponent", None) or getattr(args, "self_play", False):
+        return _fail("--opponent and --self-play apply to multi-agent envs (e.g. --envs Negotiation-2p-v0)")
     try:
         if args.out is not None and Path(args.out).exists() and not Path(args.out).is_dir():
             raise UsageError(f"--out {args.out} is a file; give a directory (new or a run's) for the results")
@@ -371,3 +384,20 @@ def _run_trials(options: dict[str, Any], out: Path, players: dict[str, tuple[Any
                                                      "no-memory gain"]))
     print(f"trials: {out / TRIALS_FILE}")
 
+
+def _multi_namespace(args: argparse.Namespace) -> argparse.Namespace:
+    """``args`` with every option left out set to its default, as the multi-agent command reads them.
+
+    Multi-agent runs record the first ``--record`` games per env (``first`` is one, ``all``
+    every game); ``failures`` is a single-agent choice.
+    """
+    options = {**DEFAULTS, **given_options(args)}
+    record = options["record"]
+    if record == "failures":
+        raise UsageError("--record failures applies to single-agent envs; give first, all or a count")
+    count = 1 if record == "first" else 10**6 if record == "all" else int(record)
+    multi = argparse.Namespace(**vars(args))
+    for key, value in options.items():
+        setattr(multi, key, value)
+    multi.record = count
+    return multi

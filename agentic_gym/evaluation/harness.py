@@ -543,6 +543,8 @@ def evaluate(
     progress: bool = False,
     command_line: str | None = None,
     cli_options: dict[str, Any] | None = None,
+    opponent: Any = None,
+    self_play: bool = False,
 ) -> dict[str, Any]:
     """Play ``episodes`` episodes of every env in ``env_ids`` and report the agent's metrics.
 
@@ -584,6 +586,10 @@ def evaluate(
             (default: this process's arguments).
         cli_options: the options of ``agentic-gym eval``, recorded so that
             ``--resume`` can restore them.
+        opponent, self_play: for multi-agent ids (``"Negotiation-2p-v0"``, ``"CoopKeyDoor*"``;
+            ``"*"`` means the single-agent envs): the agent plays each seat in turn against
+            ``opponent`` (a name such as ``"greedy"``, default ``"oracle"``, or a factory), or
+            every seat itself; see :func:`agentic_gym.evaluation.multi.evaluate_multi`.
 
     Returns:
         A JSON-ready dict: ``agent``, ``config``, ``envs`` (per-env metrics),
@@ -597,6 +603,22 @@ def evaluate(
     """
     import gymnasium as gym
 
+    from agentic_gym.evaluation.multi import evaluate_multi, is_multi_request
+
+    if is_multi_request(env_ids):
+        # Multi-agent runs record the first ``k`` games per env: ``first`` (the default with
+        # an ``out``) is one, ``all`` every game; ``failures`` is a single-agent choice.
+        if record == "failures":
+            raise ValueError("record='failures' applies to single-agent envs; give 'first', 'all' or a count")
+        games = (0 if out is None else 1) if record is None else 1 if record == "first" else (
+            episodes if record == "all" else int(record))
+        return evaluate_multi(
+            agent_or_factory, env_ids, episodes, seed, max_steps, workers, out, games, resume,
+            opponent="oracle" if opponent is None else opponent, self_play=self_play, chat=chat,
+            chat_options=chat_options, name=name, progress=progress,
+        )
+    if opponent is not None or self_play:
+        raise ValueError("opponent and self_play apply to multi-agent envs only (e.g. 'Negotiation-2p-v0')")
     if episodes < 1:
         raise ValueError(f"episodes must be at least 1, got {episodes}")
     if workers < 1:

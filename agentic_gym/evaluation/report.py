@@ -66,6 +66,11 @@ class EpisodeRow:
     env_steps: int | None = None
     server_errors: int = 0
     retries: int = 0
+    # Multi-agent rows only (None elsewhere, and then left out of the JSON): the seat the
+    # agent played, the opponent's label ("self" in self-play) and the env's end scores.
+    seat: str | None = None
+    opponent: str | None = None
+    scores: dict[str, float] | None = None
 
     @classmethod
     def from_trajectory(cls, trajectory: Trajectory, agent: str, env_id: str, episode: int) -> EpisodeRow:
@@ -82,6 +87,9 @@ class EpisodeRow:
         """The row as a JSON object (the return under ``"return"``)."""
         data = asdict(self)
         data["return"] = data.pop("episode_return")
+        for key in ("seat", "opponent", "scores"):
+            if data[key] is None:
+                del data[key]
         return data
 
     @classmethod
@@ -96,6 +104,9 @@ class EpisodeRow:
             tokens_in=int(data["tokens_in"]), tokens_out=int(data["tokens_out"]), seconds=float(data["seconds"]),
             env_steps=None if data.get("env_steps") is None else int(data["env_steps"]),
             server_errors=int(data.get("server_errors", 0)), retries=int(data.get("retries", 0)),
+            seat=None if data.get("seat") is None else str(data["seat"]),
+            opponent=None if data.get("opponent") is None else str(data["opponent"]),
+            scores=None if data.get("scores") is None else {str(k): float(v) for k, v in data["scores"].items()},
         )
 
 
