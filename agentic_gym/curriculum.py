@@ -352,6 +352,7 @@ def run(
     *,
     make_env: Callable[[Any], Any] | None = None,
     on_episode: Callable[[EpisodeResult, Any], None] | None = None,
+    until: Callable[[EpisodeResult], bool] | None = None,
 ) -> list[EpisodeResult]:
     """Play ``episodes`` episodes chosen by ``sampler`` and report each outcome to it.
 
@@ -364,6 +365,9 @@ def run(
             in :class:`~agentic_gym.wrappers.OracleSignals` (which supplies
             ``oracle_steps``). One env per level is made and reused.
         on_episode: called with each result and its trajectory (a learner's update hook).
+        until: stop early after an episode whose result it returns True for.
+
+    The envs are closed before returning.
     """
     import gymnasium as gym
 
@@ -391,6 +395,8 @@ def run(
             results.append(result)
             if on_episode is not None:
                 on_episode(result, trajectory)
+            if until is not None and until(result):
+                break
     finally:
         for env in envs.values():
             env.close()

@@ -63,6 +63,10 @@ class GridKeyDoor(GridEnv):
     ``view_size`` (odd, 1 to 11, default 7), ``render_mode``, ``tile_size`` (pixels, 4 to
     256, default 32).
 
+    ## Difficulty
+    Knobs (``difficulty_knobs()``, reset ``info["difficulty"]``): ``size``, ``max_steps``,
+    ``view_size``, plus the registered ``max_episode_steps``. Tiers ``-Trivial`` to ``-Expert``: sizes 5, 6, 8, 12, 20.
+
     ## Registered Configurations
     ``agentic_gym/GridKeyDoor-6x6-v0``, ``agentic_gym/GridKeyDoor-8x8-v0``,
     ``agentic_gym/GridKeyDoor-16x16-v0``.
@@ -120,6 +124,10 @@ class GridKeyDoor(GridEnv):
         super().__init__(size, size, max_steps, view_size, render_mode, tile_size)
         self.size = size
         self.door = (0, 0)
+
+    def difficulty_knobs(self) -> dict[str, Any]:
+        """The validated difficulty knobs (see ``## Difficulty``); :class:`agentic_gym.difficulty.Difficulty`."""
+        return {"size": self.size, "max_steps": self.max_steps, "view_size": self.view_size}
 
     def generate(self) -> tuple[World, str]:
         size = self.size
