@@ -20,6 +20,10 @@ Four ways to choose episodes, each for at most ``--episodes`` episodes:
 Reported: the episodes until the learner's skill reaches the level at which it solves the
 target tier 80 % of the time (measured beforehand by playing that tier at fixed skills).
 
+Measured (``--episodes 600 --seed 0``): 80 % on GridMaze-Hard needs skill 0.60 (the learner
+starts at 0.30); episodes to get there: target only never (skill still 0.30 after 600),
+uniform 290, threshold 147, learnability 226, prioritised level replay 326.
+
 Run: ``python examples/curriculum.py`` (about a minute; ``--episodes`` and ``--seed`` change it).
 """
 
