@@ -14,8 +14,8 @@ Gates (each card states its figures; see ``docs/validity/README.md`` for the met
   observations: per env family the hidden state of a live episode is perturbed where the
   agent cannot perceive it, and the next observations and visible ``info`` must match.
 * **Difficulty**: along each env's documented difficulty chain of registered variants,
-  the oracle's mean steps do not fall and the panel's best success does not rise
-  (beyond two standard errors).
+  the oracle's mean steps do not fall and neither the random agent's success nor the
+  panel's best success rises (beyond two standard errors).
 * **Resolution**: the smallest success-rate difference the episode count resolves at
   95 % (two-sided, worst case p = 0.5): ``1.96 * sqrt(2 * 0.25 / n)``; informative.
 * **Reproducibility**: the oracle's first episode, recorded with ``RecordEpisode``,
@@ -58,17 +58,20 @@ FLOOR_MARGIN = 0.05
 #: z of a two-sided 95 % interval.
 Z95 = 1.959963984540054
 
+#: The registered tiers of every env, easiest first.
+TIERS = ("Trivial", "Easy", "Medium", "Hard", "Expert")
+
 #: Documented difficulty chains: variants in increasing difficulty (others are not ranked).
 DIFFICULTY_CHAINS: dict[str, tuple[tuple[str, ...], ...]] = {
-    "GridKeyDoor": (("6x6", "8x8", "16x16"),),
-    "GridMaze": (("9x9", "15x15", "21x21"),),
-    "GridMemory": (("S7", "S13"),),
-    "GridSokoban": (("6x6", "8x8", "10x10"),),
-    "TextAdventure": (("3rooms", "6rooms", "12rooms"),),
-    "Recall": (("5facts", "20facts-updates", "60facts-multihop"),),
-    "Codebreaker": (("4x6", "5x8"),),
-    "TravelDesk": (("Easy", "Medium", "Hard"), ("Medium", "Flaky")),
-    "ToolMath": (("2step", "4step", "6step"),),
+    "GridKeyDoor": (("6x6", "8x8", "16x16"), TIERS),
+    "GridMaze": (("9x9", "15x15", "21x21"), TIERS),
+    "GridMemory": (("S7", "S13"), TIERS),
+    "GridSokoban": (("6x6", "8x8", "10x10"), TIERS),
+    "TextAdventure": (("3rooms", "6rooms", "12rooms"), TIERS),
+    "Recall": (("5facts", "20facts-updates", "60facts-multihop"), TIERS),
+    "Codebreaker": (("4x6", "5x8"), TIERS),
+    "TravelDesk": (TIERS, ("Medium", "Flaky")),
+    "ToolMath": (("2step", "4step", "6step"), TIERS),
 }
 
 #: The answer tolerance rule of each env with an ``answer`` affordance, as the card states it.
@@ -525,7 +528,7 @@ def _correct_count(base: Any) -> int:
 
 
 def difficulty_gate(name: str, cards: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """Along each documented chain: oracle steps do not fall, the panel's best success does not rise."""
+    """Along each documented chain: oracle steps do not fall, random and the panel's best success do not rise."""
     chains, failures = [], []
     for chain in DIFFICULTY_CHAINS.get(name, ()):
         ids = [f"agentic_gym/{name}-{variant}-v0" for variant in chain]
@@ -536,14 +539,18 @@ def difficulty_gate(name: str, cards: dict[str, dict[str, Any]]) -> dict[str, An
         for env_id in present:
             card = cards[env_id]
             best = max(card["floor"]["panel"].values(), key=lambda r: r["success"])
+            random_row = card["floor"]["random"]
             rows.append({"id": env_id, "oracle_steps": card["ceiling"]["mean_steps"], "adversary_best": best["success"],
-                         "adversary_se": best["se"]})
+                         "adversary_se": best["se"], "random": random_row["success"], "random_se": random_row["se"]})
         for easy, hard in zip(rows, rows[1:]):
             if hard["oracle_steps"] < easy["oracle_steps"] - 1e-9:
                 failures.append(f"oracle steps fall from {easy['id']} to {hard['id']}")
             slack = 2 * math.hypot(easy["adversary_se"], hard["adversary_se"])
             if hard["adversary_best"] > easy["adversary_best"] + slack + 1e-9:
                 failures.append(f"adversary success rises from {easy['id']} to {hard['id']}")
+            slack = 2 * math.hypot(easy["random_se"], hard["random_se"])
+            if hard["random"] > easy["random"] + slack + 1e-9:
+                failures.append(f"random success rises from {easy['id']} to {hard['id']}")
         chains.append(rows)
     return {"passed": not failures, "chains": chains, "failures": failures}
 

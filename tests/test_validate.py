@@ -146,15 +146,19 @@ def test_answer_checkers_accept_formats_and_reject_near_misses(env_id):
 
 
 def test_difficulty_gate_flags_a_chain_that_gets_easier():
-    def card(steps, success):
+    def card(steps, success, random=0.0):
         row = {"success": success, "se": 0.0}
-        return {"ceiling": {"mean_steps": steps}, "floor": {"panel": {"x": row}}}
+        return {"ceiling": {"mean_steps": steps},
+                "floor": {"panel": {"x": row}, "random": {"success": random, "se": 0.0}}}
 
     cards = {"agentic_gym/GridMaze-9x9-v0": card(10, 0.0), "agentic_gym/GridMaze-15x15-v0": card(20, 0.0)}
     assert difficulty_gate("GridMaze", cards)["passed"]
     cards["agentic_gym/GridMaze-15x15-v0"] = card(5, 0.5)
     failures = difficulty_gate("GridMaze", cards)["failures"]
     assert len(failures) == 2
+    cards["agentic_gym/GridMaze-15x15-v0"] = card(20, 0.0, random=0.3)
+    failures = difficulty_gate("GridMaze", cards)["failures"]
+    assert failures == ["random success rises from agentic_gym/GridMaze-9x9-v0 to agentic_gym/GridMaze-15x15-v0"]
 
 
 def test_validate_writes_cards_and_an_index(tmp_path):

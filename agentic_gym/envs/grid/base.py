@@ -81,6 +81,7 @@ import numpy as np
 from gymnasium import spaces
 
 from agentic_gym.core import RENDER_MODES, Affordance, AgenticEnv, Command, quote, sanitize, text_space
+from agentic_gym.difficulty import reset_difficulty
 from agentic_gym.envs.grid.describe import (
     DIRECTION_NAMES,
     VIEW_MAP_LEGEND,
@@ -404,7 +405,7 @@ class GridEnv(AgenticEnv):
         self.mission = sanitize(mission, MISSION_LENGTH)
         self.steps = 0
         self.success = False
-        return self._observe(""), {"success": False, "action_valid": True}
+        return self._observe(""), {"success": False, "action_valid": True, "difficulty": reset_difficulty(self)}
 
     def step(self, action: Any) -> tuple[dict[str, Any], float, bool, bool, dict[str, Any]]:
         n = len(self.engine_actions)

@@ -64,6 +64,10 @@ class GridKeyDoor(GridEnv):
     256, default 32), ``obs_mode`` (``"both"``, ``"text"`` or ``"image"``: see
     :mod:`agentic_gym.envs.grid.base`).
 
+    ## Difficulty
+    Knobs (``difficulty_knobs()``, reset ``info["difficulty"]``): ``size``, ``max_steps``,
+    ``view_size``, plus the registered ``max_episode_steps``. Tiers ``-Trivial`` to ``-Expert``: sizes 5, 6, 8, 12, 20.
+
     ## Registered Configurations
     ``agentic_gym/GridKeyDoor-6x6-v0``, ``agentic_gym/GridKeyDoor-8x8-v0``,
     ``agentic_gym/GridKeyDoor-16x16-v0``.
@@ -122,6 +126,10 @@ class GridKeyDoor(GridEnv):
         super().__init__(size, size, max_steps, view_size, render_mode, tile_size, obs_mode=obs_mode)
         self.size = size
         self.door = (0, 0)
+
+    def difficulty_knobs(self) -> dict[str, Any]:
+        """The validated difficulty knobs (see ``## Difficulty``); :class:`agentic_gym.difficulty.Difficulty`."""
+        return {"size": self.size, "max_steps": self.max_steps, "view_size": self.view_size}
 
     def generate(self) -> tuple[World, str]:
         size = self.size

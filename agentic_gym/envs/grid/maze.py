@@ -107,6 +107,10 @@ class GridMaze(GridEnv):
     1 to 11, default 7), ``render_mode``, ``tile_size`` (pixels, 4 to 256), ``obs_mode`` (``"both"``, ``"text"`` or ``"image"``: see
     :mod:`agentic_gym.envs.grid.base`).
 
+    ## Difficulty
+    Knobs (``difficulty_knobs()``, reset ``info["difficulty"]``): ``size``, ``max_steps``,
+    ``view_size``, plus the registered ``max_episode_steps``. Tiers ``-Trivial`` to ``-Expert``: sizes 5, 9, 15, 21, 31.
+
     ## Registered Configurations
     ``agentic_gym/GridMaze-9x9-v0``, ``agentic_gym/GridMaze-15x15-v0``,
     ``agentic_gym/GridMaze-21x21-v0``.
@@ -156,6 +160,10 @@ class GridMaze(GridEnv):
         if max_steps is None:
             max_steps = 4 * size * size
         super().__init__(size, size, max_steps, view_size, render_mode, tile_size, obs_mode=obs_mode)
+
+    def difficulty_knobs(self) -> dict[str, Any]:
+        """The validated difficulty knobs (see ``## Difficulty``); :class:`agentic_gym.difficulty.Difficulty`."""
+        return {"size": self.size, "max_steps": self.max_steps, "view_size": self.view_size}
 
     def generate(self) -> tuple[World, str]:
         size = self.size

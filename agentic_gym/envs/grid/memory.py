@@ -65,6 +65,10 @@ class GridMemory(GridEnv):
     ``tile_size`` (pixels, 4 to 256), ``obs_mode`` (``"both"``, ``"text"`` or ``"image"``: see
     :mod:`agentic_gym.envs.grid.base`).
 
+    ## Difficulty
+    Knobs (``difficulty_knobs()``, reset ``info["difficulty"]``): ``size``, ``max_steps``,
+    ``view_size``, plus the registered ``max_episode_steps``. Tiers ``-Trivial`` to ``-Expert``: sizes 7, 9, 13, 17, 21.
+
     ## Registered Configurations
     ``agentic_gym/GridMemory-S7-v0``, ``agentic_gym/GridMemory-S13-v0``.
 
@@ -112,6 +116,10 @@ class GridMemory(GridEnv):
         if max_steps is None:
             max_steps = 5 * size * size
         super().__init__(size, size, max_steps, view_size, render_mode, tile_size, obs_mode=obs_mode)
+
+    def difficulty_knobs(self) -> dict[str, Any]:
+        """The validated difficulty knobs (see ``## Difficulty``); :class:`agentic_gym.difficulty.Difficulty`."""
+        return {"size": self.size, "max_steps": self.max_steps, "view_size": self.view_size}
 
     def generate(self) -> tuple[World, str]:
         size, mid = self.size, self.size // 2

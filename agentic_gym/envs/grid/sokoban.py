@@ -170,6 +170,12 @@ class GridSokoban(GridEnv):
     or ``"image"``: see :mod:`agentic_gym.envs.grid.base`; the text's map already shows
     every cell in view, so ``"text"`` reads as ``"both"``).
 
+    ## Difficulty
+    Knobs (``difficulty_knobs()``, reset ``info["difficulty"]``): ``size``, ``boxes``,
+    ``view_radius``, ``max_steps``, ``obstacles`` and ``min_pushes`` (their defaults
+    resolved), plus the registered ``max_episode_steps``. Tiers ``-Trivial`` to
+    ``-Expert``: size/boxes 6/1, 7/2, 8/2, 10/3, 12/4.
+
     ## Registered Configurations
     ``agentic_gym/GridSokoban-6x6-v0`` (1 crate), ``agentic_gym/GridSokoban-8x8-v0``
     (2 crates), ``agentic_gym/GridSokoban-10x10-v0`` (3 crates).
@@ -258,6 +264,13 @@ class GridSokoban(GridEnv):
         )
 
     # ---- the world ------------------------------------------------------------------
+
+    def difficulty_knobs(self) -> dict[str, Any]:
+        """The validated difficulty knobs (see ``## Difficulty``); :class:`agentic_gym.difficulty.Difficulty`."""
+        return {
+            "size": self.size, "boxes": self.boxes, "view_radius": self.view_radius, "max_steps": self.max_steps,
+            "obstacles": self.config.n_obstacles, "min_pushes": self.config.n_min_pushes,
+        }
 
     def generate(self) -> tuple[World, str]:
         level = generate_level(self.np_random, self.config)

@@ -24,6 +24,7 @@ from agentic_gym.core import (
     text_space,
 )
 from agentic_gym.core.arguments import number_in, one_of
+from agentic_gym.difficulty import reset_difficulty
 from agentic_gym.envs.text import adventure_phrases
 from agentic_gym.envs.text.adventure_world import (
     DIRECTIONS,
@@ -151,6 +152,13 @@ class TextAdventure(TranscriptRendering, AgenticEnv):
     milliseconds), ``progress_reward`` (a number in [0, 1), default 0), ``render_mode``.
     A wrong type or value raises ``TypeError``/``ValueError`` naming the argument.
 
+    ## Difficulty
+    Knobs (``difficulty_knobs()``, reset ``info["difficulty"]``): ``size`` and what it
+    sets, ``rooms``, ``goals`` (objects to place), ``locks`` (locked doors and containers
+    whose keys form a chain), ``distractors`` (items), ``decoy_keys``; ``progress_reward``;
+    plus the registered ``max_episode_steps``. Tiers ``-Trivial`` to ``-Expert``: 1, 3, 6,
+    12 and 24 rooms.
+
     ## Registered Configurations
     | id | rooms | placements | locks | max_episode_steps |
     |---|---|---|---|---|
@@ -225,6 +233,14 @@ class TextAdventure(TranscriptRendering, AgenticEnv):
 
     # ---- gymnasium API ------------------------------------------------------------------------
 
+    def difficulty_knobs(self) -> dict[str, Any]:
+        """The validated difficulty knobs (see ``## Difficulty``); :class:`agentic_gym.difficulty.Difficulty`."""
+        return {
+            "size": self.size, **{k: getattr(HOUSE_SIZES[self.size], k) for k in
+                                  ("rooms", "goals", "locks", "distractors", "decoy_keys")},
+            "progress_reward": self.progress_reward,
+        }
+
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
         super().reset(seed=seed)
         house = generate(self.np_random, HOUSE_SIZES[self.size])
@@ -239,7 +255,8 @@ class TextAdventure(TranscriptRendering, AgenticEnv):
         self._transcript.append(("env", obs["text"]))
         if self.render_mode == "human":
             self.render()
-        return obs, {"success": False, "action_valid": True, "admissible_commands": house.admissible()}
+        return obs, {"success": False, "action_valid": True, "admissible_commands": house.admissible(),
+                     "difficulty": reset_difficulty(self)}
 
     def step(self, action: Any):
         house = self.house

@@ -48,6 +48,13 @@ ROOM_NAMES: tuple[str, ...] = (
     "garage", "dining room", "living room", "nursery", "workshop", "conservatory", "laundry room",
 )
 
+#: More room names, drawn from only by houses of more rooms than :data:`ROOM_NAMES` has (so
+#: the houses of the smaller sizes are the same for every seed).
+MORE_ROOM_NAMES: tuple[str, ...] = (
+    "scullery", "gallery", "larder", "ballroom", "chapel", "armoury", "boot room", "sun room",
+    "music room", "games room", "wine cellar", "box room",
+)
+
 DOOR_MATERIALS: tuple[str, ...] = ("wooden", "oak", "glass", "painted", "iron")
 
 
@@ -140,11 +147,16 @@ class HouseSize:
     max_furniture: int = 2
 
 
-#: The registered variants: 3 rooms / 1 goal, 6 rooms / 3 goals, 12 rooms / 6 goals.
+#: The registered variants: 1 room / 1 goal, 3 rooms / 1 goal, 6 rooms / 3 goals, 12 rooms / 6 goals,
+#: 24 rooms / 8 goals.
 HOUSE_SIZES: dict[str, HouseSize] = {
+    "1room": HouseSize(rooms=1, goals=1, locks=0, distractors=0, decoy_keys=0),
     "3rooms": HouseSize(rooms=3, goals=1, locks=1, distractors=2, decoy_keys=0),
     "6rooms": HouseSize(rooms=6, goals=3, locks=3, distractors=4, decoy_keys=1),
     "12rooms": HouseSize(rooms=12, goals=6, locks=6, distractors=8, decoy_keys=2),
+    # One piece of furniture per room: the house uses 24 of the 25 pieces there are; the
+    # eight lock colours all go to locks, so the chain of keys is eight deep at most.
+    "24rooms": HouseSize(rooms=24, goals=8, locks=8, distractors=12, decoy_keys=0, max_furniture=1),
 }
 
 
@@ -625,7 +637,7 @@ def generate(rng: np.random.Generator, size: HouseSize) -> House:
         return thing
 
     # Layout: grow a tree of rooms on the grid from the start room.
-    names = list(ROOM_NAMES)
+    names = list(ROOM_NAMES if size.rooms <= len(ROOM_NAMES) else ROOM_NAMES + MORE_ROOM_NAMES)
     rooms = [Room(0, dice.take(names), (0, 0))]
     taken = {(0, 0)}
     edges: list[Thing] = []

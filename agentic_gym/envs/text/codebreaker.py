@@ -23,6 +23,7 @@ from agentic_gym.core import (
     text_space,
 )
 from agentic_gym.core.arguments import boolean, integer_in
+from agentic_gym.difficulty import reset_difficulty
 from agentic_gym.envs.text.codebreaker_logic import (
     COLOURS,
     MAX_PEGS,
@@ -122,6 +123,11 @@ class Codebreaker(TranscriptRendering, AgenticEnv):
     range. Reset only draws the secret, so it is fast at every size (the oracle builds its
     tables on its first call).
     * ``render_mode``: ``"human"``, ``"rgb_array"``, ``"ansi"`` or ``None``.
+
+    ## Difficulty
+    Knobs (``difficulty_knobs()``, reset ``info["difficulty"]``): ``pegs``, ``colours``,
+    ``words``, ``max_guesses``, plus the registered ``max_episode_steps``. Tiers
+    ``-Trivial`` to ``-Expert``: 1x3 in 3 guesses, 3x4 in 8, 4x6 in 10, 5x8 in 12, 5x8 in 8.
 
     ## Registered Configurations
     * ``agentic_gym/Codebreaker-4x6-v0``: 4 pegs, 6 colours, 10 guesses (30 steps).
@@ -249,6 +255,13 @@ class Codebreaker(TranscriptRendering, AgenticEnv):
 
     # ---- gymnasium API -------------------------------------------------------------------
 
+    def difficulty_knobs(self) -> dict[str, Any]:
+        """The validated difficulty knobs (see ``## Difficulty``); :class:`agentic_gym.difficulty.Difficulty`."""
+        return {
+            "pegs": self.game.pegs, "colours": self.game.colours, "words": self.game.words,
+            "max_guesses": self.max_guesses,
+        }
+
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
         super().reset(seed=seed)
         codes = universe(self.game)
@@ -258,7 +271,9 @@ class Codebreaker(TranscriptRendering, AgenticEnv):
         self._solved = False
         self._message = ""
         self._transcript.clear()
-        return self._observe(True)
+        observation, info = self._observe(True)
+        info["difficulty"] = reset_difficulty(self)
+        return observation, info
 
     def step(self, action: str | Command):
         if not self._secret:

@@ -23,6 +23,7 @@ from agentic_gym.core import (
     text_space,
 )
 from agentic_gym.core.arguments import integer_in
+from agentic_gym.difficulty import reset_difficulty
 from agentic_gym.envs.text.recall_world import (
     EXAMPLE_ANSWERS,
     MAX_FACTS,
@@ -118,6 +119,11 @@ class Recall(TranscriptRendering, AgenticEnv):
     A wrong type or value raises ``TypeError``/``ValueError`` naming the argument and its
     range; at the limits a reset takes under 30 ms.
     * ``render_mode``: ``"human"``, ``"rgb_array"``, ``"ansi"`` or ``None``.
+
+    ## Difficulty
+    Knobs (``difficulty_knobs()``, reset ``info["difficulty"]``): ``facts``,
+    ``questions``, ``corrections``, ``hops``, plus the registered ``max_episode_steps``.
+    Tiers ``-Trivial`` to ``-Expert``: 1, 5, 20, 60 and 200 facts.
 
     ## Registered Configurations
     * ``agentic_gym/Recall-5facts-v0``: 5 items, 1 question (12 steps).
@@ -235,6 +241,13 @@ class Recall(TranscriptRendering, AgenticEnv):
 
     # ---- gymnasium API ---------------------------------------------------------------
 
+    def difficulty_knobs(self) -> dict[str, Any]:
+        """The validated difficulty knobs (see ``## Difficulty``); :class:`agentic_gym.difficulty.Difficulty`."""
+        return {
+            "facts": self.config.facts, "questions": self.config.questions,
+            "corrections": self.config.corrections, "hops": self.config.hops,
+        }
+
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
         super().reset(seed=seed)
         self._briefing = generate_briefing(self.config, self.np_random)
@@ -243,7 +256,9 @@ class Recall(TranscriptRendering, AgenticEnv):
         self._correct = 0
         self._transcript.clear()
         self._text = self._view()
-        return self._observe(True)
+        observation, info = self._observe(True)
+        info["difficulty"] = reset_difficulty(self)
+        return observation, info
 
     def step(self, action: str | Command):
         if self._briefing is None:

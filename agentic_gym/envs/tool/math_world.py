@@ -30,7 +30,9 @@ from agentic_gym.envs.tool.answers import check_number
 
 _T = TypeVar("_T")
 
-STEP_COUNTS = (2, 4, 6)
+STEP_COUNTS = (2, 4, 6, 8, 10)
+#: The most operations a problem has (every domain's story holds 9 sentences of 10 operations).
+MAX_STEPS = 10
 DOMAINS = ("shopping", "conversion", "savings", "travel")
 
 _ITEMS = (("laptops", "chargers"), ("desks", "chairs"), ("bicycles", "helmets"), ("tablets", "cases"),
@@ -216,6 +218,50 @@ def _travel(draw: _Draw) -> tuple[str, Fraction, str, list[_Step], str, int, str
 _DOMAINS = {"shopping": _shopping, "conversion": _conversion, "savings": _savings, "travel": _travel}
 
 
+def _extra_steps(domain: str, draw: _Draw) -> tuple[int, list[_Step]]:
+    """More sentences for problems of 7..10 steps, and where in the domain's story they go.
+
+    Drawn only for such problems, so the problems of 2..6 steps of every seed are unchanged.
+    """
+    if domain == "shopping":
+        insurance, setup = draw.cents(300, 2400), draw.cents(150, 1800)
+        return 2, [
+            _Step(f"Insurance of {_money(insurance)} is added.", 1, _plus(lambda: insurance),
+                  f"+ {_literal(insurance)}"),
+            _Step(f"A setup charge of {_money(setup)} is added.", 1, _plus(lambda: setup), f"+ {_literal(setup)}"),
+        ]
+    if domain == "conversion":
+        extra, test = draw.integer(1500, 9500), draw.integer(40, 380)
+        spill, water = draw.percent(1, 6), draw.percent(1, 5)
+        return 1, [
+            _Step(f"A second tanker brings another {extra:,} barrels.", 1, _plus(lambda: Fraction(extra)),
+                  f"+ {extra}"),
+            _Step(f"{_number(spill)}% is lost while it is pumped ashore.", 1, _times(lambda: 1 - spill / 100),
+                  f"* (1 - {_literal(spill)} / 100)"),
+            _Step(f"Quality tests use up {test:,} barrels.", 1, _plus(lambda: Fraction(-test)), f"- {test}"),
+            _Step(f"Separating the water removes another {_number(water)}%.", 1, _times(lambda: 1 - water / 100),
+                  f"* (1 - {_literal(water)} / 100)"),
+        ]
+    if domain == "savings":
+        gift, fee = draw.cents(300, 2900), draw.cents(25, 240)
+        match, second = draw.percent(2, 12), draw.cents(500, 3900)
+        return 1, [
+            _Step(f"A second bonus of {_money(second)} is added.", 1, _plus(lambda: second), f"+ {_literal(second)}"),
+            _Step(f"A grandparent adds a gift of {_money(gift)}.", 1, _plus(lambda: gift), f"+ {_literal(gift)}"),
+            _Step(f"An account fee of {_money(fee)} is charged.", 1, _plus(lambda: -fee), f"- {_literal(fee)}"),
+            _Step(f"A matching scheme then adds {_number(match)}% to the balance.", 1,
+                  _times(lambda: 1 + match / 100), f"* (1 + {_literal(match)} / 100)"),
+        ]
+    d3, v3 = draw.integer(200, 1500), Fraction(draw.integer(255, 755), 10)
+    border, fuel = Fraction(draw.integer(2, 16), 4), Fraction(draw.integer(1, 8), 4)
+    return 1, [
+        _Step(f"It then covers a final {d3:,} km at {_number(v3)} km/h.", 2, _plus(lambda: d3 / v3),
+              f"+ {d3} / {_literal(v3)}"),
+        _Step(f"A border check adds {_number(border)} hours.", 1, _plus(lambda: border), f"+ {_literal(border)}"),
+        _Step(f"Refuelling adds {_number(fuel)} hours.", 1, _plus(lambda: fuel), f"+ {_literal(fuel)}"),
+    ]
+
+
 def _choose(draw: _Draw, steps: list[_Step], needed: int) -> list[_Step] | None:
     """A random subset of ``steps`` (kept in story order) whose operations add up to ``needed``."""
     order = [int(i) for i in draw.rng.permutation(len(steps))]
@@ -232,8 +278,8 @@ def _choose(draw: _Draw, steps: list[_Step], needed: int) -> list[_Step] | None:
 
 def generate_problem(rng: np.random.Generator, steps: int = 4, domains: tuple[str, ...] = DOMAINS) -> Problem:
     """A word problem with exactly ``steps`` arithmetic operations, drawn from ``rng``."""
-    if not 2 <= steps <= 6:
-        raise ValueError(f"steps must be in 2..6, got {steps}")
+    if not 2 <= steps <= MAX_STEPS:
+        raise ValueError(f"steps must be in 2..{MAX_STEPS}, got {steps}")
     unknown = [d for d in domains if d not in _DOMAINS]
     if unknown or not domains:
         raise ValueError(f"domains must be a non-empty subset of {DOMAINS}, got {domains!r}")
@@ -241,6 +287,9 @@ def generate_problem(rng: np.random.Generator, steps: int = 4, domains: tuple[st
     while True:
         domain = str(draw.pick(tuple(domains)))
         opening, value, expression, pool, question, decimals, unit = _DOMAINS[domain](draw)
+        if steps > 6:
+            at, extra = _extra_steps(domain, draw)
+            pool = pool[:at] + extra + pool[at:]
         chosen = _choose(draw, pool, steps - 1)
         if chosen is not None:
             break

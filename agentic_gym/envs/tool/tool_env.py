@@ -36,6 +36,7 @@ from agentic_gym.core import (
     text_space,
 )
 from agentic_gym.core.arguments import integer_in, number_in
+from agentic_gym.difficulty import reset_difficulty
 
 #: Longest observation text; older results are trimmed first.
 TEXT_CHARS = 4096
@@ -130,7 +131,7 @@ class ToolEnv(TranscriptRendering, AgenticEnv):
         self._oracle_calls = len(episode.plan) - faultable_steps + self._calls_for(faultable_steps)
         self._transcript.clear()
         self._admissible_now = self._admissible()[:MAX_ADMISSIBLE]
-        return self._observation(), self._info(True)
+        return self._observation(), {**self._info(True), "difficulty": reset_difficulty(self)}
 
     def step(self, action: Any) -> tuple[dict, SupportsFloat, bool, bool, dict]:
         if not self._started:

@@ -81,7 +81,7 @@ class ToolMath(ToolEnv):
     never hint at the solution).
 
     ## Arguments
-    * ``steps``: arithmetic operations per problem, 2..6.
+    * ``steps``: arithmetic operations per problem, 2..10 (7..10 add sentences to every domain's story).
     * ``domains``: a subset of ``("shopping", "conversion", "savings", "travel")``.
     * ``fault_rate``: probability in [0, 1) that a calculator call fails transiently.
     * ``tool_budget``: the most calculator calls allowed (1..10000), or None.
@@ -89,6 +89,11 @@ class ToolMath(ToolEnv):
     A wrong type or value raises ``TypeError``/``ValueError`` naming the argument and its
     range; a reset takes well under a millisecond at every setting.
     * ``render_mode``: ``"human"``, ``"rgb_array"`` (a 640x480 transcript panel) or ``"ansi"``.
+
+    ## Difficulty
+    Knobs (``difficulty_knobs()``, reset ``info["difficulty"]``): ``steps``, ``domains``,
+    ``fault_rate``, ``tool_budget``, plus the registered ``max_episode_steps``. Tiers
+    ``-Trivial`` to ``-Expert``: 2, 3, 4, 6 and 9 steps.
 
     ## Registered Configurations
     * ``agentic_gym/ToolMath-2step-v0``: ``steps=2``, 10 steps.
@@ -147,11 +152,17 @@ class ToolMath(ToolEnv):
         tool_budget: int | None = None,
         render_mode: str | None = None,
     ):
-        steps = integer_in("steps", steps, 2, 6)
+        steps = integer_in("steps", steps, 2, mw.MAX_STEPS)
         domains = subset_of("domains", domains, mw.DOMAINS)
         super().__init__(fault_rate=fault_rate, tool_budget=tool_budget, render_mode=render_mode)
         self.steps = steps
         self.domains = domains
+
+    def difficulty_knobs(self) -> dict[str, Any]:
+        """The validated difficulty knobs (see ``## Difficulty``); :class:`agentic_gym.difficulty.Difficulty`."""
+        return {
+            "steps": self.steps, "domains": self.domains, "fault_rate": self.fault_rate, "tool_budget": self.tool_budget,
+        }
 
     def _new_episode(self) -> Episode:
         self._problem = problem = mw.generate_problem(self.np_random, self.steps, self.domains)

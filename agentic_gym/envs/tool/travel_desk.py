@@ -159,6 +159,12 @@ class TravelDesk(ToolEnv):
     range; a reset with 42 cities takes a few milliseconds.
     * ``render_mode``: ``"human"``, ``"rgb_array"`` (a 640x480 transcript panel) or ``"ansi"``.
 
+    ## Difficulty
+    Knobs (``difficulty_knobs()``, reset ``info["difficulty"]``): ``difficulty``,
+    ``n_cities`` (resolved), ``templates`` (None: all of the difficulty's), ``fault_rate``,
+    ``tool_budget``, plus the registered ``max_episode_steps``. Tiers ``-Trivial`` (one
+    lookup) to ``-Expert`` (the two-city tour with checked constraints).
+
     ## Registered Configurations
     * ``agentic_gym/TravelDesk-Easy-v0``: ``difficulty="easy"``, 20 steps.
     * ``agentic_gym/TravelDesk-Medium-v0``: ``difficulty="medium"``, 30 steps.
@@ -234,6 +240,13 @@ class TravelDesk(ToolEnv):
         self.difficulty = difficulty
         self.n_cities = n_cities
         self.templates = tuple(templates) if templates else None
+
+    def difficulty_knobs(self) -> dict[str, Any]:
+        """The validated difficulty knobs (see ``## Difficulty``); :class:`agentic_gym.difficulty.Difficulty`."""
+        return {
+            "difficulty": self.difficulty, "n_cities": self.n_cities or tw.DEFAULT_CITIES[self.difficulty],
+            "templates": self.templates, "fault_rate": self.fault_rate, "tool_budget": self.tool_budget,
+        }
 
     def _new_episode(self) -> Episode:
         self._task = task = tw.generate_task(self.np_random, self.difficulty, self.n_cities, self.templates)

@@ -33,8 +33,8 @@ from agentic_gym.envs.tool.cities import AIRLINES, CITIES, HOTEL_NAMES, MEETING_
 DAYS = 7
 FLIGHTS_PER_ROUTE = 3
 HOTELS_PER_CITY = 4
-DIFFICULTIES = ("easy", "medium", "hard")
-DEFAULT_CITIES = {"easy": 6, "medium": 8, "hard": 10}
+DIFFICULTIES = ("easy", "medium", "hard", "expert")
+DEFAULT_CITIES = {"easy": 6, "medium": 8, "hard": 10, "expert": 12}
 
 #: Weather conditions, by index.
 CONDITIONS: tuple[str, ...] = ("sunny", "partly cloudy", "cloudy", "fog", "rain", "thunderstorms", "snow")
@@ -720,7 +720,73 @@ def _trip_with_hotel(world: World, rng: np.random.Generator) -> Task:
                 f"${out + night + back}", (origin,), (day, day + 1))
 
 
-#: Question templates by difficulty: easy needs 1-2 tool calls, medium 2-4, hard 4-6 with arithmetic.
+def _fits(world: World, a: int, b: int, day: int, party: int, by: int | None) -> list[Flight]:
+    """The flights from ``a`` to ``b`` on ``day`` with a seat for each of ``party`` that land by minute ``by``."""
+    return [f for f in world.flights(a, b, day) if f.seats >= party and (by is None or f.departure + f.duration <= by)]
+
+
+def _tour(world: World, rng: np.random.Generator) -> Task:
+    """Two meeting cities on consecutive days, a night in each, for a party: every choice under constraints.
+
+    Each outbound flight must land by the start of that day's meeting and have a seat for
+    everyone, each hotel a room for everyone, the flight home a seat for everyone; the
+    cheapest of each that qualifies is taken. A meeting that starts before any flight with
+    enough seats lands is moved to the first half hour after the earliest such landing
+    (up to 22:00; later, or a leg or night with no choice at all, draws again).
+    """
+    home = world.home
+    while True:
+        a, b = _pair(rng, len(world.cities), avoid=home)
+        d1 = int(rng.integers(1, DAYS - 1))
+        party = int(rng.integers(2, 5))
+        meetings = list(generate_calendar(rng, len(world.cities), {d1: a, d1 + 1: b}))
+        routes = {d1: (home, a), d1 + 1: (a, b)}
+        feasible = True
+        for i, meeting in enumerate(meetings):
+            if meeting.day in routes:
+                seated = _fits(world, *routes[meeting.day], meeting.day, party, None)
+                if not seated:
+                    feasible = False
+                    break
+                earliest = min(f.departure + f.duration for f in seated)
+                if earliest > meeting.minute:
+                    minute = -(-earliest // 30) * 30
+                    if minute > 22 * 60:
+                        feasible = False
+                        break
+                    meetings[i] = replace(meeting, minute=minute)
+        world.meetings = tuple(meetings)
+        if not feasible:
+            continue
+        starts = {m.day: m.minute for m in meetings if m.day in routes}
+        legs = (_fits(world, home, a, d1, party, starts[d1]), _fits(world, a, b, d1 + 1, party, starts[d1 + 1]),
+                _fits(world, b, home, d1 + 2, party, None))
+        nights = ([h for h in world.hotels(a, d1) if h.rooms >= party],
+                  [h for h in world.hotels(b, d1 + 1) if h.rooms >= party])
+        if all(legs) and all(nights):
+            break
+    f1, f2, f3 = (min(f.price for f in leg) for leg in legs)
+    h1, h2 = (night[0].price for night in nights)
+    total = party * (f1 + h1 + f2 + h2 + f3)
+    origin = world.cities[home]
+    d2, d3 = d1 + 1, d1 + 2
+    return Task("tour", world,
+                f"I live in {origin}. We are {party} people travelling together. On {WEEKDAYS[d1 - 1]} (day {d1}) we fly to the city of my meeting "
+                f"that day and stay the night there; on {WEEKDAYS[d2 - 1]} (day {d2}) we fly on to the city of "
+                f"that day's meeting and stay the night; on {WEEKDAYS[d3 - 1]} (day {d3}) we fly home to {origin}. "
+                "Each flight to a meeting must land no later than the meeting's start; every flight needs a seat "
+                "for each of us and every hotel a room for each of us (one room per person). Taking the "
+                "cheapest flight and the cheapest hotel that meet these conditions each time, what does the "
+                "whole trip cost for all of us together, in US dollars?",
+                Expected("number", total, unit="usd"),
+                (_calendar(d1), _calendar(d2), _flights(world, home, a, d1), _hotels(world, a, d1),
+                 _flights(world, a, b, d2), _hotels(world, b, d2), _flights(world, b, home, d3),
+                 _calculator(f"{party} * ({f1} + {h1} + {f2} + {h2} + {f3})")),
+                f"${total}", (origin,), (d1, d2, d3))
+
+
+#: Question templates by difficulty: easy needs 1-2 tool calls, medium 2-4, hard 4-6 with arithmetic,
+#: expert 8 with constraints checked against each other (arrival before a meeting, seats, rooms).
 TEMPLATES: dict[str, dict[str, Callable[[World, np.random.Generator], Task]]] = {
     "easy": {
         "weather_condition": _weather_condition,
@@ -742,6 +808,9 @@ TEMPLATES: dict[str, dict[str, Callable[[World, np.random.Generator], Task]]] = 
         "average_high": _average_high,
         "multi_leg": _multi_leg,
         "trip_with_hotel": _trip_with_hotel,
+    },
+    "expert": {
+        "tour": _tour,
     },
 }
 ALL_TEMPLATES: dict[str, Callable[[World, np.random.Generator], Task]] = {

@@ -20,7 +20,7 @@ from agentic_gym.envs.tool.travel_desk import TravelDesk
 RESET_LIMIT = 0.050
 
 BAD_ARGUMENTS = [
-    (TextAdventure, {"size": "8rooms"}, ValueError, "size must be one of '3rooms', '6rooms', '12rooms'"),
+    (TextAdventure, {"size": "8rooms"}, ValueError, "size must be one of '1room', '3rooms', '6rooms', '12rooms', '24rooms'"),
     (TextAdventure, {"size": ["3rooms"]}, ValueError, "size must be one of"),
     (TextAdventure, {"progress_reward": "0.5"}, TypeError, "progress_reward must be a number in [0.0, 1.0)"),
     (TextAdventure, {"progress_reward": 1.0}, ValueError, "progress_reward must be a number in [0.0, 1.0)"),
@@ -43,8 +43,8 @@ BAD_ARGUMENTS = [
     (Codebreaker, {"max_guesses": 10**9}, ValueError, "max_guesses must be an integer in 1..100"),
     (Codebreaker, {"words": "yes"}, TypeError, "words must be True or False"),
     (Codebreaker, {"pegs": 6, "colours": 8}, ValueError, "colours ** pegs must be at most 32768"),
-    (ToolMath, {"steps": "4"}, TypeError, "steps must be an integer in 2..6"),
-    (ToolMath, {"steps": 7}, ValueError, "steps must be an integer in 2..6"),
+    (ToolMath, {"steps": "4"}, TypeError, "steps must be an integer in 2..10"),
+    (ToolMath, {"steps": 11}, ValueError, "steps must be an integer in 2..10"),
     (ToolMath, {"domains": "shopping"}, TypeError, "domains must be a list or tuple of some of 'shopping'"),
     (ToolMath, {"domains": ()}, ValueError, "domains must name at least one of"),
     (ToolMath, {"domains": ("cooking",)}, ValueError, "domains must name at least one of"),
@@ -81,7 +81,7 @@ LIMITS = [
     (Codebreaker, {"pegs": 6, "colours": 5}),
     (Codebreaker, {"pegs": 1, "colours": 2, "max_guesses": 1}),
     (Codebreaker, {"words": True}),
-    (ToolMath, {"steps": 6, "fault_rate": 0.99, "tool_budget": 10_000}),
+    (ToolMath, {"steps": 10, "fault_rate": 0.99, "tool_budget": 10_000}),
     (ToolMath, {"steps": 2, "domains": ["travel"], "tool_budget": 1}),
     (TravelDesk, {"difficulty": "hard", "n_cities": 42, "fault_rate": 0.5, "tool_budget": 10_000}),
     (TravelDesk, {"difficulty": "easy", "n_cities": 4, "templates": {"cheapest_flight"}}),

@@ -80,7 +80,7 @@ def test_arguments_are_validated():
     with pytest.raises(ValueError):
         mw.generate_problem(np.random.default_rng(0), 1)
     with pytest.raises(ValueError):
-        mw.generate_problem(np.random.default_rng(0), 7)
+        mw.generate_problem(np.random.default_rng(0), mw.MAX_STEPS + 1)
     with pytest.raises(ValueError):
         mw.generate_problem(np.random.default_rng(0), 3, ("astrology",))
 

@@ -127,7 +127,7 @@ def test_fault_rate_and_budget_are_validated():
     with pytest.raises(ValueError):
         TravelDesk(templates=("no_such_template",))
     with pytest.raises(ValueError):
-        ToolMath(steps=9)
+        ToolMath(steps=11)
 
 
 def test_tool_budget_ends_the_episode_when_spent():

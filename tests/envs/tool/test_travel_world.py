@@ -82,6 +82,7 @@ ACCEPTED = {
     "multi_leg": lambda a: [a, a[1:] + " dollars"],
     "hotel_at_meeting": lambda a: [a, a + " per night", a[1:] + " USD"],
     "trip_with_hotel": lambda a: [a, f"In total {a}.", a[1:] + ".00 dollars"],
+    "tour": lambda a: [a, f"The whole trip costs {a}.", a[1:] + " USD"],
 }
 
 

@@ -1,0 +1,112 @@
+"""The difficulty of an env: a typed, read-only record of its validated knobs.
+
+Every single-agent env class documents its difficulty knobs (a ``## Difficulty``
+section of its docstring) and returns their validated values from
+``difficulty_knobs()``. :class:`Difficulty` is the record of one env: the class name,
+the knobs in a fixed order, and the step budget (the registered
+``max_episode_steps``). It is a read-only mapping, hashable and comparable, so a
+curriculum can use it as a level. Every env's reset ``info`` carries the same knobs as
+a plain dict under ``info["difficulty"]`` (JSON-friendly: tuples become lists).
+
+Example:
+    >>> import gymnasium as gym
+    >>> import agentic_gym
+    >>> record = difficulty_of("agentic_gym/GridMaze-Easy-v0")
+    >>> record.env, record["size"], record["max_episode_steps"]
+    ('GridMaze', 9, 324)
+    >>> env = gym.make("agentic_gym/GridMaze-Easy-v0")
+    >>> env.reset(seed=0)[1]["difficulty"] == record.as_dict()
+    True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["Difficulty", "difficulty_of", "reset_difficulty"]
+
+
+def _frozen(value: Any) -> Any:
+    if isinstance(value, (list, tuple)):
+        return tuple(_frozen(v) for v in value)
+    return value
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _step_budget(base: Any) -> int | None:
+    """The registered ``max_episode_steps`` of the id ``base`` was made from (the env's own
+    spec has the time limit cleared by ``gymnasium.make``), or None."""
+    spec = getattr(base, "spec", None)
+    if spec is None:
+        return None
+    from gymnasium.envs.registration import registry
+
+    registered = registry.get(spec.id)
+    return registered.max_episode_steps if registered is not None else spec.max_episode_steps
+
+
+@dataclass(frozen=True)
+class Difficulty(Mapping[str, Any]):
+    """The validated difficulty knobs of one env, in the order its class declares them.
+
+    ``env`` is the env's class name; ``knobs`` the ``(name, value)`` pairs (sequences
+    stored as tuples), the last one ``max_episode_steps`` (None when unregistered).
+    """
+
+    env: str
+    knobs: tuple[tuple[str, Any], ...]
+
+    @classmethod
+    def of(cls, env: Any) -> Difficulty:
+        """The record of a live env (any wrapper around it)."""
+        base = getattr(env, "unwrapped", env)
+        knobs = getattr(base, "difficulty_knobs", None)
+        if not callable(knobs):
+            raise TypeError(f"{type(base).__name__} declares no difficulty knobs (difficulty_knobs())")
+        pairs = [(name, _frozen(value)) for name, value in knobs().items()]
+        pairs.append(("max_episode_steps", _step_budget(base)))
+        return cls(type(base).__name__, tuple(pairs))
+
+    def __getitem__(self, name: str) -> Any:
+        for key, value in self.knobs:
+            if key == name:
+                return value
+        raise KeyError(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return (key for key, _ in self.knobs)
+
+    def __len__(self) -> int:
+        return len(self.knobs)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The knobs as a plain dict of JSON values (what reset ``info["difficulty"]`` holds)."""
+        return {key: _plain(value) for key, value in self.knobs}
+
+    def __str__(self) -> str:
+        return f"{self.env}(" + ", ".join(f"{k}={v!r}" for k, v in self.knobs) + ")"
+
+
+def difficulty_of(env: Any) -> Difficulty:
+    """The record of a registered id (made, read and closed) or of a live env."""
+    if isinstance(env, str):
+        import gymnasium as gym
+
+        made = gym.make(env)
+        try:
+            return Difficulty.of(made)
+        finally:
+            made.close()
+    return Difficulty.of(env)
+
+
+def reset_difficulty(env: Any) -> dict[str, Any]:
+    """``info["difficulty"]`` of a reset: :meth:`Difficulty.as_dict` of ``env``."""
+    return Difficulty.of(env).as_dict()
