@@ -268,7 +268,7 @@ def test_a_long_chat_episode_grows_linearly_on_disk_and_replay_rebuilds_its_prom
     from agentic_gym.replay import replay
 
     steps = 2000
-    env = RecordEpisode(chat(TEXT_ID, history=None, max_invalid=10**6, render_mode="rgb_array",
+    env = RecordEpisode(chat(TEXT_ID, history=None, max_prompt_chars=None, max_invalid=10**6, render_mode="rgb_array",
                              max_episode_steps=steps), tmp_path, fsync=False)
     prompts, _ = env.reset(seed=3)
     kept = {0: canonical(prompts)}

@@ -128,6 +128,7 @@ class ToolEnv(TranscriptRendering, AgenticEnv):
         self._feedback = ""
         self._started = True
         faultable_steps = sum(1 for c in episode.plan if c.name in self.faultable)
+        self._ensure_a_fault(faultable_steps)
         self._oracle_calls = len(episode.plan) - faultable_steps + self._calls_for(faultable_steps)
         self._transcript.clear()
         self._admissible_now = self._admissible()[:MAX_ADMISSIBLE]
@@ -224,6 +225,18 @@ class ToolEnv(TranscriptRendering, AgenticEnv):
         while len(self._fault_schedule) <= index:
             self._fault_schedule.extend((self.np_random.random(_FAULT_CHUNK) < self.fault_rate).tolist())
         return self._fault_schedule[index]
+
+    def _ensure_a_fault(self, faultable_steps: int) -> None:
+        """With faults on, one of the plan's first ``faultable_steps`` faultable calls fails.
+
+        An episode of a flaky env that meets no fault would not test retrying at all; where
+        the drawn schedule spares every one of those calls, one drawn at random fails.
+        """
+        if self.fault_rate == 0.0 or faultable_steps == 0:
+            return
+        self._fault_at(faultable_steps - 1)  # draws the schedule that far
+        if not any(self._fault_schedule[:faultable_steps]):
+            self._fault_schedule[int(self.np_random.integers(faultable_steps))] = True
 
     def _calls_for(self, needed: int) -> int:
         """How many faultable calls it takes to get ``needed`` of them through."""

@@ -94,7 +94,8 @@ class TravelDesk(ToolEnv):
     a missing or malformed argument the name of the argument and the usage. With
     ``fault_rate`` > 0, ``weather``, ``calendar``, ``flights`` and ``hotels`` calls fail transiently
     ("error 503: service unavailable, please retry") with that probability, drawn from
-    the env's RNG; ``calculator`` is local and never fails so. With ``tool_budget``,
+    the env's RNG, and at least one call of the episode's shortest plan fails, so every
+    episode tests retrying; ``calculator`` is local and never fails so. With ``tool_budget``,
     a tool call after the budget is spent ends the episode unanswered.
 
     ## Action Space

@@ -299,3 +299,20 @@ def test_docstring_examples_run(module):
     imported = importlib.import_module(f"agentic_gym.envs.tool.{module}")
     result = doctest.testmod(imported, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_every_flaky_episode_meets_a_fault_and_the_oracle_still_solves_it():
+    import gymnasium as gym
+
+    env = gym.make("agentic_gym/TravelDesk-Flaky-v0")
+    for seed in range(60):
+        env.reset(seed=seed)
+        terminated = truncated = False
+        info: dict = {}
+        while not (terminated or truncated):
+            _, _, terminated, truncated, info = env.step(env.unwrapped.oracle_action())
+        assert info["success"] and info["tool_faults"] >= 1, seed
+    calm = gym.make("agentic_gym/TravelDesk-Medium-v0")
+    calm.reset(seed=0)
+    _, _, _, _, info = calm.step(calm.unwrapped.oracle_action())
+    assert info["tool_faults"] == 0  # without a fault rate nothing is forced
