@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import agentic_gym  # noqa: F401  (registers the environments)
+from agentic_gym.envs import registered_ids
 from agentic_gym.envs.text.adventure import TextAdventure
 from agentic_gym.envs.text.adventure_world import (
     HOUSE_SIZES,
@@ -24,7 +25,8 @@ from tests.envs.text.adventure_houses import small_house
 from tests.helpers import oracle_episodes, oracle_seeds
 
 VARIANTS = tuple(HOUSE_SIZES)
-IDS = tuple(f"agentic_gym/TextAdventure-{v}-v0" for v in VARIANTS)
+#: Every registered TextAdventure id: the size variants and the difficulty tiers.
+IDS = tuple(i for i in registered_ids() if i.startswith("agentic_gym/TextAdventure-"))
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
