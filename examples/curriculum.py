@@ -148,10 +148,18 @@ def main() -> None:
         "plr": curriculum.PrioritizedLevelReplay(LEVELS, seed=args.seed),
     }
     print(f"{'sampler':<14} {'episodes to target':>18} {'final skill':>11}")
+    reached = {}
     for name, sampler in samplers.items():
         episodes, skill = train(sampler, needed, args.episodes, args.seed)
         shown = str(episodes) if episodes is not None else f"> {args.episodes}"
         print(f"{name:<14} {shown:>18} {skill:>11.2f}")
+        if episodes is not None and name != "target only":
+            reached[name] = episodes
+    if reached:
+        best = min(reached, key=reached.__getitem__)
+        print(f"solved: the {best} curriculum brought the learner to {TARGET} in {reached[best]} episodes")
+    else:
+        print(f"no curriculum reached {TARGET} within {args.episodes} episodes")
 
 
 if __name__ == "__main__":
