@@ -413,7 +413,7 @@ def interact(world: World, action: Action | int) -> Event:
 # ---- visibility -------------------------------------------------------------------
 
 
-def _segment_crosses(
+def segment_crosses(
     x0: float, y0: float, x1: float, y1: float, lo_x: float, hi_x: float, lo_y: float, hi_y: float
 ) -> bool:
     """Liang-Barsky: does the segment meet the open box ``(lo, hi)``?"""
@@ -483,7 +483,7 @@ def _between(size: int, centred: bool) -> np.ndarray:
                     qy - 0.5 + margin,
                     qy + 0.5 - margin,
                 )
-                if _segment_crosses(0.0, 0.0, x1, y1, lo_x, hi_x, lo_y, hi_y):
+                if segment_crosses(0.0, 0.0, x1, y1, lo_x, hi_x, lo_y, hi_y):
                     table[k, s, q] = 1.0
     flat = table.reshape(4 * n, n)
     flat.setflags(write=False)

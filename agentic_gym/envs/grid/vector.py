@@ -93,6 +93,7 @@ from agentic_gym.envs.grid.engine import (
     Tile,
     World,
     interact,
+    segment_crosses,
     view_slots,
 )
 from agentic_gym.envs.grid.keydoor import GridKeyDoor
@@ -219,27 +220,6 @@ _OK = _event_lut({int(e) for e in Event if e < Event.BLOCKED} | {_TOOL})
 # ---- geometry: the layout and sight lines -------------------------------------------------
 
 
-def _segment_crosses(x1: float, y1: float, lo_x: float, hi_x: float, lo_y: float, hi_y: float) -> bool:
-    """Liang-Barsky from the origin: does the segment to ``(x1, y1)`` meet the open box?
-
-    A copy of the engine's private test, so the bit tables below need nothing private.
-    """
-    t0, t1 = 0.0, 1.0
-    for p, q in ((-x1, -lo_x), (x1, hi_x), (-y1, -lo_y), (y1, hi_y)):
-        if p == 0:
-            if q <= 0:
-                return False
-            continue
-        t = q / p
-        if p < 0:
-            t0 = max(t0, t)
-        else:
-            t1 = min(t1, t)
-        if t0 >= t1:
-            return False
-    return True
-
-
 @lru_cache(maxsize=16)
 def sight_blockers(size: int, centred: bool) -> np.ndarray:
     """``(4, n, n)`` bool: ``[k, s, q]`` is True when the segment from the agent's centre to
@@ -256,8 +236,8 @@ def sight_blockers(size: int, centred: bool) -> np.ndarray:
                 if q in (s, agent):
                     continue
                 qx, qy = float(right[q]), float(forward[q])
-                table[k, s, q] = _segment_crosses(
-                    x1, y1, qx - 0.5 + margin, qx + 0.5 - margin, qy - 0.5 + margin, qy + 0.5 - margin
+                table[k, s, q] = segment_crosses(
+                    0.0, 0.0, x1, y1, qx - 0.5 + margin, qx + 0.5 - margin, qy - 0.5 + margin, qy + 0.5 - margin
                 )
     table.setflags(write=False)
     return table
