@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
-from typing import Any
+from typing import Any, ClassVar
 
 from gymnasium import spaces
 
@@ -77,6 +77,15 @@ AFFORDANCES: tuple[Affordance, ...] = (
 )
 
 _VERBS = {aff.name: Verb(i) for i, aff in enumerate(AFFORDANCES)}
+_MOVES = frozenset((Verb.TAKE, Verb.DROP, Verb.PUT))
+_VALUE_KEYS = {aff.name: aff.value_parameter for aff in AFFORDANCES}
+
+
+def _admissible_command(text: str) -> Command:
+    """The command an admissible text names: ``verb`` or ``verb value`` (the house's own canonical text)."""
+    name, _, value = text.partition(" ")
+    key = _VALUE_KEYS[name]
+    return Command(name, {key: value}) if value and key is not None else Command(name)
 _USAGE = ("look, inventory, go <direction>, take <object>, drop <object>, open <thing>, close <thing>, "
           "unlock <thing> with <key>, put <object> in/on <thing>, examine <thing>")
 MAX_TEXT = 4096
@@ -213,6 +222,7 @@ class TextAdventure(TranscriptRendering, AgenticEnv):
     }
     affordances = AFFORDANCES
     max_command_length = 160
+    _cache_attrs: ClassVar[tuple[str, ...]] = ("_commands",)
 
     def __init__(self, size: str = "6rooms", progress_reward: float = 0.0, render_mode: str | None = None):
         size = one_of("size", size, tuple(HOUSE_SIZES))
@@ -229,6 +239,9 @@ class TextAdventure(TranscriptRendering, AgenticEnv):
         self._paid: list[bool] = []
         self._success = False
         self._transcript: deque[tuple[str, str]] = deque(maxlen=_TRANSCRIPT)
+        # The Command of each admissible text played this episode (values, so shared safely;
+        # bounded by the house's finite set of admissible texts, emptied at reset).
+        self._commands: dict[str, Command] = {}
         self.transcript_title = f"TextAdventure {self.size}"
 
     # ---- gymnasium API ------------------------------------------------------------------------
@@ -250,8 +263,8 @@ class TextAdventure(TranscriptRendering, AgenticEnv):
         self._paid = [False] * len(house.goals)
         self._success = False
         self._transcript.clear()
-        message = f"You are in a house. Quest: {house.quest}"
-        obs = self._observe(message)
+        self._commands.clear()
+        obs = self._observe(f"You are in a house. Quest: {self._mission}")
         self._transcript.append(("env", obs["text"]))
         if self.render_mode == "human":
             self.render()
@@ -264,21 +277,34 @@ class TextAdventure(TranscriptRendering, AgenticEnv):
             raise RuntimeError("call reset() before step()")
         version = house.version
         command: Command | None = None
-        echo = action  # an admissible text is clean as it is
-        try:
-            command = self.read_command(action, max_length=self.max_command_length)
-        except InvalidAction as error:
-            message, valid = self._refusal(action, error), False
-            echo = sanitize(action_text(action), self.max_command_length)
+        # An admissible command (as text, or as the Command the language layer passes down) is
+        # already resolved in the house's table: the same result as reading and resolving it,
+        # for a dict lookup. Every admissible text is a command's canonical short form
+        # (``str(command)``), so the table's text names the command exactly.
+        table = house.view()[1]
+        kind = type(action)
+        text = action if kind is str else str(action) if kind is Command else None
+        entry = table.get(text) if text is not None else None
+        if entry is not None:
+            if kind is Command:
+                command = action
+            else:
+                command = self._commands.get(text)
+                if command is None:
+                    command = self._commands[text] = _admissible_command(text)
+            message, valid = house.apply(*entry), True
+            echo = text  # the env's own text is clean as it is
+            if entry[0] not in _MOVES:  # only moving an object can meet a goal
+                version = house.version
         else:
-            # An admissible text is already resolved in the house's table (the same result as
-            # resolving the command's arguments, which costs several times the parse).
-            entry = house.view()[1].get(action) if type(action) is str else None
-            if entry is not None:
-                message, valid = house.apply(*entry), True
+            try:
+                command = self.read_command(action, max_length=self.max_command_length)
+            except InvalidAction as error:
+                message, valid = self._refusal(action, error), False
             else:
                 message, valid = adventure_phrases.command(house, _VERBS[command.name], command.args)
-                echo = sanitize(action_text(action), self.max_command_length)
+            message = sanitize(message, _MAX_MESSAGE)  # it may quote the agent's words
+            echo = sanitize(action_text(action), self.max_command_length)
         reward = 0.0
         if house.version != version:
             reward = self._score()
@@ -317,12 +343,15 @@ class TextAdventure(TranscriptRendering, AgenticEnv):
         return reward
 
     def _observe(self, message: str) -> dict[str, str]:
+        """The observation after ``message``: clean text (the env's own, or sanitised by the caller)."""
         house = self.house
         assert house is not None
         if self._view_version != house.version:
-            self._view_text = sanitize(house.view()[0], MAX_TEXT)
+            # The house's own text, built from the shipped word lists: already in the charset
+            # (tests/envs/text/test_adventure.py checks it), so it is only clipped.
+            self._view_text = house.view()[0][:MAX_TEXT]
             self._view_version = house.version
-        text = sanitize(message, _MAX_MESSAGE) + "\n\n" + self._view_text
+        text = message[:_MAX_MESSAGE] + "\n\n" + self._view_text
         if len(text) > MAX_TEXT:
             text = text[:MAX_TEXT]
         return {"text": text, "mission": self._mission}

@@ -203,6 +203,7 @@ class Codebreaker(TranscriptRendering, AgenticEnv):
         self._history: list[tuple[tuple[int, ...], int]] = []
         self._lines: list[str] = []  # the history as shown, one line per guess (built once per guess)
         self._solved = False
+        self._over = False
         self._message = ""
         self._transcript: deque[tuple[str, str]] = deque(maxlen=_TRANSCRIPT_ENTRIES)
 
@@ -237,12 +238,10 @@ class Codebreaker(TranscriptRendering, AgenticEnv):
             lines.append(f"Reply with: guess <code>, e.g. guess {self._examples[0]}.")
         return "\n".join(lines)
 
-    @property
-    def _over(self) -> bool:
-        return self._solved or len(self._history) >= self.max_guesses
-
     def _observe(self, valid: bool) -> tuple[dict[str, Any], dict[str, Any]]:
-        text = sanitize(self._view(), OBS_LENGTH)
+        # The view is the env's own text (the agent's words reach it only through quote() or
+        # the sanitised error message below), so it is only clipped.
+        text = self._view()[:OBS_LENGTH]
         self._transcript.append(("env", text))
         observation = {"text": text, "guesses_left": self.max_guesses - len(self._history)}
         info = {
@@ -269,6 +268,7 @@ class Codebreaker(TranscriptRendering, AgenticEnv):
         self._history = []
         self._lines = []
         self._solved = False
+        self._over = False  # solved, or no guesses left
         self._message = ""
         self._transcript.clear()
         observation, info = self._observe(True)
@@ -305,9 +305,10 @@ class Codebreaker(TranscriptRendering, AgenticEnv):
                 self._message += f" Solved in {number} guess{'es' if number != 1 else ''}!"
             elif number >= self.max_guesses:
                 self._message += f" No guesses left: the code was {self.game.format(self._secret)}."
+            self._over = self._solved or number >= self.max_guesses
         except InvalidAction as error:
             valid = False
-            self._message = f"Invalid command: {error}"
+            self._message = sanitize(f"Invalid command: {error}", OBS_LENGTH)
         observation, info = self._observe(valid)
         info["command"] = command
         return observation, reward, self._over, False, info

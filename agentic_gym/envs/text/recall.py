@@ -227,15 +227,24 @@ class Recall(TranscriptRendering, AgenticEnv):
         return [f"answer {value}" for value in EXAMPLE_ANSWERS[kind]]
 
     def _observe(self, valid: bool) -> tuple[dict[str, Any], dict[str, Any]]:
-        text = sanitize(self._text, OBS_LENGTH)
-        shown = self._item if not self._briefing_over else -1
-        self._transcript.append(("env", text, shown))
+        # The env's own text (the agent's words reach it only through quote() or the sanitised
+        # error message), so it is only clipped.
+        text = self._text[:OBS_LENGTH]
+        config = self.config
+        if self._item < config.facts:  # the briefing
+            self._transcript.append(("env", text, self._item))
+            admissible, phase, success = ["continue"], "briefing", False
+        else:
+            self._transcript.append(("env", text, -1))
+            done = self._question >= config.questions
+            admissible, phase = self._admissible(), "done" if done else "question"
+            success = done and self._correct == config.questions
         info = {
-            "success": self._done and self._correct == self.config.questions,
+            "success": success,
             "action_valid": valid,
-            "admissible_commands": self._admissible(),
+            "admissible_commands": admissible,
             "correct": self._correct,
-            "phase": self._phase(),
+            "phase": phase,
         }
         return {"text": text}, info
 
@@ -293,7 +302,7 @@ class Recall(TranscriptRendering, AgenticEnv):
         except InvalidAction as error:
             valid = False
             # The view below always ends with what to do now, so the valid commands are named.
-            self._text = f"Invalid command: {error}\n{self._view()}"
+            self._text = sanitize(f"Invalid command: {error}", OBS_LENGTH) + "\n" + self._view()
         observation, info = self._observe(valid)
         info["command"] = command
         return observation, reward, self._done, False, info

@@ -167,3 +167,47 @@ def test_pickled_env_resumes_identically():
     for candidate in [env, *clones]:
         candidate.trace = [candidate.step(candidate.oracle_action())[0]["text"] for _ in range(30)]
     assert env.trace == clones[0].trace == clones[1].trace
+
+
+def test_admissible_texts_name_the_command_parsing_would_read():
+    """The step's table path builds the command from the admissible text without parsing it:
+    it must be exactly the command parse_command reads from that text, on every state seen."""
+    from agentic_gym.core import parse_command
+    from agentic_gym.envs.text.adventure import AFFORDANCES, _admissible_command
+
+    seen = 0
+    for seed in range(30):
+        env = gym.make("agentic_gym/TextAdventure-6rooms-v0")
+        _, info = env.reset(seed=seed)
+        rng = np.random.default_rng(seed)
+        for _ in range(40):
+            for text in info["admissible_commands"]:
+                assert _admissible_command(text) == parse_command(text, AFFORDANCES), text
+                seen += 1
+            _, _, terminated, truncated, info = env.step(info["admissible_commands"][
+                rng.integers(len(info["admissible_commands"]))])
+            if terminated or truncated:
+                break
+    assert seen > 1000
+
+
+@pytest.mark.parametrize("env_id", [i for i in registered_ids() if "TextAdventure" in i])
+def test_the_houses_own_text_is_clean_so_the_env_only_clips_it(env_id):
+    """The env skips sanitising the house's view and the messages of admissible commands:
+    that text must already be in the charset, on every state random play reaches."""
+    from agentic_gym.core import sanitize
+
+    env = gym.make(env_id)
+    for seed in range(8):
+        _, info = env.reset(seed=seed)
+        house = env.unwrapped.house
+        rng = np.random.default_rng(seed)
+        for _ in range(60):
+            view = house.view()[0]
+            assert sanitize(view) == view
+            text = info["admissible_commands"][rng.integers(len(info["admissible_commands"]))]
+            message = house.apply(*house.view()[1][text])
+            assert sanitize(message) == message, message
+            _, _, terminated, truncated, info = env.step("look")
+            if terminated or truncated:
+                break
