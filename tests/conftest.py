@@ -23,3 +23,21 @@ settings.register_profile(
     "dev", deadline=None, max_examples=1000, suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+# Cases that take tens of seconds each (the 12x12, four-box Sokoban tier, whose oracle
+# searches anew after every random move, and whole example scripts): marked slow here, in
+# one table, so a plain `pytest` stays short while `pytest -m ""` (.ci/run) runs them.
+SLOW_CASES = (
+    "[agentic_gym/GridSokoban-Expert-v0]",
+    "test_examples.py::test_example_runs_and_solves_its_episode[curriculum.py]",
+    "test_vector.py::test_vector_env_matches_a_loop_of_single_envs",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    import pytest
+
+    for item in items:
+        if any(case in item.nodeid for case in SLOW_CASES):
+            item.add_marker(pytest.mark.slow)

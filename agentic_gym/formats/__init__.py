@@ -152,7 +152,7 @@ def parse_action(output: Any, affordances: Iterable[Affordance], format: str = "
         if not reply.tool_calls:
             output = message_text(output.get("content"))
     if not reply.tool_calls:
-        if not isinstance(output, str):
+        if type(output) is not str and not isinstance(output, str):
             raise InvalidAction(f"A reply must be text or an assistant message, got {type(output).__name__}.",
                                 reason=Reason.WRONG_TYPE)
         if len(output) > MAX_REPLY_CHARS:

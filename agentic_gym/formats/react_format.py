@@ -1,6 +1,9 @@
 """The ``react`` format: a line ``Action: go north``, or ``Action: go`` then ``Action Input: ...``.
 
-The marker may carry Markdown decoration (``**Action:**``, ``> Action:``); the last one wins.
+The marker may carry Markdown decoration (``**Action:**``, ``> Action:``). The last marker
+is read; a reply whose earlier ``Action:`` lines name other commands is a plan of several
+actions (often with made-up observations between them) and is refused, while an earlier line
+that repeats the same command or names no command (prose) does not count.
 ``Action Input`` on one of the next non-empty lines holds the arguments as a JSON object or,
 for an affordance with one value parameter, a bare value.
 """
@@ -87,6 +90,42 @@ def action_marker(text: str) -> int:
             return after
 
 
+#: Earlier ``Action:`` lines read before a reply is taken as naming one action (bounds the work).
+MAX_EARLIER_MARKERS = 16
+
+
+def _refuse_several(text: str, colon: int, command: Command, vocab: Vocabulary) -> None:
+    """Refuse ``text`` if an ``Action:`` line before the one at ``colon`` names another command.
+
+    At most :data:`MAX_EARLIER_MARKERS` earlier markers are read, each search linear, so the
+    check stays linear. A line naming no valid command, or ``command`` again, does not count.
+    """
+    named = [str(command)]
+    end = text.rfind("\n", 0, colon) + 1
+    for _ in range(MAX_EARLIER_MARKERS):
+        if end <= 0 or text.rfind(":", 0, end) < 0:
+            break
+        earlier = action_marker(text[:end])
+        if earlier < 0:
+            break
+        line_end = text.find("\n", earlier, end)
+        line = text[earlier + 1:line_end if line_end >= 0 else end].strip(LINE_DECORATION)
+        end = text.rfind("\n", 0, earlier) + 1
+        if not line or len(line) > 200:
+            continue
+        try:
+            other = str(command_text(line, vocab))
+        except InvalidAction:
+            continue
+        if other not in named:
+            named.append(other)
+    if len(named) > 1:
+        shown = ", ".join(reversed(named))
+        raise InvalidAction(f"One action per turn; your reply's Action lines name {len(named)} ({shown}). "
+                            f"Reply with the one action to take now, e.g. Action: {named[0]}.",
+                            reason=Reason.SEVERAL_ACTIONS)
+
+
 class ReactFormat(ReplyFormat):
     """The last ``Action:`` line, with its ``Action Input`` if one follows."""
 
@@ -123,7 +162,9 @@ class ReactFormat(ReplyFormat):
             pos = next_end + 1
         marker = _REACT_INPUT.match(text, pos) if pos < len(text) else None
         if marker is None:
-            return command_text(action, vocab)
+            command = command_text(action, vocab)
+            _refuse_several(text, after, command, vocab)
+            return command
         aff = find_affordance(action, vocab.affordances)
         rest = text[marker.end():].lstrip()
         if rest.startswith("{"):
@@ -136,7 +177,9 @@ class ReactFormat(ReplyFormat):
         if key is None:
             raise InvalidAction(f'{aff.name}: write the Action Input as a JSON object, e.g. {{"key": "value"}}. '
                                 f"Usage: {aff.usage()}", affordance=aff.name, reason=Reason.UNREADABLE)
-        return make_command(aff.name, {key: value}, vocab.affordances)
+        command = make_command(aff.name, {key: value}, vocab.affordances)
+        _refuse_several(text, after, command, vocab)
+        return command
 
     def missing(self, vocab: Vocabulary) -> InvalidAction:
         return InvalidAction(f"No 'Action:' line found. Write e.g. {self.render(vocab.example)}. "

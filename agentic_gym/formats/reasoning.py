@@ -21,6 +21,7 @@ from agentic_gym.formats.base import MAX_TAG_PROBES
 REASONING_TAGS = ("think", "thinking", "reasoning")
 
 _TAG = re.compile(r"<(/?)(think|thinking|reasoning)[ \t]*>", re.IGNORECASE | re.ASCII)
+_NAME_STARTS = frozenset("tTrR")
 _CHANNEL = "<|channel|>"
 _FINAL = re.compile(r"<\|channel\|>[ \t]*final[ \t]*(?:<\|constrain\|>[^<]{0,40})?<\|message\|>",
                     re.IGNORECASE | re.ASCII)
@@ -60,7 +61,9 @@ def drop_reasoning(text: str) -> str:
     """
     if "<" not in text:  # memchr-fast; most replies have no tag at all
         return text
-    if _CHANNEL in text:
+    # A multi-character search costs about a microsecond on 2 KB; the one-character test
+    # before it is memchr-fast and rules out most replies.
+    if "|" in text and _CHANNEL in text:
         text = _harmony_final(text)
         if "<" not in text:
             return text
@@ -72,7 +75,10 @@ def drop_reasoning(text: str) -> str:
     while pos >= 0:
         if not probes:
             return _drop_forward(text)
-        match = _TAG.match(text, pos)
+        # A reasoning tag's name starts with t or r: most other tags are turned away by one
+        # character, without the regex.
+        name = text[pos + 2:pos + 3] if text[pos + 1:pos + 2] == "/" else text[pos + 1:pos + 2]
+        match = _TAG.match(text, pos) if name in _NAME_STARTS else None
         if match is not None:
             if match.group(1):
                 return text[match.end():]

@@ -87,16 +87,23 @@ def _refuse_a_plan(stripped: str, vocab: Vocabulary) -> None:
     its last line would be a guess.
     """
     named = 1
-    for line in stripped[:stripped.rfind("\n")].split("\n"):
-        if len(line) > 200:  # a command alone is short; reasoning lines are skipped unread
-            continue
-        line = line.strip(LINE_DECORATION)
-        if line and vocab.starts_command(line):
-            try:
-                command_text(line, vocab)
-            except InvalidAction:
-                continue
-            named += 1
+    end = stripped.rfind("\n")  # the last line is the command being read
+    pos = 0
+    while pos < end:
+        stop = stripped.find("\n", pos, end)
+        if stop < 0:
+            stop = end
+        # A command alone is short: longer lines (reasoning) are skipped without being copied.
+        if stop - pos <= 200:
+            line = stripped[pos:stop].strip(LINE_DECORATION)
+            if line and vocab.starts_command(line):
+                try:
+                    command_text(line, vocab)
+                except InvalidAction:
+                    pass
+                else:
+                    named += 1
+        pos = stop + 1
     if named > 1:
         raise InvalidAction(f"One action per turn; your reply names {named} on lines of their own. "
                             f"Reply with the one action to take now, e.g. {vocab.example}.",

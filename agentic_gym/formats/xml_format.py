@@ -15,6 +15,7 @@ from agentic_gym.formats.json_format import command_from_json, decode_object
 
 # Tags are matched in any ASCII case (re.ASCII: no Unicode case folding), and only where a
 # cheap find has located a ``<``, so the reply is never lower-cased whole.
+_TAG_STARTS = frozenset("aAtT|")
 _TAG = re.compile(r"<(?:(/?)(action|tool_call)[ \t]*|\|(/?)(action|end)\|)>", re.IGNORECASE | re.ASCII)
 
 
@@ -40,7 +41,12 @@ def last_tag(text: str) -> tuple[str, int, int] | None:
     while pos >= 0:
         if not probes:
             return _last_tag_forward(text)
-        match = _TAG.match(text, pos)
+        # One character turns most other "<" away without the regex: a tag's name (after an
+        # optional "/") starts with a or t, a special token with "|".
+        lead = text[pos + 1:pos + 2]
+        if lead == "/":
+            lead = text[pos + 2:pos + 3]
+        match = _TAG.match(text, pos) if lead in _TAG_STARTS else None
         if match is not None:
             closing, name = _tag(match)
             if not closing:

@@ -205,23 +205,27 @@ class PromptObservation(gym.Wrapper):
         if type(action) is not str:
             action = as_reply(action)
         obs, reward, terminated, truncated, info = self.env.step(action)
+        flat, chars = self._flat, self._chars
         if type(action) is str:
             ids: list[str] = []
-            self._push({"role": "assistant", "content": sanitize(action, MAX_ASSISTANT_CHARS)})
+            content = sanitize(action, MAX_ASSISTANT_CHARS)
+            flat.append({"role": "assistant", "content": content})  # what _push does, inlined
+            chars.append(chars[-1] + len(content))
         else:
             ids = self._assistant(action, info.get("command"))
-        self._env_starts.append(len(self._flat))
-        self._start_chars.append(self._chars[-1])
+        self._env_starts.append(len(flat))
+        self._start_chars.append(chars[-1])
         text = obs["text"]
-        if ids:
+        if not ids:
+            flat.append({"role": "user", "content": text})
+            chars.append(chars[-1] + len(text))
+        else:
             first = len(self._flat)
             self._push({"role": "tool", "tool_call_id": ids[0], "content": text})
             self._user_form[first] = {"role": "user", "content": text}
             for other in ids[1:]:
                 self._push({"role": "tool", "tool_call_id": other,
                                    "content": "Not run: call one tool per turn."})
-        else:
-            self._push({"role": "user", "content": text})
         return self._messages(), reward, terminated, truncated, info
 
     def _assistant(self, action: Any, command: Any) -> list[str]:

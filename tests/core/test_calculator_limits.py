@@ -31,10 +31,10 @@ def test_agrees_with_python(expression, value):
 def test_rejects_unsafe_or_over_limit_expressions_fast(expression):
     elapsed = []
     for _ in range(3):  # the best of three: a shared machine can pause any single run
-        start = time.perf_counter()
+        start = time.process_time()
         with pytest.raises(CalculatorError) as error:
             calculate(expression)
-        elapsed.append(time.perf_counter() - start)
+        elapsed.append(time.process_time() - start)
     assert min(elapsed) < 0.01
     assert str(error.value).startswith("calculator: ")
     assert isinstance(error.value, InvalidAction)

@@ -172,10 +172,10 @@ def test_non_ascii_values_use_the_escaped_call_form():
 @pytest.mark.parametrize("hostile", ["take(" + "[" * 8000 + ")", "take(" + '"' * 8000 + ")",
                                      "flights(" + "a=1," * 2000 + ")", "take " + "x" * 8000])
 def test_parsing_hostile_input_is_fast(hostile):
-    start = time.perf_counter()
+    start = time.process_time()
     with contextlib.suppress(InvalidAction):
         parse_command(hostile, AFFORDANCES)
-    assert time.perf_counter() - start < 0.05
+    assert time.process_time() - start < 0.05
 
 
 def test_affordance_validation():

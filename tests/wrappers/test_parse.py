@@ -93,8 +93,12 @@ def test_auto_order_first_marker_decides():
     assert "Unknown command" in error_of("<action>fly north</action> go north")
     # A react line wins over JSON in the same reply.
     assert parse('{"name": "look"}\nAction: go north') == GO_NORTH
-    # The last of several actions wins in each format.
-    assert parse("Action: look\nThought: no.\nAction: go north") == GO_NORTH
+    # Several Action lines naming different commands are a plan: refused. The same command
+    # again, or an earlier Action line of prose, leaves one action.
+    assert "One action per turn" in error_of("Action: look\nThought: no.\nAction: go north")
+    assert parse("Action: go north\nThought: yes, north.\nAction: go north") == GO_NORTH
+    assert parse("Action: not sure yet\nThought: the exit is north.\nAction: go north") == GO_NORTH
+    # The last of several actions wins in the tag and JSON formats.
     assert parse('{"name": "look"} then {"name": "go", "arguments": {"direction": "north"}}') == GO_NORTH
     assert parse("<action>look</action> <action>go north</action>") == GO_NORTH
     # JSON that names no action falls through to text.
@@ -125,6 +129,8 @@ def test_fuzzy_text_needs_exactly_one_match():
     '{"name": "go", "arguments": "north"}', "Action:", "Action: go\nAction Input: {", "<action></action>",
     '{"name": "go", "arguments": ' + "[" * 49_000 + "]" * 49_000 + "}",
     '"' * 1000, "\\" * 1000, "`" * 1000, "Action: " + "(" * 5000,
+    # 99 KB of alternating Action lines: a plan, refused after a bounded look back.
+    "Action: look\nAction: go north\n" * 3300,
     # A value missing inside an object (the C scanner's StopIteration, not a JSONDecodeError).
     '{"name": "go", "arguments": {"direction": }}', 'Text {"name": [1, ]}', "<tool_call>{\"name\": -}</tool_call>",
     b"go north", None, 42, ["go north"], {"role": "user", "content": "go north"},

@@ -130,6 +130,13 @@ CASES: dict[str, tuple[tuple, Any, Command | None]] = {
     # ---- several actions --------------------------------------------------------------------
     "a plan of lines": (GRID, "turn right\ngo forward\npick up\ntoggle", REFUSED),
     "a plan of two commands": (GRID, "left\nforward", REFUSED),
+    "a ReAct trace with made-up observations": (ADVENTURE, "Thought: the key is north.\nAction: go north\n"
+                                                           "Observation: You are in the hall.\nThought: now take it."
+                                                           "\nAction: take red key", REFUSED),
+    "a ReAct answer that repeats its action line": (GRID, "**Action:** toggle\n\nSo my final answer is:\n"
+                                                          "**Action:** toggle", c("toggle")),
+    "an Action line of prose, then the committed one": (GRID, "Action: I need to think first.\nThought: the door "
+                                                              "is ahead.\nAction: toggle", c("toggle")),
     "a numbered plan": (ADVENTURE, "Plan:\n- go north\n- take red key\n- go south", REFUSED),
     "two tool calls": (TRAVEL, {"role": "assistant", "content": None, "tool_calls": [
         {"id": "a", "type": "function", "function": {"name": "calendar", "arguments": '{"day": 1}'}},
