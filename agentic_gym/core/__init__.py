@@ -31,7 +31,7 @@ from agentic_gym.core.command import (
 )
 from agentic_gym.core.env import RENDER_MODES, AgenticEnv
 from agentic_gym.core.spaces import ChatMessages, CommandSpace, is_message, native_action
-from agentic_gym.core.text import CHARSET, quote, sanitize, text_space
+from agentic_gym.core.text import CHARSET, message_text, quote, sanitize, text_space
 from agentic_gym.core.transcript import TranscriptPanel, TranscriptRendering
 
 __all__ = [
@@ -60,6 +60,7 @@ __all__ = [
     "int_param",
     "is_message",
     "make_command",
+    "message_text",
     "native_action",
     "params",
     "parse_command",

@@ -15,7 +15,9 @@ from __future__ import annotations
 import copy
 import re
 import string
+from collections.abc import Mapping
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 from gymnasium import spaces
@@ -74,3 +76,43 @@ def quote(text: str, limit: int = 40) -> str:
     if len(text) > limit:
         text = text[: limit - 3] + "..."
     return '"' + text + '"'
+
+
+def message_text(content: Any, max_chars: int | None = None) -> str | None:
+    """The text of a chat message's ``content``, the one reader every layer uses.
+
+    A string is its own text; a list of parts gives its ``text`` parts joined by newlines
+    (image and other parts are left out); ``None`` gives ``""``. Content that is not text
+    (another type, or a text part whose ``text`` is not a string) gives ``None``: the caller
+    decides whether that is an error (the parser) or shown as it is (a recording).
+    With ``max_chars`` the result has at most that many characters, each part clipped
+    before the join, so many huge parts never build one huge string.
+
+    Example:
+        >>> message_text([{"type": "text", "text": "go"}, {"type": "image_url"}, {"type": "text", "text": "north"}])
+        'go\\nnorth'
+        >>> message_text("a long reply", max_chars=6), message_text(42)
+        ('a long', None)
+    """
+    if content is None:
+        return ""
+    if isinstance(content, str):
+        return content if max_chars is None else content[:max_chars]
+    if not isinstance(content, list):
+        return None
+    parts: list[str] = []
+    room = max_chars
+    for part in content:
+        if not (isinstance(part, Mapping) and part.get("type") == "text"):
+            continue
+        text = part.get("text")
+        if not isinstance(text, str):
+            return None
+        if room is not None:
+            if room <= 0:
+                break
+            text = text[:room]
+            room -= len(text) + 1
+        parts.append(text)
+    joined = "\n".join(parts)
+    return joined if max_chars is None else joined[:max_chars]

@@ -41,7 +41,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from agentic_gym.core import Affordance, Command, InvalidAction, Reason, quote
+from agentic_gym.core import Affordance, Command, InvalidAction, Reason, message_text, quote
 from agentic_gym.formats.base import (
     MAX_REPLY_CHARS,
     Reply,
@@ -95,20 +95,6 @@ def reply_format(name: str) -> ReplyFormat | None:
     return found
 
 
-def message_text(content: Any) -> str:
-    """The text of a message's ``content``: a string, or the text parts of a list joined by newlines."""
-    if content is None:
-        return ""
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        parts: list[Any] = [p.get("text") for p in content if isinstance(p, Mapping) and p.get("type") == "text"]
-        if all(isinstance(p, str) for p in parts) and sum(len(p) for p in parts) <= MAX_REPLY_CHARS:
-            return "\n".join(parts)
-        raise InvalidAction(f"The reply is longer than {MAX_REPLY_CHARS} characters.", reason=Reason.TOO_LONG)
-    raise InvalidAction("The message content must be text.", reason=Reason.WRONG_TYPE)
-
-
 def as_reply(output: Any) -> Any:
     """A reply as ``str`` or ``dict``: message objects of OpenAI-style clients become their dict."""
     if type(output) is str or type(output) is dict or isinstance(output, Mapping):
@@ -150,7 +136,13 @@ def parse_action(output: Any, affordances: Iterable[Affordance], format: str = "
             raise InvalidAction(f"Expected a {format} reply in the message text, got a tool call.",
                                 reason=Reason.WRONG_TYPE)
         if not reply.tool_calls:
-            output = message_text(output.get("content"))
+            text = message_text(output.get("content"), MAX_REPLY_CHARS + 1)
+            if text is None:
+                raise InvalidAction("The message content must be text.", reason=Reason.WRONG_TYPE)
+            if len(text) > MAX_REPLY_CHARS:
+                raise InvalidAction(f"The reply is longer than {MAX_REPLY_CHARS} characters. "
+                                    f"Reply with one action, e.g. {vocab.example}.", reason=Reason.TOO_LONG)
+            output = text
     if not reply.tool_calls:
         if type(output) is not str and not isinstance(output, str):
             raise InvalidAction(f"A reply must be text or an assistant message, got {type(output).__name__}.",

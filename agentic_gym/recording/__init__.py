@@ -54,10 +54,10 @@ from agentic_gym.recording.log import (
     is_message_list,
     json_safe,
     load_episode,
-    message_text,
     observation_digest,
     observation_fields,
     observation_text,
+    shown_text,
 )
 from agentic_gym.recording.style import FrameStyle, caption_text, frame_style
 
@@ -78,12 +78,12 @@ __all__ = [
     "is_message_list",
     "json_safe",
     "load_episode",
-    "message_text",
     "observation_digest",
     "observation_fields",
     "observation_text",
     "palette_image",
     "png_data_url",
+    "shown_text",
     "turn_html",
     "write_gif",
     "write_html",

@@ -21,7 +21,7 @@ from typing import IO, Any
 
 import numpy as np
 
-from agentic_gym.recording.log import message_text
+from agentic_gym.recording.log import shown_text
 
 __all__ = ["GifWriter", "HtmlWriter", "palette_image", "png_data_url", "turn_html", "write_gif", "write_html"]
 
@@ -228,7 +228,7 @@ def _prompt_html(new: Sequence[Mapping[str, Any]], length: int) -> str:
     parts = [f'<div class="flags">{earlier} messages from earlier turns</div>'] if earlier else []
     size = 0
     for message in new:
-        text = message_text(message.get("content", "")) if isinstance(message, Mapping) else str(message)
+        text = shown_text(message.get("content", "")) if isinstance(message, Mapping) else str(message)
         role = message.get("role", "") if isinstance(message, Mapping) else ""
         size += len(text)
         parts.append(f'<div class="message"><span class="role">{html.escape(str(role))}</span>{_pre(text)}</div>')

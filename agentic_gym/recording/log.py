@@ -23,6 +23,8 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
+from agentic_gym.core import message_text
+
 #: The log format this version writes; :func:`load_episode` also reads format 1 (whole prompts).
 LOG_FORMAT = 2
 
@@ -103,13 +105,11 @@ def observation_digest(observation: Any) -> str:
     return hasher.hexdigest()
 
 
-def message_text(content: Any) -> str:
-    """The text of a message's ``content``: the string, or its text parts joined by newlines."""
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "\n".join(p.get("text", "") for p in content if isinstance(p, dict) and p.get("type") == "text")
-    return str(content)
+def shown_text(content: Any) -> str:
+    """A message's content as a recording shows it: its text (:func:`~agentic_gym.core.message_text`),
+    or ``str(content)`` when it is not text."""
+    text = message_text(content)
+    return text if text is not None else str(content)
 
 
 def _is_message(message: Any) -> bool:
@@ -127,7 +127,7 @@ def observation_text(observation: Any) -> Any:
     if isinstance(observation, Mapping) and isinstance(observation.get("text"), str):
         return observation["text"]
     if is_message_list(observation):
-        return message_text(observation[-1]["content"])
+        return shown_text(observation[-1]["content"])
     if isinstance(observation, str):
         return observation
     return json_safe(observation)
@@ -142,7 +142,7 @@ def observation_fields(observation: Any, prompts: PromptEncoder | None = None) -
     """
     if not is_message_list(observation):
         return {"observation": observation_text(observation), "observation_digest": observation_digest(observation)}
-    fields: dict[str, Any] = {"observation": message_text(observation[-1]["content"])}
+    fields: dict[str, Any] = {"observation": shown_text(observation[-1]["content"])}
     encoder = prompts if prompts is not None else PromptEncoder()
     fields["messages"], fields["prompt_ids"] = encoder.encode(observation)
     return fields

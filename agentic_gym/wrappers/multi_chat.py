@@ -52,6 +52,7 @@ from agentic_gym.core import (
     Command,
     InvalidAction,
     action_text,
+    message_text,
     params,
     sanitize,
     string_param,
@@ -332,9 +333,8 @@ class MultiChatEnv:
         if isinstance(reply, str):
             return sanitize(reply, MAX_REPLY_CHARS)
         if isinstance(reply, Mapping):
-            content = reply.get("content")
             calls = reply.get("tool_calls")
-            text = content if isinstance(content, str) else ""
+            text = message_text(reply.get("content"), MAX_REPLY_CHARS) or ""
             if calls:
                 text = (text + "\n" if text else "") + sanitize(str(calls), 2000)
             return sanitize(text, MAX_REPLY_CHARS)

@@ -21,7 +21,7 @@ from typing import Any, SupportsFloat
 
 import gymnasium as gym
 
-from agentic_gym.core import Affordance, ChatMessages, Command, sanitize
+from agentic_gym.core import Affordance, ChatMessages, Command, message_text, sanitize
 from agentic_gym.formats import as_reply, format_instructions, reply_format
 from agentic_gym.recording import png_data_url
 from agentic_gym.wrappers.observation import text_limit
@@ -88,23 +88,11 @@ def _clean_tool_calls(reply: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def _reply_text(reply: Any) -> str:
+    """The text of a reply: a message's content (clipped, each part before the join)."""
     if isinstance(reply, str):
-        return reply
+        return reply[:MAX_ASSISTANT_CHARS]
     if isinstance(reply, Mapping):
-        content = reply.get("content")
-        if isinstance(content, str):
-            return content
-        if isinstance(content, list):
-            # Clip each part before joining: 64 parts of 10 MB must not become one 640 MB string.
-            parts, room = [], MAX_ASSISTANT_CHARS
-            for part in content[:64]:
-                if room <= 0:
-                    break
-                if isinstance(part, Mapping) and isinstance(part.get("text"), str):
-                    parts.append(part["text"][:room])
-                    room -= len(parts[-1]) + 1
-            return "\n".join(parts)
-        return ""
+        return message_text(reply.get("content"), MAX_ASSISTANT_CHARS) or ""
     return repr(reply)[:200]
 
 

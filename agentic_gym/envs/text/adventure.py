@@ -283,8 +283,8 @@ class TextAdventure(TranscriptRendering, AgenticEnv):
         # (``str(command)``), so the table's text names the command exactly.
         table = house.view()[1]
         kind = type(action)
-        text = action if kind is str else str(action) if kind is Command else None
-        entry = table.get(text) if text is not None else None
+        text: str = action if kind is str else str(action) if kind is Command else ""
+        entry = table.get(text)
         if entry is not None:
             if kind is Command:
                 command = action
