@@ -88,7 +88,7 @@ class CodeGame:
     @property
     def letters(self) -> str:
         """The symbols of a code, in index order (``RGBYOP`` or ``a..z``)."""
-        return ALPHABET if self.words else "".join(letter for letter, _ in COLOURS[: self.colours])
+        return _letters(self.colours, self.words)
 
     def encode(self, text: str) -> tuple[int, ...]:
         """Symbol indices of a canonical code text (no checks; see :func:`parse_code`)."""
@@ -105,6 +105,20 @@ class CodeGame:
         return ", ".join(f"{letter} ({name})" for letter, name in COLOURS[: self.colours])
 
 
+@functools.cache
+def _letters(colours: int, words: bool) -> str:
+    return ALPHABET if words else "".join(letter for letter, _ in COLOURS[:colours])
+
+
+@functools.cache
+def _symbols(colours: int) -> dict[str, int]:
+    """Index of each colour's letter (either case) and name (lower case)."""
+    table = {}
+    for i, (letter, name) in enumerate(COLOURS[:colours]):
+        table[letter] = table[letter.lower()] = table[name] = i
+    return table
+
+
 def parse_code(text: str, game: CodeGame) -> tuple[int, ...]:
     """Read a guess: letters (``RGBY``, ``r g b y``, ``R-G-B-Y``) or colour names.
 
@@ -119,18 +133,20 @@ def parse_code(text: str, game: CodeGame) -> tuple[int, ...]:
         if word not in _word_index():
             raise ValueError("that word is not in the word list")
         return game.encode(word)
+    symbols = _symbols(game.colours)
+    if len(text) == game.pegs:  # the canonical form, RGBY: one look-up per letter
+        try:
+            return tuple(symbols[ch] for ch in text)
+        except KeyError:
+            pass  # a colour name such as "blue" has as many letters as some codes
     tokens = [t for t in _SEPARATORS.split(text) if t]
     if len(tokens) == 1:
         tokens = list(tokens[0])
-    names = {name: i for i, (_, name) in enumerate(COLOURS[: game.colours])}
-    letters = game.letters
     code = []
     for token in tokens:
-        lowered = token.lower()
-        if len(token) == 1 and token.upper() in letters:
-            code.append(letters.index(token.upper()))
-        elif lowered in names:
-            code.append(names[lowered])
+        index = symbols.get(token if len(token) == 1 else token.lower())
+        if index is not None:
+            code.append(index)
         else:
             shown = token if len(token) <= 12 else token[:9] + "..."
             raise ValueError(f"unknown colour {shown!r}; use {game.describe_symbols()}")
