@@ -62,6 +62,8 @@ FUNCTIONS: dict[str, tuple[Callable[..., Number], int, int]] = {
     "tan": (math.tan, 1, 1),
 }
 CONSTANTS: dict[str, float] = {"pi": math.pi, "e": math.e, "tau": math.tau}
+#: Characters whose parse never warns (no letters, quotes or backslashes: no odd literal).
+_CANNOT_WARN = frozenset("0123456789.+-*/%() \t\n")
 _ALLOWED_NAMES = ", ".join([*FUNCTIONS, *CONSTANTS])
 
 _BINARY: dict[type, Callable[[Any, Any], Any]] = {
@@ -223,15 +225,21 @@ def calculate(expression: str) -> Number:
         elif char in ")]}":
             depth -= 1
     try:
-        with warnings.catch_warnings():
-            # Odd literals ("1if", "'\\.'") warn while parsing; the agent gets errors, not warnings.
-            warnings.simplefilter("ignore")
+        if _CANNOT_WARN.issuperset(text):  # numbers and operators only: parsing cannot warn
             tree = ast.parse(text, mode="eval")
+        else:
+            with warnings.catch_warnings():
+                # Odd literals ("1if", "'\\.'") warn while parsing; the agent gets errors, not warnings.
+                warnings.simplefilter("ignore")
+                tree = ast.parse(text, mode="eval")
     except (SyntaxError, ValueError, MemoryError, RecursionError) as error:
         raise _fail(f"could not read the expression ({type(error).__name__}).") from None
-    for count, _ in enumerate(ast.walk(tree), start=1):
-        if count > MAX_NODES:
-            raise _fail(f"the expression has more than {MAX_NODES} parts.")
+    # A tree has at most three nodes per character (an operator node, a context node), so
+    # only a text longer than MAX_NODES / 3 can exceed the bound: only those are counted.
+    if 3 * len(text) + 1 > MAX_NODES:
+        for count, _ in enumerate(ast.walk(tree), start=1):
+            if count > MAX_NODES:
+                raise _fail(f"the expression has more than {MAX_NODES} parts.")
     try:
         return _walk(tree.body, 0)
     except CalculatorError:

@@ -101,3 +101,22 @@ def test_reported_escapes(expression, value):
     else:
         assert calculate(expression) == value
         assert type(calculate(expression)) is type(value)
+
+
+DENSE = ["-----1", "a<b<c<d", "[*a,*b]", "a@b", "f(a)(b)", "{a:b}", "a[b][c]", "a.b.c", "not-a", "~-+1",
+         "a if b else c", "(a,)", "f'{a}{b}'", "lambda:a", "1<2>3==4", "x**-y**-z"]
+
+
+@given(st.one_of(expressions, st.sampled_from(DENSE), st.text(alphabet="ab1+-*~<()[],.:", max_size=40)))
+def test_a_tree_has_at_most_three_nodes_per_character(text):
+    """calculate() counts the nodes of long texts only: short ones cannot exceed MAX_NODES."""
+    import ast
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text.strip(), mode="eval")
+    except (SyntaxError, ValueError):
+        return
+    assert sum(1 for _ in ast.walk(tree)) <= 3 * len(text.strip()) + 1
