@@ -50,7 +50,7 @@ def _line_start_ok(text: str, index: int) -> bool:
     return pos < 0
 
 
-def action_marker(text: str) -> int:
+def action_marker(text: str, end: int | None = None) -> int:
     """Index of the colon of the last ``Action:`` marker (``action``, any stars, ``:`` at a line start), or -1.
 
     Every marker ends in a colon, so the last few colons are read first (a typical reply
@@ -58,7 +58,7 @@ def action_marker(text: str) -> int:
     lower-cased once and searched for ``action`` instead. Both find the same marker.
     """
     probes = MAX_COLON_PROBES
-    colon = text.rfind(":")
+    colon = text.rfind(":", 0, len(text) if end is None else end)
     while colon >= 0:
         # One character turns most colons (JSON's, after a quote) away: a marker's colon
         # follows the "n" of "action" or a star.
@@ -77,7 +77,7 @@ def action_marker(text: str) -> int:
     else:
         return -1
     # No marker ends at or after `colon`: search before it.
-    lowered = lower(text)
+    lowered = lower(text if end is None else text[:end])
     index = colon
     while True:
         index = lowered.rfind("action", 0, index)
@@ -100,13 +100,11 @@ def _refuse_several(text: str, colon: int, command: Command, vocab: Vocabulary) 
     At most :data:`MAX_EARLIER_MARKERS` earlier markers are read, each search linear, so the
     check stays linear. A line naming no valid command, or ``command`` again, does not count.
     """
-    named = [str(command)]
-    end = text.rfind("\n", 0, colon) + 1
+    end = text.rfind("\n", 0, colon) + 1  # the start of the marker's line
+    others: list[Command] = []
     for _ in range(MAX_EARLIER_MARKERS):
-        if end <= 0 or text.rfind(":", 0, end) < 0:
-            break
-        earlier = action_marker(text[:end])
-        if earlier < 0:
+        earlier = action_marker(text, end) if end > 0 else -1
+        if earlier < 0:  # the usual case: one pass over the colons before the line finds none
             break
         line_end = text.find("\n", earlier, end)
         line = text[earlier + 1:line_end if line_end >= 0 else end].strip(LINE_DECORATION)
@@ -114,15 +112,15 @@ def _refuse_several(text: str, colon: int, command: Command, vocab: Vocabulary) 
         if not line or len(line) > 200:
             continue
         try:
-            other = str(command_text(line, vocab))
+            other = command_text(line, vocab)
         except InvalidAction:
             continue
-        if other not in named:
-            named.append(other)
-    if len(named) > 1:
-        shown = ", ".join(reversed(named))
-        raise InvalidAction(f"One action per turn; your reply's Action lines name {len(named)} ({shown}). "
-                            f"Reply with the one action to take now, e.g. Action: {named[0]}.",
+        if other != command and other not in others:
+            others.append(other)
+    if others:
+        shown = ", ".join(str(c) for c in [*reversed(others), command])
+        raise InvalidAction(f"One action per turn; your reply's Action lines name {len(others) + 1} ({shown}). "
+                            f"Reply with the one action to take now, e.g. Action: {command}.",
                             reason=Reason.SEVERAL_ACTIONS)
 
 
