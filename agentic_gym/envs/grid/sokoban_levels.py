@@ -39,7 +39,6 @@ Example:
 from __future__ import annotations
 
 import heapq
-import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum
@@ -695,34 +694,65 @@ def solve(
 
 def _matching_bound(per_target: list[list[int]]) -> Callable[[tuple[int, ...]], int]:
     """A lower bound on the pushes left: boxes matched one-to-one to targets by
-    :func:`pull_distances` (``per_target``, one list per target)."""
+    :func:`pull_distances` (``per_target``, one list per target).
+
+    Up to five targets the matching is exact: the cheapest assignment, found by dynamic
+    programming over the sets of targets already taken (32 steps for four boxes, where
+    trying every permutation costs 96 additions). Beyond, each box's nearest target.
+    """
     if len(per_target) > 5:
         nearest = [min(column) for column in zip(*per_target)]
         return lambda boxes: sum(nearest[b] for b in boxes)
-    assignments = list(itertools.permutations(per_target))
+    m = len(per_target)
+    full = (1 << m) - 1
+    # The target sets of each size, and for each set the targets still free.
+    layers = [[mask for mask in range(1 << m) if mask.bit_count() == k] for k in range(m)]
+    free = [[(j, 1 << j) for j in range(m) if not mask >> j & 1] for mask in range(1 << m)]
+    columns = [list(column) for column in zip(*per_target)]  # columns[cell][target]
 
     def bound(boxes: tuple[int, ...]) -> int:
-        return min(sum(dist[b] for dist, b in zip(assignment, boxes)) for assignment in assignments)
+        best = {0: 0}
+        for layer, b in zip(layers, boxes):
+            row = columns[b]
+            nxt: dict[int, int] = {}
+            for mask in layer:
+                base = best.get(mask)
+                if base is None:
+                    continue
+                for j, bit in free[mask]:
+                    value = base + row[j]
+                    key = mask | bit
+                    if value < nxt.get(key, value + 1):
+                        nxt[key] = value
+            best = nxt
+        return best[full]
 
     return bound
+
+
+@lru_cache(maxsize=64)
+def _open_neighbours(width: int, walls: bytes) -> tuple[tuple[int, ...], ...]:
+    """For each cell, its neighbours that are not walls (in :func:`move_offsets` order);
+    none for a wall. Walls ring the grid, so a floor cell's neighbours are all inside it."""
+    offsets = move_offsets(width)
+    return tuple(() if walls[c] else tuple(c + o for o in offsets if not walls[c + o]) for c in range(len(walls)))
 
 
 def _distances(width: int, walls: bytes | bytearray, box_at: bytearray, start: int) -> tuple[list[int], int]:
     """Walking distance from ``start`` to every cell (-1 where the player cannot go without
     pushing), and the lowest cell it reaches: the name of its region."""
+    neighbours = _open_neighbours(width, bytes(walls))
     dist = [-1] * len(walls)
     dist[start] = 0
     frontier = [start]
     lowest = start
-    offsets = move_offsets(width)
     d = 0
     while frontier:
         d += 1
         nxt = []
         for c in frontier:
-            for o in offsets:
-                to = c + o
-                if dist[to] < 0 and not walls[to] and not box_at[to]:
+            for to in neighbours[c]:
+                if dist[to] < 0 and not box_at[to]:
                     dist[to] = d
                     nxt.append(to)
         if nxt:

@@ -257,3 +257,22 @@ def test_solver_reports_unsolvable_and_budget():
     level = generate_level(np.random.default_rng(3), config_of(10, 3, 200))
     assert solve(level, max_states=1) is None
     assert solve(level) is not None
+
+
+@given(st.integers(1, 5), st.integers(0, 2**32 - 1))
+def test_the_matching_bound_is_the_cheapest_assignment(n, seed):
+    """The solver's bound (dynamic programming over target sets) equals the minimum over
+    every assignment of boxes to targets, so the search and its plans are unchanged."""
+    import itertools
+
+    from agentic_gym.envs.grid.sokoban_levels import _matching_bound
+
+    rng = np.random.default_rng(seed)
+    cells = 40
+    per_target = [rng.integers(0, 30, cells).tolist() for _ in range(n)]
+    bound = _matching_bound(per_target)
+    for _ in range(20):
+        boxes = tuple(int(b) for b in rng.choice(cells, n, replace=False))
+        expected = min(sum(dist[b] for dist, b in zip(assignment, boxes, strict=True))
+                       for assignment in itertools.permutations(per_target))
+        assert bound(boxes) == expected
