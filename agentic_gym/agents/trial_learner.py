@@ -7,12 +7,15 @@ without them it stays where it started.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import gymnasium as gym
 
 #: Where :class:`~agentic_gym.wrappers.memory.NotesMemory` lists the notes in the text.
 NOTES_HEADING = "Your notes ("
+#: Between the sentences of a lesson.
+_SENTENCE_END = re.compile(r"(?<=\.) +")
 
 
 class TrialLearner:
@@ -67,6 +70,10 @@ class TrialLearner:
         text = observation["text"] if isinstance(observation, dict) else str(observation)
         notes = text[text.find(NOTES_HEADING):] if NOTES_HEADING in text else ""
         lesson = self.base.read_lesson(text)
-        if lesson is not None and lesson not in notes:
-            return f"note {lesson}"
+        if lesson is not None:
+            # A lesson may be several sentences (one per key tried in TextAdventure-HiddenRules):
+            # note the ones the notes lack.
+            new = [sentence for sentence in _SENTENCE_END.split(lesson) if sentence not in notes]
+            if new:
+                return f"note {' '.join(new)}"
         return self.base.rule_blind_action(lesson)
