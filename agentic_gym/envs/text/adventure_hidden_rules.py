@@ -174,8 +174,13 @@ class HiddenRulesAdventure(TextAdventure):
     def read_lesson(text: str) -> str | None:
         """Every lesson sentence in ``text`` (``The red key fits the blue lock.``, ``The red key
         does not fit the green lock.``: the house's words after a try, or notes quoting
-        them), each once, in order; None when there is none. Reads only the text."""
-        found = dict.fromkeys(match.group(0) for match in _LESSON.finditer(text))
+        them), each once, in order, but for a misfit that a fit makes plain (a key opens
+        one lock and a lock takes one key); None when there is none. Reads only the text."""
+        matches = list(_LESSON.finditer(text))
+        keys = {m.group(1) for m in matches if m.group(2) == "fits"}
+        locks = {m.group(3) for m in matches if m.group(2) == "fits"}
+        found = dict.fromkeys(m.group(0) for m in matches
+                              if m.group(2) == "fits" or not (m.group(1) in keys or m.group(3) in locks))
         return " ".join(found) if found else None
 
     def rule_blind_action(self, lesson: str | None) -> str:

@@ -382,11 +382,17 @@ def test_the_mission_states_only_the_general_rule():
     assert "self_improve" not in gym.make("agentic_gym/TextAdventure-3rooms-v0").unwrapped.metadata["capabilities"]
 
 
-def test_read_lesson_reads_every_pair_once():
-    text = ("The red key does not fit the blue lock. An alarm...\nYour notes (2/32):\n"
-            "1. The green key fits the blue lock.\n2. The red key does not fit the blue lock.")
+def test_read_lesson_reads_every_pair_once_and_drops_misfits_a_fit_makes_plain():
+    text = ("The red key does not fit the blue lock. An alarm...\nYour notes (3/32):\n"
+            "1. The yellow key does not fit the white lock.\n2. The red key does not fit the blue lock.\n"
+            "3. The white key does not fit the green lock.")
     assert HiddenRulesAdventure.read_lesson(text) == ("The red key does not fit the blue lock. "
-                                                      "The green key fits the blue lock.")
+                                                      "The yellow key does not fit the white lock. "
+                                                      "The white key does not fit the green lock.")
+    text += "\nThe green key fits the blue lock. The white key fits the black lock."
+    assert HiddenRulesAdventure.read_lesson(text) == ("The yellow key does not fit the white lock. "
+                                                      "The green key fits the blue lock. "
+                                                      "The white key fits the black lock.")
     assert HiddenRulesAdventure.read_lesson("You unlock the north door.") is None
     assert HiddenRulesAdventure.read_lesson("The pink key fits the blue lock.") is None
 
@@ -452,10 +458,11 @@ def test_the_learner_notes_the_pairs_and_exploits_them():
         wins.append(info["success"])
         if trial == 0:
             house = env.unwrapped.house
-            noted = " ".join(env.get_wrapper_attr("notes"))
-            for lock in (t for t in house.things if t.lock and t.state != State.LOCKED):
-                assert f"The {house.opens[lock.lock]} key fits the {lock.lock} lock." in noted
-            assert len(env.get_wrapper_attr("notes")) <= env.get_wrapper_attr("capacity")
+            # One note per lock it opened, naming its key; the misfits on the way were forgotten.
+            opened = [t for t in house.things if t.lock and t.state != State.LOCKED]
+            assert sorted(env.get_wrapper_attr("notes")) == sorted(
+                f"The {house.opens[lock.lock]} key fits the {lock.lock} lock." for lock in opened)
+            assert house.alarm, "seed 3's first guess is wrong"
     assert wins == [False, True]
 
 
