@@ -822,8 +822,8 @@ def generate(rng: np.random.Generator, size: HouseSize, opens: dict[str, str] | 
     everywhere = reachable_places(set())
     decoy_places = everywhere
     if opens is not None:
-        taken = {opens[lock.lock] for lock in locks}
-        colours = [c for c in COLOURS if c not in taken]
+        key_colours = {opens[lock.lock] for lock in locks}
+        colours = [c for c in COLOURS if c not in key_colours]
         decoy_places = reachable_places({t.id for t in locks})
     for _ in range(size.decoy_keys):
         if colours:
