@@ -72,7 +72,11 @@ DIFFICULTY_CHAINS: dict[str, tuple[tuple[str, ...], ...]] = {
     "Codebreaker": (("4x6", "5x8"), TIERS),
     "TravelDesk": (TIERS, ("Medium", "Flaky")),
     "ToolMath": (("2step", "4step", "6step"), TIERS),
+    "TextAdventure-HiddenRules": (("3rooms", "6rooms"), TIERS),
 }
+
+#: The id prefix of an env class whose ids are not named after it (the key of its chains).
+ID_NAMES: dict[str, str] = {"HiddenRulesAdventure": "TextAdventure-HiddenRules"}
 
 #: The answer tolerance rule of each env with an ``answer`` affordance, as the card states it.
 TOLERANCE_RULES: dict[str, str] = {
@@ -325,7 +329,9 @@ def leak_gate(env_id: str, episodes: int, seed: int) -> dict[str, Any]:
     envs: the hidden answer is replaced (the agent perceives it only by being graded; the
     script never answers). Recall: the last briefing item, while it is not yet read.
     TextAdventure: two loose things swap rooms, while the agent is in
-    neither. An env with nothing hidden (a full-view Sokoban room) has nothing to check.
+    neither; TextAdventure-HiddenRules: two locks still shut swap the keys that open them,
+    while no try has told the copies apart (their locks and alarm agree). An env with
+    nothing hidden (a full-view Sokoban room) has nothing to check.
     """
     rng = np.random.default_rng(seed)
     checked, failures = 0, []
@@ -390,6 +396,8 @@ def _perturb(base: Any, rng: np.random.Generator) -> tuple[str, Hidden] | None:
         return _perturb_recall(base)
     if name == "TextAdventure":
         return _perturb_adventure(base)
+    if name == "HiddenRulesAdventure":
+        return _perturb_key_rule(base)
     return None
 
 
@@ -443,6 +451,25 @@ def _perturb_adventure(base: Any) -> tuple[str, Hidden] | None:
                 thing.room, other.room = other.room, thing.room
                 return ("where two loose things lie, in rooms the agent is not in",
                         lambda twin, original, rooms=rooms: not {twin.house.player, original.house.player} & rooms)
+    return None
+
+
+def _perturb_key_rule(base: Any) -> tuple[str, Hidden] | None:
+    from agentic_gym.envs.text.adventure_world import State
+
+    house = base.house
+    shut = [t.lock for t in house.things if t.state == State.LOCKED]
+    opens = house.opens
+    for a in shut:
+        for b in opens:
+            if b != a and opens[b] != a and opens[a] != b:
+                opens[a], opens[b] = opens[b], opens[a]
+
+                def hidden(twin: Any, original: Any) -> bool:
+                    return twin.house.alarm == original.house.alarm and all(
+                        x.state == y.state for x, y in zip(twin.house.things, original.house.things))
+
+                return f"which keys open the {a} and {b} locks", hidden
     return None
 
 
@@ -672,7 +699,7 @@ def validate(pattern: str = "*", episodes: int = 10, seed: int = 0, out: str | P
                      f"({cards[env_id]['seconds']} s)")
     for env_id, card in cards.items():
         name = type(gym.make(env_id).unwrapped).__name__
-        card["difficulty"] = difficulty_gate(name, cards)
+        card["difficulty"] = difficulty_gate(ID_NAMES.get(name, name), cards)
     if out is not None:
         directory = Path(out)
         directory.mkdir(parents=True, exist_ok=True)

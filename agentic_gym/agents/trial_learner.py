@@ -7,12 +7,17 @@ without them it stays where it started.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import gymnasium as gym
 
 #: Where :class:`~agentic_gym.wrappers.memory.NotesMemory` lists the notes in the text.
 NOTES_HEADING = "Your notes ("
+#: Between the sentences of a lesson.
+_SENTENCE_END = re.compile(r"(?<=\.) +")
+#: A numbered note as NotesMemory lists it.
+_NOTE_LINE = re.compile(r"^(\d+)\. (.*)$", re.M)
 
 
 class TrialLearner:
@@ -23,7 +28,10 @@ class TrialLearner:
     The learner reads lessons only from the observation text, through the env's
     ``read_lesson(text)``: from the env's own words when a wrong guess reveals the rule
     (then it saves the lesson with ``note <lesson>``, a free turn), and from its notes in
-    later trials. So everything it knows of the rule at the start of a trial is what its
+    later trials. A lesson of several sentences (the pairs of keys and locks seen in
+    TextAdventure-HiddenRules) is noted sentence by sentence as they appear, and a note
+    whose sentences the lesson no longer holds (a misfit made plain by a fit) is
+    forgotten, so the notes stay within their capacity. So everything it knows of the rule at the start of a trial is what its
     notes carried over: with ``NotesMemory(..., persist=True)`` it exploits from trial 2,
     with notes that are cleared at each reset it guesses again every trial.
 
@@ -67,6 +75,14 @@ class TrialLearner:
         text = observation["text"] if isinstance(observation, dict) else str(observation)
         notes = text[text.find(NOTES_HEADING):] if NOTES_HEADING in text else ""
         lesson = self.base.read_lesson(text)
-        if lesson is not None and lesson not in notes:
-            return f"note {lesson}"
+        if lesson is not None:
+            # A lesson may be several sentences (one per key tried in TextAdventure-HiddenRules):
+            # note the ones the notes lack, then forget notes the lesson has outgrown.
+            new = [sentence for sentence in _SENTENCE_END.split(lesson) if sentence not in notes]
+            if new:
+                return f"note {' '.join(new)}"
+            for index, note in _NOTE_LINE.findall(notes):
+                old = self.base.read_lesson(note)
+                if old is not None and not any(s in lesson for s in _SENTENCE_END.split(old)):
+                    return f"forget {index}"
         return self.base.rule_blind_action(lesson)

@@ -32,6 +32,7 @@ GridKeyDoor               no     each leg (key, door, goal) is a shortest walk, 
 GridDecoyKeyDoor          no     as GridKeyDoor, fetching the key that fits
 GridSokoban               no     fewest pushes, then few moves within a search budget
 TextAdventure             no     goal by goal, greedy detours for keys: an upper bound
+HiddenRulesAdventure      no     as TextAdventure, with the keys that really fit
 Codebreaker               no     the minimax solver does not read the secret; the count is
                                  its guesses from here (a lucky guess can be shorter)
 TravelDesk, ToolMath      no     the plan's tool calls, then the answer: the steps an agent
@@ -73,6 +74,7 @@ ORACLE_OPTIMALITY: dict[str, tuple[bool, str]] = {
     "GridDecoyKeyDoor": (False, "as GridKeyDoor, fetching the key that fits"),
     "GridSokoban": (False, "fewest pushes, then few moves within a search budget"),
     "TextAdventure": (False, "goal by goal with greedy key detours"),
+    "HiddenRulesAdventure": (False, "as TextAdventure, with the keys that really fit"),
     "Codebreaker": (False, "the minimax solver does not read the secret"),
     "TravelDesk": (False, "the plan's tool calls, then the answer (the steps needed to know it)"),
     "QuirkyTravelDesk": (False, "as TravelDesk, its calls asked at the providers' shifted days"),

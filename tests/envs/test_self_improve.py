@@ -26,8 +26,9 @@ SELF_IMPROVE = [
 
 def test_the_self_improvement_envs_are_the_hidden_rule_variants():
     names = {i.split("/")[1].split("-")[0] for i in SELF_IMPROVE}
-    assert names == {"GridDecoyKeyDoor", "TravelDesk"}
+    assert names == {"GridDecoyKeyDoor", "TravelDesk", "TextAdventure"}
     assert all("Quirks" in i for i in SELF_IMPROVE if i.startswith("agentic_gym/TravelDesk"))
+    assert all("HiddenRules" in i for i in SELF_IMPROVE if i.startswith("agentic_gym/TextAdventure"))
     codebreaker = gym.make("agentic_gym/Codebreaker-4x6-v0").unwrapped.metadata["capabilities"]
     assert "reasoning" in codebreaker and "self_improve" not in codebreaker
 

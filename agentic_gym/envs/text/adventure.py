@@ -30,6 +30,7 @@ from agentic_gym.envs.text.adventure_world import (
     DIRECTIONS,
     HOUSE_SIZES,
     House,
+    HouseSize,
     Verb,
     generate,
     oracle_command,
@@ -223,14 +224,16 @@ class TextAdventure(TranscriptRendering, AgenticEnv):
     affordances = AFFORDANCES
     max_command_length = 160
     _cache_attrs: ClassVar[tuple[str, ...]] = ("_commands",)
+    #: The house sizes ``size`` names.
+    house_sizes: dict[str, HouseSize] = HOUSE_SIZES
 
     def __init__(self, size: str = "6rooms", progress_reward: float = 0.0, render_mode: str | None = None):
-        size = one_of("size", size, tuple(HOUSE_SIZES))
+        size = one_of("size", size, tuple(self.house_sizes))
         progress_reward = number_in("progress_reward", progress_reward, 0.0, 1.0, high_open=True)
         super().__init__(render_mode)
         self.size = size
         self.progress_reward = progress_reward
-        self.action_space = CommandSpace(AFFORDANCES, max_length=self.max_command_length)
+        self.action_space = CommandSpace(self.affordances, max_length=self.max_command_length)
         self.observation_space = spaces.Dict({"text": text_space(MAX_TEXT), "mission": text_space(MAX_MISSION)})
         self.house: House | None = None
         self._view_version = -1
@@ -249,14 +252,14 @@ class TextAdventure(TranscriptRendering, AgenticEnv):
     def difficulty_knobs(self) -> dict[str, Any]:
         """The validated difficulty knobs (see ``## Difficulty``); :class:`agentic_gym.difficulty.Difficulty`."""
         return {
-            "size": self.size, **{k: getattr(HOUSE_SIZES[self.size], k) for k in
+            "size": self.size, **{k: getattr(self.house_sizes[self.size], k) for k in
                                   ("rooms", "goals", "locks", "distractors", "decoy_keys")},
             "progress_reward": self.progress_reward,
         }
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
         super().reset(seed=seed)
-        house = generate(self.np_random, HOUSE_SIZES[self.size])
+        house = self.new_house()
         self.house = house
         self._view_version = -1
         self._mission = sanitize(house.quest, MAX_MISSION)
@@ -316,6 +319,10 @@ class TextAdventure(TranscriptRendering, AgenticEnv):
         info = {"success": self._success, "action_valid": valid, "admissible_commands": list(house.view()[1]),
                 "command": command}
         return obs, reward, self._success, False, info
+
+    def new_house(self) -> House:
+        """A new episode's house, drawn from ``self.np_random``."""
+        return generate(self.np_random, self.house_sizes[self.size])
 
     @staticmethod
     def _refusal(action: Any, error: InvalidAction) -> str:

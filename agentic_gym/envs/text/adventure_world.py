@@ -31,6 +31,7 @@ Example:
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -157,6 +158,18 @@ HOUSE_SIZES: dict[str, HouseSize] = {
     # One piece of furniture per room: the house uses 24 of the 25 pieces there are; the
     # eight lock colours all go to locks, so the chain of keys is eight deep at most.
     "24rooms": HouseSize(rooms=24, goals=8, locks=8, distractors=12, decoy_keys=0, max_furniture=1),
+}
+
+#: The sizes of the hidden-rules houses (:func:`generate_hidden`): every one has a lock, and
+#: decoy keys (of colours no lock here takes) where the agent finds them before any lock, so
+#: a first lock offers a choice of keys. The 24-room house uses all eight colours on locks,
+#: so its keys are the only choices.
+HIDDEN_HOUSE_SIZES: dict[str, HouseSize] = {
+    "1room": HouseSize(rooms=1, goals=1, locks=1, distractors=1, decoy_keys=2),
+    "3rooms": HouseSize(rooms=3, goals=1, locks=1, distractors=2, decoy_keys=2),
+    "6rooms": HouseSize(rooms=6, goals=3, locks=3, distractors=4, decoy_keys=2),
+    "12rooms": HouseSize(rooms=12, goals=6, locks=6, distractors=8, decoy_keys=2),
+    "24rooms": HOUSE_SIZES["24rooms"],
 }
 
 
@@ -343,7 +356,7 @@ class House:
                 table["open " + label] = (Verb.OPEN, door_id, -1)
             else:
                 for key in keys:
-                    if key.adjective == door.lock:
+                    if self.may_fit(key, door):
                         table[f"unlock {label} with {key.name}"] = (Verb.UNLOCK, door_id, key.id)
             table["examine " + label] = (Verb.EXAMINE, door_id, -1)
         for fid in room.furniture:
@@ -358,7 +371,7 @@ class House:
                 table["open " + holder.name] = (Verb.OPEN, fid, -1)
             else:
                 for key in keys:
-                    if key.adjective == holder.lock:
+                    if self.may_fit(key, holder):
                         table[f"unlock {holder.name} with {key.name}"] = (Verb.UNLOCK, fid, key.id)
             table["examine " + holder.name] = (Verb.EXAMINE, fid, -1)
         for item_id in room.floor:
@@ -404,17 +417,96 @@ class House:
         things = self.things
         return all(things[item].inside == target for item, target in self.goals)
 
+    # ---- the key rule: which key opens which lock ------------------------------------------------
+
+    def opener(self, lock: str) -> str:
+        """The colour of the key that opens a lock of colour ``lock``: the one hook of the key
+        rule, which the rules, the admissible table, the generator's solvability check and
+        the oracle all read. Here a key opens the lock of its own colour;
+        :class:`HiddenRulesHouse` draws another colour per seed."""
+        return lock
+
+    def fits(self, key: Thing, thing: Thing) -> bool:
+        """Whether ``key`` opens ``thing``'s lock."""
+        return key.adjective == self.opener(thing.lock)
+
+    def may_fit(self, key: Thing, thing: Thing) -> bool:
+        """Whether the agent can expect ``key`` to open ``thing`` from what it perceives (the
+        admissible table lists these tries). The colours are in view and the rule is
+        stated, so here it is :meth:`fits`."""
+        return key.adjective == thing.lock
+
     def key_for(self, thing: Thing) -> Thing:
-        """The key whose colour matches ``thing``'s lock."""
+        """The key that opens ``thing``'s lock."""
         for other in self.things:
-            if other.kind == Kind.KEY and other.adjective == thing.lock:
+            if other.kind == Kind.KEY and self.fits(other, thing):
                 return other
         raise LookupError(f"no key for the {thing.name}")
+
+    def key_text(self, key: Thing) -> str:
+        """What examining ``key`` says about the lock it opens."""
+        return f"It would fit a {key.adjective} lock."
+
+    def wrong_key(self, key: Thing, thing: Thing) -> str:
+        """The outcome of trying ``key``, which does not open ``thing``."""
+        return f"The {key.name} does not fit the {thing.lock} lock."
+
+    def unlocked(self, key: Thing, thing: Thing, label: str) -> str:
+        """The outcome of unlocking ``thing`` (read as ``label``) with ``key``."""
+        return f"You unlock the {label} with the {key.name}."
 
     def inventory_text(self) -> str:
         if not self.inventory:
             return "You are carrying nothing."
         return "You are carrying " + join_names([self.things[i].a_name for i in self.inventory]) + "."
+
+
+#: What a hidden-rules house says of its rule (after the quest): that keys open locks of
+#: other colours and what a wrong try costs, never which key opens which lock.
+HIDDEN_RULE_TEXT = ("In this house no key opens the lock of its own colour; which key opens which lock "
+                    "you find out only by trying, and a wrong key rings an alarm that spoils the attempt.")
+ALARM_TEXT = ("An alarm bell rings: this attempt can no longer succeed, but the house stays as it is "
+              "and carrying out the quest still ends it.")
+
+
+class HiddenRulesHouse(House):
+    """A house whose keys open locks of another colour, by a per-seed rule it never states.
+
+    ``opens`` maps each lock colour to the colour of the key that opens it, a
+    derangement of :data:`COLOURS` (:func:`draw_key_rule`). The agent perceives the
+    colours of keys and locks and is told that no key opens a lock of its own colour,
+    so the admissible table offers every other carried key at a lock. A wrong try
+    says so (``The red key does not fit the blue lock.``); the first one also sets
+    ``alarm``, after which the quest no longer counts. A right one says which lock the
+    key fits.
+    """
+
+    def __init__(self, rooms: list[Room], things: list[Thing], goals: list[tuple[int, int]], start: int,
+                 opens: dict[str, str]):
+        super().__init__(rooms, things, goals, start)
+        self.opens = dict(opens)
+        #: True after the first wrong key: the quest can no longer succeed in this episode.
+        self.alarm = False
+        self.quest = f"{self.quest} {HIDDEN_RULE_TEXT}"
+
+    def opener(self, lock: str) -> str:
+        return self.opens[lock]
+
+    def may_fit(self, key: Thing, thing: Thing) -> bool:
+        return key.adjective != thing.lock
+
+    def key_text(self, key: Thing) -> str:
+        return "Which lock it opens you find out only by trying it."
+
+    def wrong_key(self, key: Thing, thing: Thing) -> str:
+        text = super().wrong_key(key, thing)
+        if self.alarm:
+            return text
+        self.alarm = True
+        return f"{text} {ALARM_TEXT}"
+
+    def unlocked(self, key: Thing, thing: Thing, label: str) -> str:
+        return f"{super().unlocked(key, thing, label)} The {key.name} fits the {thing.lock} lock."
 
 
 _STATE_WORD = ("open", "closed", "locked")
@@ -532,11 +624,11 @@ def _unlock(house: House, thing_id: int, key_id: int) -> str:
         return f"The {house.label(key)} is not a key."
     if key_id not in house.inventory:
         return f"You need to hold the {key.name} first."
-    if key.adjective != thing.lock:
-        return f"The {key.name} does not fit the {thing.lock} lock."
+    if not house.fits(key, thing):
+        return house.wrong_key(key, thing)
     thing.state = State.CLOSED
     house.version += 1
-    return f"You unlock the {label} with the {key.name}."
+    return house.unlocked(key, thing, label)
 
 
 def _put(house: House, item_id: int, holder_id: int) -> str:
@@ -564,7 +656,7 @@ def _examine(house: House, thing_id: int, b: int) -> str:
     if kind == Kind.ITEM:
         return f"The {label}. {BLURBS[thing.noun]}"
     if kind == Kind.KEY:
-        return f"The {label}. It would fit a {thing.adjective} lock."
+        return f"The {label}. {house.key_text(thing)}"
     lock = f" It has a {thing.lock} lock." if thing.lock else ""
     if kind == Kind.DOOR:
         return f"The {label} is {_STATE_WORD[thing.state]}.{lock}"
@@ -617,7 +709,7 @@ def _quest_text(house: House) -> str:
     return text[0].upper() + text[1:] + "."
 
 
-def generate(rng: np.random.Generator, size: HouseSize) -> House:
+def generate(rng: np.random.Generator, size: HouseSize, opens: dict[str, str] | None = None) -> House:
     """A random house whose quest is solvable.
 
     The layout is a random tree of rooms on a grid, one door per edge. The quest is
@@ -627,6 +719,12 @@ def generate(rng: np.random.Generator, size: HouseSize) -> House:
     through unlocked doors and the locks before it, so every key is reachable before
     the lock it opens. Nothing in the house can be locked again or destroyed, so no
     command can make the quest unsolvable.
+
+    ``opens`` (lock colour -> key colour, see :func:`draw_key_rule`) makes a
+    :class:`HiddenRulesHouse`: the key placed for each lock is the one that rule says
+    opens it, and the decoy keys (of colours no lock here takes) lie where they can be
+    reached before any lock, so the agent holds several keys at its first lock. Without
+    it (the default) the house and every draw are those of a plain house.
     """
     dice = _Dice(rng)
     things: list[Thing] = []
@@ -719,12 +817,17 @@ def generate(rng: np.random.Generator, size: HouseSize) -> House:
 
     # Keys: the i-th lock's key goes where locks i.. are still shut.
     for i, lock in enumerate(locks):
-        key = new(Kind.KEY, "key", lock.lock)
+        key = new(Kind.KEY, "key", lock.lock if opens is None else opens[lock.lock])
         place(key, dice.choice(reachable_places({t.id for t in locks[i:]})))
     everywhere = reachable_places(set())
+    decoy_places = everywhere
+    if opens is not None:
+        key_colours = {opens[lock.lock] for lock in locks}
+        colours = [c for c in COLOURS if c not in key_colours]
+        decoy_places = reachable_places({t.id for t in locks})
     for _ in range(size.decoy_keys):
         if colours:
-            place(new(Kind.KEY, "key", dice.take(colours)), dice.choice(everywhere))
+            place(new(Kind.KEY, "key", dice.take(colours)), dice.choice(decoy_places))
 
     # Goals, from the solved state backwards: object in target, then moved out of it.
     item_pieces = [(noun, adj) for noun, adjs in ITEMS for adj in adjs]
@@ -739,14 +842,17 @@ def generate(rng: np.random.Generator, size: HouseSize) -> House:
     for _ in range(size.distractors):
         noun, adj = dice.take(item_pieces)
         place(new(Kind.ITEM, noun, adj), dice.choice(everywhere))
+    if opens is not None:
+        return HiddenRulesHouse(rooms, things, goals, start=0, opens=opens)
     return House(rooms, things, goals, start=0)
 
 
-def solvable(house: House) -> bool:
+def solvable(house: House, sealed: frozenset[int] = frozenset()) -> bool:
     """Whether every goal can be reached from the current state (a reachability fixpoint).
 
     Collect every key the agent could reach, unlock what those keys open, repeat;
-    the quest is solvable when every goal object and target is then reachable.
+    the quest is solvable when every goal object and target is then reachable. The
+    locked things whose ids are in ``sealed`` count as never opened.
     """
     things = house.things
     keys_held = {things[i].adjective for i in house.inventory if things[i].kind == Kind.KEY}
@@ -759,7 +865,8 @@ def solvable(house: House) -> bool:
                 if door_id < 0:
                     continue
                 door = things[door_id]
-                if door.state == State.LOCKED and door.lock not in keys_held and door_id not in open_ids:
+                if door.state == State.LOCKED and (house.opener(door.lock) not in keys_held or door_id in sealed) \
+                        and door_id not in open_ids:
                     continue
                 for other, _ in door.sides:
                     if other not in rooms:
@@ -768,32 +875,67 @@ def solvable(house: House) -> bool:
 
         grown = False
         for thing in things:
-            if thing.kind == Kind.KEY and thing.adjective not in keys_held and _within(house, thing, rooms, keys_held):
+            if thing.kind == Kind.KEY and thing.adjective not in keys_held and _within(house, thing, rooms, keys_held,
+                                                                                        sealed):
                 keys_held.add(thing.adjective)
                 grown = True
         if not grown:
             break
     for item_id, target_id in house.goals:
         target = things[target_id]
-        if not _within(house, things[item_id], rooms, keys_held) or target.room not in rooms:
+        if not _within(house, things[item_id], rooms, keys_held, sealed) or target.room not in rooms:
             return False
-        if target.state == State.LOCKED and target.lock not in keys_held:
+        if target.state == State.LOCKED and (house.opener(target.lock) not in keys_held or target_id in sealed):
             return False
     return True
 
 
-def _within(house: House, thing: Thing, rooms: set[int], keys: set[str]) -> bool:
-    """Whether ``thing`` can be reached in ``rooms`` with locks of colours ``keys`` opened."""
+def _within(house: House, thing: Thing, rooms: set[int], keys: set[str], sealed: frozenset[int]) -> bool:
+    """Whether ``thing`` can be reached in ``rooms`` holding the keys of colours ``keys``."""
     if thing.room < 0 and thing.inside < 0:
         return True
     if thing.inside >= 0:
         holder = house.things[thing.inside]
-        if holder.state == State.LOCKED and holder.lock not in keys:
+        if holder.state == State.LOCKED and (house.opener(holder.lock) not in keys or holder.id in sealed):
             return False
     return thing.room in rooms
 
 
+def draw_key_rule(rng: np.random.Generator) -> dict[str, str]:
+    """A hidden key rule: each lock colour mapped to the key colour that opens it, a uniformly
+    drawn derangement of :data:`COLOURS` (no key opens the lock of its own colour)."""
+    while True:
+        order = rng.permutation(len(COLOURS))
+        if all(int(j) != i for i, j in enumerate(order)):
+            return {COLOURS[i]: COLOURS[int(j)] for i, j in enumerate(order)}
+
+
+def needed_locks(house: House) -> list[Thing]:
+    """The locked things without which the quest cannot be carried out."""
+    return [t for t in house.things if t.state == State.LOCKED and not solvable(house, frozenset((t.id,)))]
+
+
+def generate_hidden(rng: np.random.Generator, size: HouseSize) -> HiddenRulesHouse:
+    """A :class:`HiddenRulesHouse`: a key rule from :func:`draw_key_rule`, then houses from
+    :func:`generate` until one has ``size.locks`` locks and needs at least one of them (so
+    every seed has a rule to learn)."""
+    opens = draw_key_rule(rng)
+    while True:
+        house = generate(rng, size, opens)
+        locks = sum(1 for t in house.things if t.state == State.LOCKED)
+        if locks == size.locks and needed_locks(house):
+            assert isinstance(house, HiddenRulesHouse)
+            return house
+
+
 # ---- the oracle ---------------------------------------------------------------------------------
+
+#: How a planner picks the key to try at a lock: the key, or None when it knows of none it can reach.
+KeyChoice = Callable[[Thing], "Thing | None"]
+
+
+class _Stuck(Exception):
+    """The planner knows of no key it can reach for a lock on its way."""
 
 
 def oracle_command(house: House) -> str:
@@ -804,9 +946,14 @@ def oracle_command(house: House) -> str:
     first. Every decision depends only on the current state, so it also takes over
     mid-episode. It never drops anything, so held keys stay held.
     """
+    return _quest_command(house, house.key_for)
+
+
+def _quest_command(house: House, key_for: KeyChoice) -> str:
+    """The oracle's plan with the keys that ``key_for`` picks for the locks."""
     for item_id, target_id in house.goals:
         if house.things[item_id].inside != target_id:
-            return _deliver(house, house.things[item_id], house.things[target_id])
+            return _deliver(house, house.things[item_id], house.things[target_id], key_for)
     return "look"
 
 
@@ -814,55 +961,146 @@ def _held(house: House, thing: Thing) -> bool:
     return thing.room < 0 and thing.inside < 0
 
 
-def _deliver(house: House, item: Thing, target: Thing) -> str:
+def _key(key_for: KeyChoice, thing: Thing) -> Thing:
+    key = key_for(thing)
+    if key is None:
+        raise _Stuck(thing.name)
+    return key
+
+
+def _deliver(house: House, item: Thing, target: Thing, key_for: KeyChoice) -> str:
     if not _held(house, item):
-        return _fetch(house, item)
-    step = _reach_open(house, target)
+        return _fetch(house, item, key_for)
+    step = _reach_open(house, target, key_for)
     if step:
         return step
     prep = "in" if target.kind == Kind.CONTAINER else "on"
     return f"put {item.name} {prep} {target.name}"
 
 
-def _fetch(house: House, thing: Thing) -> str:
+def _fetch(house: House, thing: Thing, key_for: KeyChoice) -> str:
     if thing.inside >= 0:
-        step = _reach_open(house, house.things[thing.inside])
+        step = _reach_open(house, house.things[thing.inside], key_for)
     else:
-        step = _go_to(house, thing.room)
+        step = _go_to(house, thing.room, key_for)
     return step or f"take {thing.name}"
 
 
-def _reach_open(house: House, holder: Thing) -> str:
+def _reach_open(house: House, holder: Thing, key_for: KeyChoice) -> str:
     """A command towards standing by ``holder`` with it open ("" once there)."""
     if holder.state == State.LOCKED:
-        key = house.key_for(holder)
+        key = _key(key_for, holder)
         if not _held(house, key):
-            return _fetch(house, key)
-    step = _go_to(house, holder.room)
+            return _fetch(house, key, key_for)
+    step = _go_to(house, holder.room, key_for)
     if step:
         return step
     if holder.state == State.LOCKED:
-        return f"unlock {holder.name} with {house.key_for(holder).name}"
+        return f"unlock {holder.name} with {_key(key_for, holder).name}"
     if holder.state == State.CLOSED:
         return f"open {holder.name}"
     return ""
 
 
-def _go_to(house: House, room_id: int) -> str:
+def _go_to(house: House, room_id: int, key_for: KeyChoice) -> str:
     """A command towards ``room_id`` ("" once there); fetches missing keys first."""
     if house.player == room_id:
         return ""
     path = _path(house, house.player, room_id)
     for door in path:
-        if door.state == State.LOCKED and not _held(house, house.key_for(door)):
-            return _fetch(house, house.key_for(door))
+        if door.state == State.LOCKED and not _held(house, _key(key_for, door)):
+            return _fetch(house, _key(key_for, door), key_for)
     door = path[0]
     label = house.door_label(door)
     if door.state == State.LOCKED:
-        return f"unlock {label} with {house.key_for(door).name}"
+        return f"unlock {label} with {_key(key_for, door).name}"
     if door.state == State.CLOSED:
         return f"open {label}"
     return "go " + label.split()[0]
+
+
+# ---- a planner blind to the key rule ------------------------------------------------------------
+
+
+def blind_command(house: House, fits: dict[str, str], fails: set[tuple[str, str]]) -> str:
+    """The next command of a planner that knows the house but not its key rule.
+
+    It knows what it was told: ``fits`` (lock colour -> the key colour seen to open it)
+    and ``fails`` (pairs ``(key colour, lock colour)`` seen not to). At a lock it uses
+    the key it knows opens it, else tries the first key, in the order of
+    :data:`COLOURS`, that it can reach without unlocking anything, that is not the
+    lock's colour and that it has not seen fail there or open another lock. Otherwise
+    it plans as :func:`oracle_command`; when no key is left to try for a lock on the
+    way, it turns to the nearest lock it can reach that has one, and looks about when
+    there is none. It reads no hidden state but the layout, so with every pair of the
+    quest's locks known it is the oracle, and with none it has to guess.
+    """
+    things = house.things
+    keys = {t.adjective: t for t in things if t.kind == Kind.KEY}
+    rooms = _open_rooms(house)
+    known = set(fits.values())
+
+    def believed(lock: Thing) -> Thing | None:
+        colour = fits.get(lock.lock)
+        if colour is not None and colour in keys:
+            return keys[colour]
+        for name in COLOURS:
+            key = keys.get(name)
+            if (key is not None and name != lock.lock and name not in known and (name, lock.lock) not in fails
+                    and _reachable(house, key, rooms)):
+                return key
+        return None
+
+    try:
+        return _quest_command(house, believed)
+    except _Stuck:
+        pass
+    locked = [t for t in things if t.state == State.LOCKED and believed(t) is not None
+              and (any(room in rooms for room, _ in t.sides) if t.kind == Kind.DOOR else t.room in rooms)]
+    for thing in sorted(locked, key=lambda t: (rooms[t.room] if t.room >= 0 else
+                                               min(rooms.get(room, len(things)) for room, _ in t.sides), t.id)):
+        try:
+            return _reach_door(house, thing, believed) if thing.kind == Kind.DOOR else \
+                _reach_open(house, thing, believed)
+        except _Stuck:
+            continue
+    return "look"
+
+
+def _open_rooms(house: House) -> dict[int, int]:
+    """Rooms the player reaches without unlocking anything, with their distance in doors."""
+    seen = {house.player: 0}
+    queue = deque([house.player])
+    while queue:
+        room = queue.popleft()
+        for door_id in house.rooms[room].exits:
+            if door_id < 0 or house.things[door_id].state == State.LOCKED:
+                continue
+            for other, _ in house.things[door_id].sides:
+                if other not in seen:
+                    seen[other] = seen[room] + 1
+                    queue.append(other)
+    return seen
+
+
+def _reachable(house: House, thing: Thing, rooms: dict[int, int]) -> bool:
+    """Whether ``thing`` is held or can be taken without unlocking anything."""
+    if _held(house, thing):
+        return True
+    if thing.inside >= 0 and house.things[thing.inside].state == State.LOCKED:
+        return False
+    return thing.room in rooms
+
+
+def _reach_door(house: House, door: Thing, key_for: KeyChoice) -> str:
+    """A command towards unlocking ``door`` from its near side."""
+    key = _key(key_for, door)
+    if not _held(house, key):
+        return _fetch(house, key, key_for)
+    rooms = _open_rooms(house)
+    side = min((room for room, _ in door.sides if room in rooms), key=lambda room: rooms[room])
+    step = _go_to(house, side, key_for)
+    return step or f"unlock {house.door_label(door)} with {key.name}"
 
 
 def _path(house: House, start: int, goal: int) -> list[Thing]:
