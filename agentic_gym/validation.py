@@ -72,7 +72,12 @@ DIFFICULTY_CHAINS: dict[str, tuple[tuple[str, ...], ...]] = {
     "Codebreaker": (("4x6", "5x8"), TIERS),
     "TravelDesk": (TIERS, ("Medium", "Flaky")),
     "ToolMath": (("2step", "4step", "6step"), TIERS),
+    "GridDecoyKeyDoor": (("6x6", "8x8"), TIERS),
+    "QuirkyTravelDesk": (TIERS[:4],),
 }
+
+#: The id name of an env class whose ids are not named after it (``agentic_gym/<name>-<variant>-v0``).
+ID_NAMES: dict[str, str] = {"QuirkyTravelDesk": "TravelDesk-Quirks"}
 
 #: The answer tolerance rule of each env with an ``answer`` affordance, as the card states it.
 TOLERANCE_RULES: dict[str, str] = {
@@ -531,7 +536,7 @@ def difficulty_gate(name: str, cards: dict[str, dict[str, Any]]) -> dict[str, An
     """Along each documented chain: oracle steps do not fall, random and the panel's best success do not rise."""
     chains, failures = [], []
     for chain in DIFFICULTY_CHAINS.get(name, ()):
-        ids = [f"agentic_gym/{name}-{variant}-v0" for variant in chain]
+        ids = [f"agentic_gym/{ID_NAMES.get(name, name)}-{variant}-v0" for variant in chain]
         present = [i for i in ids if i in cards]
         if len(present) < 2:
             continue

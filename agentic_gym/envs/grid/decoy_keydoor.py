@@ -46,8 +46,15 @@ class GridDecoyKeyDoor(GridKeyDoor):
     Terminates on the goal (success) or on the first action after the lock jammed
     (failure); truncates after ``max_steps`` steps.
 
+    ## Difficulty
+    Knobs (``difficulty_knobs()``, reset ``info["difficulty"]``): ``size``, ``max_steps``,
+    ``view_size`` (as GridKeyDoor), plus the registered ``max_episode_steps``. Tiers
+    ``-Trivial`` to ``-Expert``: sizes 6, 7, 8, 12, 16 (oracle 12.0, 13.3, 14.8, 25.0,
+    34.2 steps on seeds 0-5; the rule is the same in every tier, the room to cross grows).
+
     ## Registered Configurations
-    ``agentic_gym/GridDecoyKeyDoor-6x6-v0``, ``agentic_gym/GridDecoyKeyDoor-8x8-v0``.
+    ``agentic_gym/GridDecoyKeyDoor-6x6-v0``, ``agentic_gym/GridDecoyKeyDoor-8x8-v0``, and
+    the tiers ``agentic_gym/GridDecoyKeyDoor-Trivial-v0`` .. ``-Expert-v0``.
 
     ## Prompt Format
     The GridKeyDoor text; the mission says that one of the two keys is a decoy.

@@ -52,9 +52,20 @@ class QuirkyTravelDesk(TravelDesk):
     As TravelDesk; ``templates`` must name some of :data:`QUIRK_TEMPLATES` (all by
     default: questions whose answer is one provider fact on one day).
 
+    ## Difficulty
+    Knobs (``difficulty_knobs()``, reset ``info["difficulty"]``): ``difficulty``,
+    ``n_cities`` (resolved), ``templates``, ``fault_rate``, ``tool_budget`` (as
+    TravelDesk), plus the registered ``max_episode_steps``. Four tiers, ``-Trivial`` to
+    ``-Hard`` (the rule needs a question resting on one provider fact, so the ladder
+    climbs by the calls before that fact and the cities to choose among, not by long
+    plans): oracle 2.0, 2.0, 2.8, 3.0 steps on seeds 0-5.
+
     ## Registered Configurations
+    ``agentic_gym/TravelDesk-Quirks-Trivial-v0`` (forecast highs, four cities, 10 steps),
     ``agentic_gym/TravelDesk-Quirks-Easy-v0`` (forecast highs and cheapest flights, six
-    cities), ``agentic_gym/TravelDesk-Quirks-Medium-v0`` (all four templates, eight cities).
+    cities), ``agentic_gym/TravelDesk-Quirks-Medium-v0`` (all four templates, eight cities),
+    ``agentic_gym/TravelDesk-Quirks-Hard-v0`` (a meeting's low or hotel price: calendar,
+    then a provider; ten cities, a budget of 6 calls).
 
     ## Prompt Format, Action Grammar
     As TravelDesk.
