@@ -57,19 +57,25 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
+import gymnasium as gym
 import numpy as np
 
 __all__ = [
     "EpisodeResult",
     "LearnabilitySampler",
+    "OracleStepsAtReset",
     "PrioritizedLevelReplay",
     "Sampler",
     "ThresholdSchedule",
     "UniformSampler",
+    "level",
+    "level_env",
+    "make_level_env",
+    "oracle_steps_of",
     "regret",
     "run",
 ]
@@ -90,6 +96,113 @@ class Sampler(Protocol):
     def update(self, level: Any, seed: int, success: bool, steps: int, oracle_steps: int | None) -> None:
         """Report the outcome of an episode played on ``level`` with ``seed``."""
         ...
+
+
+# ---- levels ----------------------------------------------------------------------------
+
+
+def level(env_id: str, **kwargs: Any) -> tuple[str, tuple[tuple[str, Any], ...]]:
+    """A hashable level made of a registered id and ``gym.make`` keyword arguments.
+
+    Use it where a level must differ from every registered tier (any knob the env's
+    constructor takes); ``gym.make(env_id, **kwargs)`` builds it.
+
+    >>> level("agentic_gym/GridMaze-Easy-v0", size=11)
+    ('agentic_gym/GridMaze-Easy-v0', (('size', 11),))
+    """
+    return env_id, tuple(sorted((name, _frozen_value(value)) for name, value in kwargs.items()))
+
+
+def _frozen_value(value: Any) -> Any:
+    if isinstance(value, list):
+        return tuple(_frozen_value(v) for v in value)
+    return value
+
+
+def level_env(level: Any, env_id: str | None = None) -> tuple[str, dict[str, Any]]:
+    """The env id and ``gym.make`` keyword arguments a level stands for.
+
+    A level is a registered id (``"agentic_gym/GridMaze-Easy-v0"``), a pair of an id and
+    keyword arguments (``(id, {"size": 11})`` or :func:`level`'s ``(id, ((name, value),
+    ...))``), or, when ``env_id`` is given, the keyword arguments alone (a mapping or
+    pairs) for that id.
+
+    Raises:
+        ValueError: the level is none of these, or names an id that is not registered.
+
+    >>> level_env("agentic_gym/GridMaze-Easy-v0")
+    ('agentic_gym/GridMaze-Easy-v0', {})
+    >>> level_env((("size", 11),), env_id="agentic_gym/GridMaze-Easy-v0")
+    ('agentic_gym/GridMaze-Easy-v0', {'size': 11})
+    """
+    def kwargs_of(value: Any) -> dict[str, Any] | None:
+        if isinstance(value, Mapping):
+            pairs = list(value.items())
+        elif isinstance(value, tuple) and all(isinstance(p, tuple) and len(p) == 2 for p in value):
+            pairs = list(value)
+        else:
+            return None
+        if not all(isinstance(name, str) for name, _ in pairs):
+            return None
+        return dict(pairs)
+
+    found: tuple[str, dict[str, Any]] | None = None
+    if isinstance(level, str):
+        found = (level, {})
+    elif isinstance(level, tuple) and len(level) == 2 and isinstance(level[0], str):
+        kwargs = kwargs_of(level[1])
+        if kwargs is not None:
+            found = (level[0], kwargs)
+    if found is None and env_id is not None:
+        kwargs = kwargs_of(level)
+        if kwargs is not None:
+            found = (env_id, kwargs)
+    if found is None:
+        raise ValueError(f"a level is a registered env id, (env id, keyword arguments) or, with an env id, keyword "
+                         f"arguments; got {level!r}")
+    if found[0] not in gym.registry:
+        raise ValueError(f"level {level!r}: {found[0]!r} is not a registered env id (see `agentic-gym list`)")
+    return found
+
+
+class OracleStepsAtReset(gym.Wrapper):
+    """Add ``oracle_steps_left`` to the reset ``info``: the oracle's steps to success from the start.
+
+    What a curriculum's ``update`` needs (``oracle_steps``), at the cost of one oracle
+    rollout on a copy of the env per reset; steps pass through untouched (the
+    :class:`~agentic_gym.wrappers.OracleSignals` wrapper adds the count to every step;
+    a reset info that already has it is left alone). The count is ``-1`` when the
+    oracle does not reach success within the time limit.
+
+    Example:
+        >>> env = OracleStepsAtReset(gym.make("agentic_gym/GridMaze-Trivial-v0"))
+        >>> env.reset(seed=0)[1]["oracle_steps_left"] > 0
+        True
+    """
+
+    def reset(self, **kwargs: Any) -> tuple[Any, dict[str, Any]]:
+        from agentic_gym.wrappers.signals import oracle_rollout, step_limit
+
+        observation, info = self.env.reset(**kwargs)
+        if "oracle_steps_left" not in info:
+            left = 0 if info.get("success") else oracle_rollout(self.env, step_limit(self.env))[0]
+            info = {**info, "oracle_steps_left": left}
+        return observation, info
+
+
+def oracle_steps_of(reset_info: Mapping[str, Any]) -> int | None:
+    """``reset_info["oracle_steps_left"]`` as the ``oracle_steps`` of ``update``: None when absent or -1."""
+    left = reset_info.get("oracle_steps_left")
+    if left is None or isinstance(left, bool):
+        return None
+    left = int(left)
+    return left if left >= 0 else None
+
+
+def make_level_env(level: Any, env_id: str | None = None, **make_kwargs: Any) -> Any:
+    """``gym.make`` of a level (see :func:`level_env`) under :class:`OracleStepsAtReset`."""
+    name, kwargs = level_env(level, env_id)
+    return OracleStepsAtReset(gym.make(name, **{**make_kwargs, **kwargs}))
 
 
 def regret(success: bool, steps: int, oracle_steps: int | None) -> float:
@@ -361,23 +474,19 @@ def run(
         agent_factory: an agent, or a factory ``(env, seed) -> agent`` built per episode
             (the convention of :func:`agentic_gym.evaluate`).
         episodes: how many episodes to play.
-        make_env: builds the env of a level; by default ``gymnasium.make(level)`` wrapped
-            in :class:`~agentic_gym.wrappers.OracleSignals` (which supplies
-            ``oracle_steps``). One env per level is made and reused.
+        make_env: builds the env of a level; by default :func:`make_level_env` (the level
+            is an id, an (id, kwargs) pair or :func:`level`; :class:`OracleStepsAtReset`
+            supplies ``oracle_steps``). One env per level is made and reused.
         on_episode: called with each result and its trajectory (a learner's update hook).
         until: stop early after an episode whose result it returns True for.
 
     The envs are closed before returning.
     """
-    import gymnasium as gym
-
     from agentic_gym.evaluation.runner import build_agent, run_episode
-    from agentic_gym.wrappers import OracleSignals
 
     episodes = _check_int("episodes", episodes, 0)
     if make_env is None:
-        def make_env(level: Any) -> Any:
-            return OracleSignals(gym.make(level))
+        make_env = make_level_env
     envs: dict[Any, Any] = {}
     results: list[EpisodeResult] = []
     try:
@@ -388,8 +497,7 @@ def run(
             env = envs[level]
             agent = build_agent(agent_factory, env, seed)
             trajectory = run_episode(agent, env, seed)
-            left = trajectory.reset_info.get("oracle_steps_left")
-            oracle_steps = int(left) if left is not None and left >= 0 else None
+            oracle_steps = oracle_steps_of(trajectory.reset_info)
             result = EpisodeResult(level, seed, trajectory.success, trajectory.steps, oracle_steps)
             sampler.update(level, seed, result.success, result.steps, oracle_steps)
             results.append(result)
