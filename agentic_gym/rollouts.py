@@ -16,13 +16,21 @@ rollouts as ``backend="local"``.
 :func:`write_jsonl` writes one JSON object per rollout (schema below) and
 :func:`read_jsonl` reads it back with every prompt rebuilt.
 
-JSONL schema (``"format": 1``), one line per rollout:
+With ``curriculum=sampler`` (:mod:`agentic_gym.curriculum`) each group's level and seed
+come from ``sampler.next()`` instead, and every rollout's outcome goes back through
+``sampler.update(...)``; the rollout records its ``level`` (see :func:`collect`).
+
+JSONL schema (``"format": 2``), one line per rollout:
 
 ``format``, ``env_id``, ``episode`` (the group), ``member`` (its index in the group),
 ``seed`` (the reset seed), ``agent_seed``, ``chat`` (played through :func:`agentic_gym.chat`),
 ``success``, ``return``, ``steps``, ``truncated``, ``tool_calls``, ``tokens_in``,
 ``tokens_out``, ``seconds``, ``tools`` (the OpenAI tool schemas of a chat env, else null),
-``messages``, ``turns``, ``final``.
+``messages``, ``turns``, ``final``, ``level`` (the curriculum's level as JSON: an env id, or
+``[env_id, [[knob, value], ...]]``; null without a curriculum) and ``oracle_steps`` (the
+oracle's steps to success from the reset state when the env reported them, as under a
+curriculum; else null). Format 2 added ``level`` and ``oracle_steps``;
+:func:`read_jsonl` reads format 1 lines with both null.
 
 ``messages`` holds every distinct chat message of the episode once, in order of first
 appearance; a prompt is given as ``prompt_ids``, runs ``[first, count]`` of indices into
