@@ -247,7 +247,7 @@ def _check_unit(name: str, value: Any, *, low_open: bool = False) -> float:
 class _Base:
     """Levels, a seeded generator and level lookup shared by every sampler."""
 
-    def __init__(self, levels: Sequence[Hashable], seed: int):
+    def __init__(self, levels: Sequence[Hashable], seed: int = 0):
         self.levels = _check_levels(levels)
         self._index = {level: i for i, level in enumerate(self.levels)}
         self.rng = np.random.default_rng(seed)
