@@ -72,6 +72,7 @@ __all__ = [
     "Sampler",
     "ThresholdSchedule",
     "UniformSampler",
+    "VectorCurriculum",
     "level",
     "level_env",
     "make_level_env",
@@ -445,6 +446,103 @@ class PrioritizedLevelReplay(_Base):
         if len(self.scores) > self.capacity:
             lowest = min(self.scores, key=lambda k: (self.scores[k][0], self.scores[k][1]))
             del self.scores[lowest]
+
+
+def _oracle_count(env: Any, limit: int) -> int | None:
+    """The oracle's steps to success on ``env`` (stepped: pass a copy), None when it does not get there."""
+    for steps in range(1, limit + 1):
+        _, _, terminated, _, info = env.step(env.oracle_action())
+        if info.get("success"):
+            return steps
+        if terminated:
+            return None
+    return None
+
+
+class VectorCurriculum:
+    """A sampler choosing each sub-env's level and seed in a batched grid vector env.
+
+    The vector env (:class:`~agentic_gym.envs.grid.vector.GridVectorEnv`, made with
+    ``levels=[...]``, tiers that share the spaces) plays each sub-env's level exactly as
+    the single env of that level would. This driver asks the sampler for every sub-env's
+    first episode at :meth:`reset` and, each time a sub-env's episode ends, reports it
+    (``update(level, seed, success, steps, oracle_steps)``) and schedules the sampler's
+    next choice for that sub-env's autoreset (so the vector env must autoreset in
+    ``NEXT_STEP`` mode, its default). ``oracle_steps`` is counted at each episode's start
+    by the oracle on a copy of the sub-env (``count_oracle=False`` reports None).
+
+    Deterministic for given seeds and actions: the sub-envs that end in the same step
+    are reported and redrawn in index order.
+
+    Args:
+        envs: the vector env.
+        sampler: its levels must be levels of ``envs`` (ids of :attr:`levels` or indices).
+        count_oracle: count the oracle's steps at each episode's start.
+
+    Example:
+        >>> from agentic_gym.envs.grid.vector import GridMazeVector
+        >>> tiers = ["agentic_gym/GridMaze-Trivial-v0", "agentic_gym/GridMaze-Easy-v0"]
+        >>> envs = GridMazeVector(num_envs=2, levels=tiers)
+        >>> driver = VectorCurriculum(envs, ThresholdSchedule(tiers, seed=0, window=2, bar=1.0))
+        >>> obs, info = driver.reset()
+        >>> for _ in range(60):
+        ...     obs, reward, terminated, truncated, info = driver.step(envs.oracle_action())
+        >>> driver.sampler.current, [level.split("/")[1] for level, _ in driver.current]
+        (1, ['GridMaze-Easy-v0', 'GridMaze-Easy-v0'])
+    """
+
+    def __init__(self, envs: Any, sampler: Any, count_oracle: bool = True):
+        from gymnasium.vector import AutoresetMode
+
+        if getattr(envs, "autoreset_mode", AutoresetMode.NEXT_STEP) != AutoresetMode.NEXT_STEP:
+            raise ValueError("VectorCurriculum needs a vector env that autoresets in NEXT_STEP mode")
+        if not callable(getattr(envs, "schedule", None)):
+            raise ValueError(f"{type(envs).__name__} cannot give its sub-envs levels (no schedule())")
+        for level in getattr(sampler, "levels", ()):
+            envs.level_index(level)
+        self.envs = envs
+        self.sampler = sampler
+        self.count_oracle = bool(count_oracle)
+        n = envs.num_envs
+        #: The (level, seed) each sub-env is playing.
+        self.current: list[tuple[Any, int]] = []
+        self.steps = np.zeros(n, dtype=np.int64)
+        self.oracle_steps: list[int | None] = [None] * n
+        self._restarting = np.zeros(n, dtype=bool)
+
+    def _draw(self, i: int) -> tuple[Any, int]:
+        level, seed = self.sampler.next()
+        self.envs.schedule([i], level, seed)
+        return level, int(seed)
+
+    def _started(self, i: int) -> None:
+        self.steps[i] = 0
+        if self.count_oracle:
+            limit = self.envs.time_limit if np.ndim(self.envs.time_limit) == 0 else self.envs.time_limit[i]
+            self.oracle_steps[i] = _oracle_count(self.envs.single(i), int(limit))
+
+    def reset(self) -> tuple[Any, dict[str, Any]]:
+        """Draw every sub-env's level and seed from the sampler and reset the batch."""
+        self.current = [self._draw(i) for i in range(self.envs.num_envs)]
+        observation, info = self.envs.reset()
+        for i in range(self.envs.num_envs):
+            self._started(i)
+        self._restarting[:] = False
+        return observation, info
+
+    def step(self, actions: Any) -> tuple[Any, Any, Any, Any, dict[str, Any]]:
+        """Step the batch; report every episode that ends and schedule the sampler's next choice."""
+        observation, reward, terminated, truncated, info = self.envs.step(actions)
+        for i in np.flatnonzero(self._restarting).tolist():
+            self._started(i)  # the autoreset step: the sub-env began its scheduled episode
+        self.steps[~self._restarting] += 1
+        ended = np.asarray(terminated) | np.asarray(truncated)
+        for i in np.flatnonzero(ended).tolist():
+            level, seed = self.current[i]
+            self.sampler.update(level, seed, bool(info["success"][i]), int(self.steps[i]), self.oracle_steps[i])
+            self.current[i] = self._draw(i)
+        self._restarting = ended
+        return observation, reward, terminated, truncated, info
 
 
 @dataclass(frozen=True)
