@@ -6,10 +6,10 @@ import re
 from typing import Any
 
 from agentic_gym.core import RENDER_MODES
-from agentic_gym.envs.grid.base import MAX_SIZE, check_int
 from agentic_gym.envs.grid.describe import COLOUR_NAMES
 from agentic_gym.envs.grid.engine import Action, Event, State, Tile, World, distance_map, step_towards
 from agentic_gym.envs.grid.keydoor import GridKeyDoor
+from agentic_gym.envs.grid.knobs import GridDecoyKeyDoorKnobs
 
 #: The two keys, by where they lie at the start: the names of the hidden rule.
 NEARER, FARTHER = "nearer", "farther"
@@ -80,8 +80,10 @@ class GridDecoyKeyDoor(GridKeyDoor):
         "capabilities": ("planning", "memory", "self_improve"),
     }
 
+    #: The typed difficulty knobs: GridKeyDoor's with a room of at least 6x6.
+    Knobs = GridDecoyKeyDoorKnobs
+
     def __init__(self, size: int = 8, **kwargs: Any):
-        size = check_int("size", size, 6, MAX_SIZE)
         super().__init__(size, **kwargs)
         #: Which key fits (:data:`NEARER` or :data:`FARTHER`): the hidden rule.
         self.fits = NEARER
