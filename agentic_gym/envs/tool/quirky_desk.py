@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, SupportsFloat
 
 from agentic_gym.core import Command
 from agentic_gym.envs.tool import travel_world as tw
 from agentic_gym.envs.tool.cities import WEEKDAYS
+from agentic_gym.envs.tool.knobs import TravelDeskKnobs
 from agentic_gym.envs.tool.tool_env import Episode
 from agentic_gym.envs.tool.travel_desk import TravelDesk
 
@@ -18,6 +20,21 @@ PROVIDERS = frozenset({"weather", "flights", "hotels"})
 #: the right answer by chance).
 QUIRK_TEMPLATES: tuple[str, ...] = ("high_fahrenheit", "cheapest_flight", "low_at_meeting", "hotel_at_meeting")
 _LESSON = re.compile(r"The weather, flights and hotels services count day 1 as (" + "|".join(WEEKDAYS) + r")\.")
+
+
+def check_quirk_templates(templates: Any) -> None:
+    """Refuse ``templates`` unless they name some of :data:`QUIRK_TEMPLATES`."""
+    if isinstance(templates, str) or not templates or any(t not in QUIRK_TEMPLATES for t in templates):
+        raise ValueError(f"templates must name some of {list(QUIRK_TEMPLATES)}, got {templates!r}")
+
+
+@dataclass(frozen=True)
+class QuirkyTravelDeskKnobs(TravelDeskKnobs):
+    """TravelDesk's knobs with ``templates`` among :data:`QUIRK_TEMPLATES` (questions resting on one provider fact)."""
+
+    def __post_init__(self) -> None:
+        check_quirk_templates(self.templates)
+        super().__post_init__()
 
 
 class QuirkyTravelDesk(TravelDesk):
@@ -87,10 +104,12 @@ class QuirkyTravelDesk(TravelDesk):
         "capabilities": ("tool_use", "reasoning", "memory", "self_improve"),
     }
 
+    #: The record type of the typed difficulty knobs (``self.knobs``).
+    Knobs = QuirkyTravelDeskKnobs
+
     def __init__(self, difficulty: str = "medium", templates: Sequence[str] = QUIRK_TEMPLATES,
                  **kwargs: Any):
-        if isinstance(templates, str) or not templates or any(t not in QUIRK_TEMPLATES for t in templates):
-            raise ValueError(f"templates must name some of {list(QUIRK_TEMPLATES)}, got {templates!r}")
+        check_quirk_templates(templates)  # before TravelDesk's own check, which names every template
         super().__init__(difficulty=difficulty, templates=templates, **kwargs)
         #: Days the providers run ahead of the calendar (1..6): the hidden rule.
         self.offset = 1
