@@ -89,6 +89,9 @@ def knob(doc: str, default: Any = MISSING) -> Any:
     return field(default=default, metadata={"doc": doc})
 
 
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
 @dataclass(frozen=True)
 class Knobs:
     """The base of every env's typed difficulty record: a frozen dataclass whose fields are the knobs.
@@ -119,7 +122,10 @@ class Knobs:
 
     def as_dict(self) -> dict[str, Any]:
         """The knobs by name, in declaration order."""
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        names = _FIELD_NAMES.get(type(self))
+        if names is None:  # every reset reports the knobs: look the fields up once per class
+            names = _FIELD_NAMES[type(self)] = tuple(f.name for f in fields(self))
+        return {name: getattr(self, name) for name in names}
 
     @classmethod
     def documentation(cls) -> dict[str, str]:

@@ -127,8 +127,12 @@ class GridKeyDoor(GridEnv):
         size = self.knobs.size
         super().__init__(size, size, self.knobs.max_steps, self.knobs.view_size, render_mode, tile_size,
                          obs_mode=obs_mode)
-        self.size = size
         self.door = (0, 0)
+
+    @property
+    def size(self) -> int:
+        """The ``size`` knob (``self.knobs.size``)."""
+        return self.knobs.size
 
     def difficulty_knobs(self) -> dict[str, Any]:
         """The validated difficulty knobs (see ``## Difficulty``): ``self.knobs`` as a dict."""

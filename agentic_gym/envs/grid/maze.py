@@ -159,11 +159,16 @@ class GridMaze(GridEnv):
     ):
         #: The typed difficulty knobs (the one place their ranges are stated).
         self.knobs = GridMazeKnobs.resolve(size, max_steps, view_size)
-        size = self.size = self.knobs.size
+        size = self.knobs.size
         self.goal = (1, 1)
         self.seen = np.zeros((size, size), dtype=bool)
         super().__init__(size, size, self.knobs.max_steps, self.knobs.view_size, render_mode, tile_size,
                          obs_mode=obs_mode)
+
+    @property
+    def size(self) -> int:
+        """The ``size`` knob (``self.knobs.size``)."""
+        return self.knobs.size
 
     def difficulty_knobs(self) -> dict[str, Any]:
         """The validated difficulty knobs (see ``## Difficulty``): ``self.knobs`` as a dict."""

@@ -115,11 +115,16 @@ class GridMemory(GridEnv):
     ):
         #: The typed difficulty knobs (the one place their ranges are stated).
         self.knobs = GridMemoryKnobs.resolve(size, max_steps, view_size)
-        size = self.size = self.knobs.size
+        size = self.knobs.size
         self.match = (0, 0)
         self.other = (0, 0)
         super().__init__(size, size, self.knobs.max_steps, self.knobs.view_size, render_mode, tile_size,
                          obs_mode=obs_mode)
+
+    @property
+    def size(self) -> int:
+        """The ``size`` knob (``self.knobs.size``)."""
+        return self.knobs.size
 
     def difficulty_knobs(self) -> dict[str, Any]:
         """The validated difficulty knobs (see ``## Difficulty``): ``self.knobs`` as a dict."""

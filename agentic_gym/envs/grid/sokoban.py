@@ -246,9 +246,6 @@ class GridSokoban(GridEnv):
         )
         # The record keeps the generator's resolved shape knobs (what a level was built with).
         self.knobs = replace(self.knobs, obstacles=self.config.n_obstacles, min_pushes=self.config.n_min_pushes)
-        self.size = size
-        self.boxes = boxes
-        self.view_radius = view_radius
         self.level: Level | None = None
         #: The position of record: the world's grid is painted from it after each move.
         self.state = SokobanState(size, size, bytes(size * size), (), bytearray(size * size), 0)
@@ -261,6 +258,21 @@ class GridSokoban(GridEnv):
         )
 
     # ---- the world ------------------------------------------------------------------
+
+    @property
+    def size(self) -> int:
+        """The ``size`` knob (``self.knobs.size``)."""
+        return self.knobs.size
+
+    @property
+    def boxes(self) -> int:
+        """The ``boxes`` knob (``self.knobs.boxes``)."""
+        return self.knobs.boxes
+
+    @property
+    def view_radius(self) -> int | None:
+        """The ``view_radius`` knob (``self.knobs.view_radius``)."""
+        return self.knobs.view_radius
 
     def difficulty_knobs(self) -> dict[str, Any]:
         """The validated difficulty knobs (see ``## Difficulty``): ``self.knobs`` as a dict."""

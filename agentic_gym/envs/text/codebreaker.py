@@ -181,7 +181,6 @@ class Codebreaker(TranscriptRendering, AgenticEnv):
         max_guesses = self.knobs.max_guesses
         super().__init__(render_mode)
         self.game = CodeGame(pegs=pegs, colours=colours, words=words)
-        self.max_guesses = max_guesses
         self._examples = example_codes(self.game)
         self._header = self._describe_rules()
         what = "One listed five-letter word" if words else f"{self.game.pegs} colour letters or names"
@@ -249,6 +248,11 @@ class Codebreaker(TranscriptRendering, AgenticEnv):
         return observation, info
 
     # ---- gymnasium API -------------------------------------------------------------------
+
+    @property
+    def max_guesses(self) -> int:
+        """The ``max_guesses`` knob (``self.knobs.max_guesses``)."""
+        return self.knobs.max_guesses
 
     def difficulty_knobs(self) -> dict[str, Any]:
         """The validated difficulty knobs (see ``## Difficulty``): ``self.knobs`` as a dict."""

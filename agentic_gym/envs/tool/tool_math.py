@@ -158,8 +158,16 @@ class ToolMath(ToolEnv):
         #: The typed difficulty knobs (the one place their ranges are stated).
         self.knobs = ToolMathKnobs(steps=steps, domains=domains, fault_rate=fault_rate, tool_budget=tool_budget)
         super().__init__(fault_rate=self.knobs.fault_rate, tool_budget=self.knobs.tool_budget, render_mode=render_mode)
-        self.steps = self.knobs.steps
-        self.domains = self.knobs.domains
+
+    @property
+    def steps(self) -> int:
+        """The ``steps`` knob (``self.knobs.steps``)."""
+        return self.knobs.steps
+
+    @property
+    def domains(self) -> tuple[str, ...]:
+        """The ``domains`` knob (``self.knobs.domains``)."""
+        return self.knobs.domains
 
     def difficulty_knobs(self) -> dict[str, Any]:
         """The validated difficulty knobs (see ``## Difficulty``): ``self.knobs`` as a dict."""

@@ -238,9 +238,21 @@ class TravelDesk(ToolEnv):
         #: The typed difficulty knobs (the one place their ranges are stated); ``n_cities`` resolved.
         self.knobs = self.Knobs.resolve(difficulty, n_cities, templates, fault_rate, tool_budget)
         super().__init__(fault_rate=self.knobs.fault_rate, tool_budget=self.knobs.tool_budget, render_mode=render_mode)
-        self.difficulty = self.knobs.difficulty
-        self.n_cities = None if n_cities is None else self.knobs.n_cities
-        self.templates = self.knobs.templates
+
+    @property
+    def difficulty(self) -> str:
+        """The ``difficulty`` knob (``self.knobs.difficulty``)."""
+        return self.knobs.difficulty
+
+    @property
+    def n_cities(self) -> int:
+        """The ``n_cities`` knob (``self.knobs.n_cities``)."""
+        return self.knobs.n_cities
+
+    @property
+    def templates(self) -> tuple[str, ...] | None:
+        """The ``templates`` knob (``self.knobs.templates``)."""
+        return self.knobs.templates
 
     def difficulty_knobs(self) -> dict[str, Any]:
         """The validated difficulty knobs (see ``## Difficulty``): ``self.knobs`` as a dict."""
