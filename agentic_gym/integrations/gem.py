@@ -147,6 +147,9 @@ class GemEnv(gem.Env):
         if same_state:
             if kwargs:
                 raise ValueError("spawn(same_state=True) copies this env as it is and takes no overrides")
+            if self.curriculum is not None:
+                # A copy would report the same episode twice, or fork the sampler.
+                raise ValueError("spawn(same_state=True) cannot copy an env under a curriculum; spawn() a fresh one")
             return copy.deepcopy(self)
         agentic_id = kwargs.pop("agentic_id", self.agentic_id)
         options = {"chat_options": self.chat_options, **self.make_kwargs, **kwargs}

@@ -149,3 +149,7 @@ def test_the_sampler_pickles_mid_run_and_resumes_the_same_sequence():
     first = go_on(sampler, 8)
     assert go_on(pickle.loads(checkpoint), 8) == first
     assert len(set(first)) < len(first)  # some (level, seed) pairs were replayed
+    env = gem.make(MATH_TIERS[0], curriculum=sampler)
+    assert env.spawn().curriculum.curriculum is sampler
+    with pytest.raises(ValueError, match="cannot copy an env under a curriculum"):
+        env.spawn(same_state=True)
