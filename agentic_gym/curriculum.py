@@ -57,19 +57,26 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
+import gymnasium as gym
 import numpy as np
 
 __all__ = [
     "EpisodeResult",
     "LearnabilitySampler",
+    "OracleStepsAtReset",
     "PrioritizedLevelReplay",
     "Sampler",
     "ThresholdSchedule",
     "UniformSampler",
+    "VectorCurriculum",
+    "level",
+    "level_env",
+    "make_level_env",
+    "oracle_steps_of",
     "regret",
     "run",
 ]
@@ -90,6 +97,113 @@ class Sampler(Protocol):
     def update(self, level: Any, seed: int, success: bool, steps: int, oracle_steps: int | None) -> None:
         """Report the outcome of an episode played on ``level`` with ``seed``."""
         ...
+
+
+# ---- levels ----------------------------------------------------------------------------
+
+
+def level(env_id: str, **kwargs: Any) -> tuple[str, tuple[tuple[str, Any], ...]]:
+    """A hashable level made of a registered id and ``gym.make`` keyword arguments.
+
+    Use it where a level must differ from every registered tier (any knob the env's
+    constructor takes); ``gym.make(env_id, **kwargs)`` builds it.
+
+    >>> level("agentic_gym/GridMaze-Easy-v0", size=11)
+    ('agentic_gym/GridMaze-Easy-v0', (('size', 11),))
+    """
+    return env_id, tuple(sorted((name, _frozen_value(value)) for name, value in kwargs.items()))
+
+
+def _frozen_value(value: Any) -> Any:
+    if isinstance(value, list):
+        return tuple(_frozen_value(v) for v in value)
+    return value
+
+
+def level_env(level: Any, env_id: str | None = None) -> tuple[str, dict[str, Any]]:
+    """The env id and ``gym.make`` keyword arguments a level stands for.
+
+    A level is a registered id (``"agentic_gym/GridMaze-Easy-v0"``), a pair of an id and
+    keyword arguments (``(id, {"size": 11})`` or :func:`level`'s ``(id, ((name, value),
+    ...))``), or, when ``env_id`` is given, the keyword arguments alone (a mapping or
+    pairs) for that id.
+
+    Raises:
+        ValueError: the level is none of these, or names an id that is not registered.
+
+    >>> level_env("agentic_gym/GridMaze-Easy-v0")
+    ('agentic_gym/GridMaze-Easy-v0', {})
+    >>> level_env((("size", 11),), env_id="agentic_gym/GridMaze-Easy-v0")
+    ('agentic_gym/GridMaze-Easy-v0', {'size': 11})
+    """
+    def kwargs_of(value: Any) -> dict[str, Any] | None:
+        if isinstance(value, Mapping):
+            pairs = list(value.items())
+        elif isinstance(value, tuple) and all(isinstance(p, tuple) and len(p) == 2 for p in value):
+            pairs = list(value)
+        else:
+            return None
+        if not all(isinstance(name, str) for name, _ in pairs):
+            return None
+        return dict(pairs)
+
+    found: tuple[str, dict[str, Any]] | None = None
+    if isinstance(level, str):
+        found = (level, {})
+    elif isinstance(level, tuple) and len(level) == 2 and isinstance(level[0], str):
+        kwargs = kwargs_of(level[1])
+        if kwargs is not None:
+            found = (level[0], kwargs)
+    if found is None and env_id is not None:
+        kwargs = kwargs_of(level)
+        if kwargs is not None:
+            found = (env_id, kwargs)
+    if found is None:
+        raise ValueError(f"a level is a registered env id, (env id, keyword arguments) or, with an env id, keyword "
+                         f"arguments; got {level!r}")
+    if found[0] not in gym.registry:
+        raise ValueError(f"level {level!r}: {found[0]!r} is not a registered env id (see `agentic-gym list`)")
+    return found
+
+
+class OracleStepsAtReset(gym.Wrapper):
+    """Add ``oracle_steps_left`` to the reset ``info``: the oracle's steps to success from the start.
+
+    What a curriculum's ``update`` needs (``oracle_steps``), at the cost of one oracle
+    rollout on a copy of the env per reset; steps pass through untouched (the
+    :class:`~agentic_gym.wrappers.OracleSignals` wrapper adds the count to every step;
+    a reset info that already has it is left alone). The count is ``-1`` when the
+    oracle does not reach success within the time limit.
+
+    Example:
+        >>> env = OracleStepsAtReset(gym.make("agentic_gym/GridMaze-Trivial-v0"))
+        >>> env.reset(seed=0)[1]["oracle_steps_left"] > 0
+        True
+    """
+
+    def reset(self, **kwargs: Any) -> tuple[Any, dict[str, Any]]:
+        from agentic_gym.wrappers.signals import oracle_rollout, step_limit
+
+        observation, info = self.env.reset(**kwargs)
+        if "oracle_steps_left" not in info:
+            left = 0 if info.get("success") else oracle_rollout(self.env, step_limit(self.env))[0]
+            info = {**info, "oracle_steps_left": left}
+        return observation, info
+
+
+def oracle_steps_of(reset_info: Mapping[str, Any]) -> int | None:
+    """``reset_info["oracle_steps_left"]`` as the ``oracle_steps`` of ``update``: None when absent or -1."""
+    left = reset_info.get("oracle_steps_left")
+    if left is None or isinstance(left, bool):
+        return None
+    left = int(left)
+    return left if left >= 0 else None
+
+
+def make_level_env(level: Any, env_id: str | None = None, **make_kwargs: Any) -> Any:
+    """``gym.make`` of a level (see :func:`level_env`) under :class:`OracleStepsAtReset`."""
+    name, kwargs = level_env(level, env_id)
+    return OracleStepsAtReset(gym.make(name, **{**make_kwargs, **kwargs}))
 
 
 def regret(success: bool, steps: int, oracle_steps: int | None) -> float:
@@ -134,7 +248,7 @@ def _check_unit(name: str, value: Any, *, low_open: bool = False) -> float:
 class _Base:
     """Levels, a seeded generator and level lookup shared by every sampler."""
 
-    def __init__(self, levels: Sequence[Hashable], seed: int):
+    def __init__(self, levels: Sequence[Hashable], seed: int = 0):
         self.levels = _check_levels(levels)
         self._index = {level: i for i, level in enumerate(self.levels)}
         self.rng = np.random.default_rng(seed)
@@ -334,6 +448,103 @@ class PrioritizedLevelReplay(_Base):
             del self.scores[lowest]
 
 
+def _oracle_count(env: Any, limit: int) -> int | None:
+    """The oracle's steps to success on ``env`` (stepped: pass a copy), None when it does not get there."""
+    for steps in range(1, limit + 1):
+        _, _, terminated, _, info = env.step(env.oracle_action())
+        if info.get("success"):
+            return steps
+        if terminated:
+            return None
+    return None
+
+
+class VectorCurriculum:
+    """A sampler choosing each sub-env's level and seed in a batched grid vector env.
+
+    The vector env (:class:`~agentic_gym.envs.grid.vector.GridVectorEnv`, made with
+    ``levels=[...]``, tiers that share the spaces) plays each sub-env's level exactly as
+    the single env of that level would. This driver asks the sampler for every sub-env's
+    first episode at :meth:`reset` and, each time a sub-env's episode ends, reports it
+    (``update(level, seed, success, steps, oracle_steps)``) and schedules the sampler's
+    next choice for that sub-env's autoreset (so the vector env must autoreset in
+    ``NEXT_STEP`` mode, its default). ``oracle_steps`` is counted at each episode's start
+    by the oracle on a copy of the sub-env (``count_oracle=False`` reports None).
+
+    Deterministic for given seeds and actions: the sub-envs that end in the same step
+    are reported and redrawn in index order.
+
+    Args:
+        envs: the vector env.
+        sampler: its levels must be levels of ``envs`` (ids of :attr:`levels` or indices).
+        count_oracle: count the oracle's steps at each episode's start.
+
+    Example:
+        >>> from agentic_gym.envs.grid.vector import GridMazeVector
+        >>> tiers = ["agentic_gym/GridMaze-Trivial-v0", "agentic_gym/GridMaze-Easy-v0"]
+        >>> envs = GridMazeVector(num_envs=2, levels=tiers)
+        >>> driver = VectorCurriculum(envs, ThresholdSchedule(tiers, seed=0, window=2, bar=1.0))
+        >>> obs, info = driver.reset()
+        >>> for _ in range(60):
+        ...     obs, reward, terminated, truncated, info = driver.step(envs.oracle_action())
+        >>> driver.sampler.current, [level.split("/")[1] for level, _ in driver.current]
+        (1, ['GridMaze-Easy-v0', 'GridMaze-Easy-v0'])
+    """
+
+    def __init__(self, envs: Any, sampler: Any, count_oracle: bool = True):
+        from gymnasium.vector import AutoresetMode
+
+        if getattr(envs, "autoreset_mode", AutoresetMode.NEXT_STEP) != AutoresetMode.NEXT_STEP:
+            raise ValueError("VectorCurriculum needs a vector env that autoresets in NEXT_STEP mode")
+        if not callable(getattr(envs, "schedule", None)):
+            raise ValueError(f"{type(envs).__name__} cannot give its sub-envs levels (no schedule())")
+        for level in getattr(sampler, "levels", ()):
+            envs.level_index(level)
+        self.envs = envs
+        self.sampler = sampler
+        self.count_oracle = bool(count_oracle)
+        n = envs.num_envs
+        #: The (level, seed) each sub-env is playing.
+        self.current: list[tuple[Any, int]] = []
+        self.steps = np.zeros(n, dtype=np.int64)
+        self.oracle_steps: list[int | None] = [None] * n
+        self._restarting = np.zeros(n, dtype=bool)
+
+    def _draw(self, i: int) -> tuple[Any, int]:
+        level, seed = self.sampler.next()
+        self.envs.schedule([i], level, seed)
+        return level, int(seed)
+
+    def _started(self, i: int) -> None:
+        self.steps[i] = 0
+        if self.count_oracle:
+            limit = self.envs.time_limit if np.ndim(self.envs.time_limit) == 0 else self.envs.time_limit[i]
+            self.oracle_steps[i] = _oracle_count(self.envs.single(i), int(limit))
+
+    def reset(self) -> tuple[Any, dict[str, Any]]:
+        """Draw every sub-env's level and seed from the sampler and reset the batch."""
+        self.current = [self._draw(i) for i in range(self.envs.num_envs)]
+        observation, info = self.envs.reset()
+        for i in range(self.envs.num_envs):
+            self._started(i)
+        self._restarting[:] = False
+        return observation, info
+
+    def step(self, actions: Any) -> tuple[Any, Any, Any, Any, dict[str, Any]]:
+        """Step the batch; report every episode that ends and schedule the sampler's next choice."""
+        observation, reward, terminated, truncated, info = self.envs.step(actions)
+        for i in np.flatnonzero(self._restarting).tolist():
+            self._started(i)  # the autoreset step: the sub-env began its scheduled episode
+        self.steps[~self._restarting] += 1
+        ended = np.asarray(terminated) | np.asarray(truncated)
+        for i in np.flatnonzero(ended).tolist():
+            level, seed = self.current[i]
+            self.sampler.update(level, seed, bool(info["success"][i]), int(self.steps[i]), self.oracle_steps[i])
+            self.current[i] = self._draw(i)
+        self._restarting = ended
+        return observation, reward, terminated, truncated, info
+
+
 @dataclass(frozen=True)
 class EpisodeResult:
     """One episode :func:`run` played: what the sampler chose and what it was told."""
@@ -361,23 +572,19 @@ def run(
         agent_factory: an agent, or a factory ``(env, seed) -> agent`` built per episode
             (the convention of :func:`agentic_gym.evaluate`).
         episodes: how many episodes to play.
-        make_env: builds the env of a level; by default ``gymnasium.make(level)`` wrapped
-            in :class:`~agentic_gym.wrappers.OracleSignals` (which supplies
-            ``oracle_steps``). One env per level is made and reused.
+        make_env: builds the env of a level; by default :func:`make_level_env` (the level
+            is an id, an (id, kwargs) pair or :func:`level`; :class:`OracleStepsAtReset`
+            supplies ``oracle_steps``). One env per level is made and reused.
         on_episode: called with each result and its trajectory (a learner's update hook).
         until: stop early after an episode whose result it returns True for.
 
     The envs are closed before returning.
     """
-    import gymnasium as gym
-
     from agentic_gym.evaluation.runner import build_agent, run_episode
-    from agentic_gym.wrappers import OracleSignals
 
     episodes = _check_int("episodes", episodes, 0)
     if make_env is None:
-        def make_env(level: Any) -> Any:
-            return OracleSignals(gym.make(level))
+        make_env = make_level_env
     envs: dict[Any, Any] = {}
     results: list[EpisodeResult] = []
     try:
@@ -388,8 +595,7 @@ def run(
             env = envs[level]
             agent = build_agent(agent_factory, env, seed)
             trajectory = run_episode(agent, env, seed)
-            left = trajectory.reset_info.get("oracle_steps_left")
-            oracle_steps = int(left) if left is not None and left >= 0 else None
+            oracle_steps = oracle_steps_of(trajectory.reset_info)
             result = EpisodeResult(level, seed, trajectory.success, trajectory.steps, oracle_steps)
             sampler.update(level, seed, result.success, result.steps, oracle_steps)
             results.append(result)

@@ -2,7 +2,12 @@
 
 Every single-agent env class documents its difficulty knobs (a ``## Difficulty``
 section of its docstring) and returns their validated values from
-``difficulty_knobs()``. :class:`Difficulty` is the record of one env: the class name,
+``difficulty_knobs()``. Each env keeps them as a typed record, ``env.knobs``: a frozen
+dataclass (``GridMazeKnobs``, ``RecallKnobs``, ``TravelDeskKnobs``, ...; the class is
+``type(env).Knobs``, see :class:`agentic_gym.core.arguments.Knobs`) whose fields are
+the knobs with their documentation and whose construction validates them, with a
+message naming the valid range; the constructor builds it first, so it is the one place
+a range is stated. :func:`knobs_of` returns it. :class:`Difficulty` is the record of one env: the class name,
 the knobs in a fixed order, and the step budget (the registered
 ``max_episode_steps``). It is a read-only mapping, hashable and comparable, so a
 curriculum can use it as a level. Every env's reset ``info`` carries the same knobs as
@@ -25,7 +30,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Difficulty", "difficulty_of", "reset_difficulty"]
+from agentic_gym.core.arguments import Knobs
+
+__all__ = ["Difficulty", "difficulty_of", "knobs_of", "reset_difficulty"]
 
 
 def _frozen(value: Any) -> Any:
@@ -67,10 +74,15 @@ class Difficulty(Mapping[str, Any]):
     def of(cls, env: Any) -> Difficulty:
         """The record of a live env (any wrapper around it)."""
         base = getattr(env, "unwrapped", env)
-        knobs = getattr(base, "difficulty_knobs", None)
-        if not callable(knobs):
-            raise TypeError(f"{type(base).__name__} declares no difficulty knobs (difficulty_knobs())")
-        pairs = [(name, _frozen(value)) for name, value in knobs().items()]
+        record = getattr(base, "knobs", None)
+        if isinstance(record, Knobs):
+            values = record.as_dict()
+        else:
+            knobs = getattr(base, "difficulty_knobs", None)
+            if not callable(knobs):
+                raise TypeError(f"{type(base).__name__} declares no difficulty knobs (difficulty_knobs())")
+            values = knobs()
+        pairs = [(name, _frozen(value)) for name, value in values.items()]
         pairs.append(("max_episode_steps", _step_budget(base)))
         return cls(type(base).__name__, tuple(pairs))
 
@@ -105,6 +117,26 @@ def difficulty_of(env: Any) -> Difficulty:
         finally:
             made.close()
     return Difficulty.of(env)
+
+
+def knobs_of(env: Any) -> Knobs:
+    """The typed knobs record of a live env (any wrapper around it) or of a registered id.
+
+    Raises ``TypeError`` when the env keeps no typed record.
+    """
+    if isinstance(env, str):
+        import gymnasium as gym
+
+        made = gym.make(env)
+        try:
+            return knobs_of(made)
+        finally:
+            made.close()
+    base = getattr(env, "unwrapped", env)
+    record = getattr(base, "knobs", None)
+    if not isinstance(record, Knobs):
+        raise TypeError(f"{type(base).__name__} keeps no typed knobs record (env.knobs)")
+    return record
 
 
 def reset_difficulty(env: Any) -> dict[str, Any]:

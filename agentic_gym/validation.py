@@ -72,11 +72,14 @@ DIFFICULTY_CHAINS: dict[str, tuple[tuple[str, ...], ...]] = {
     "Codebreaker": (("4x6", "5x8"), TIERS),
     "TravelDesk": (TIERS, ("Medium", "Flaky")),
     "ToolMath": (("2step", "4step", "6step"), TIERS),
+    "GridDecoyKeyDoor": (("6x6", "8x8"), TIERS),
+    "TravelDesk-Quirks": (TIERS[:4],),
     "TextAdventure-HiddenRules": (("3rooms", "6rooms"), TIERS),
 }
 
-#: The id prefix of an env class whose ids are not named after it (the key of its chains).
-ID_NAMES: dict[str, str] = {"HiddenRulesAdventure": "TextAdventure-HiddenRules"}
+#: The id name of an env class whose ids are not named after it (``agentic_gym/<name>-<variant>-v0``);
+#: the difficulty chains are keyed by id name.
+ID_NAMES: dict[str, str] = {"HiddenRulesAdventure": "TextAdventure-HiddenRules", "QuirkyTravelDesk": "TravelDesk-Quirks"}
 
 #: The answer tolerance rule of each env with an ``answer`` affordance, as the card states it.
 TOLERANCE_RULES: dict[str, str] = {

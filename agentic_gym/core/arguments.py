@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Iterable, Sequence
+from dataclasses import MISSING, dataclass, field, fields
 from typing import Any
 
 
@@ -76,3 +77,57 @@ def subset_of(name: str, values: Any, options: Iterable[str]) -> tuple[str, ...]
     if not chosen or unknown:
         raise ValueError(f"{name} must name at least one of {listed}; got {_shown(values)}")
     return chosen
+
+
+# ---- typed difficulty knobs ----------------------------------------------------------------
+
+
+def knob(doc: str, default: Any = MISSING) -> Any:
+    """A field of a :class:`Knobs` record with its documentation (``fields(record)[i].metadata["doc"]``)."""
+    if default is MISSING:
+        return field(metadata={"doc": doc})
+    return field(default=default, metadata={"doc": doc})
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+@dataclass(frozen=True)
+class Knobs:
+    """The base of every env's typed difficulty record: a frozen dataclass whose fields are the knobs.
+
+    A subclass declares its knobs with :func:`knob` (each with its documentation), in the
+    order ``info["difficulty"]`` lists them, and validates them in ``__post_init__`` with
+    the validators of this module, so a wrong value fails with a ``TypeError`` or
+    ``ValueError`` naming the knob and its range. The env's constructor builds its record
+    first and reads its settings from it: the record is the one place a range is stated.
+
+    Example:
+        >>> @dataclass(frozen=True)
+        ... class Example(Knobs):
+        ...     steps: int = knob("operations in the problem")
+        ...     def __post_init__(self):
+        ...         self._set("steps", integer_in("steps", self.steps, 2, 6))
+        >>> Example(4).as_dict(), Example.documentation()
+        ({'steps': 4}, {'steps': 'operations in the problem'})
+        >>> Example(9)
+        Traceback (most recent call last):
+        ...
+        ValueError: steps must be an integer in 2..6, got 9
+    """
+
+    def _set(self, name: str, value: Any) -> None:
+        """Store a knob's validated (normalised) value (the record is frozen once built)."""
+        object.__setattr__(self, name, value)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The knobs by name, in declaration order."""
+        names = _FIELD_NAMES.get(type(self))
+        if names is None:  # every reset reports the knobs: look the fields up once per class
+            names = _FIELD_NAMES[type(self)] = tuple(f.name for f in fields(self))
+        return {name: getattr(self, name) for name in names}
+
+    @classmethod
+    def documentation(cls) -> dict[str, str]:
+        """Each knob's documentation, in declaration order."""
+        return {f.name: str(f.metadata.get("doc", "")) for f in fields(cls)}

@@ -45,6 +45,12 @@ register(id="agentic_gym/GridSokoban-10x10-Vision-v0", entry_point=f"{_GRID}.sok
 # (No native vector env: the batched engine does not know the decoy's rule.)
 register(id="agentic_gym/GridDecoyKeyDoor-6x6-v0", entry_point=f"{_GRID}.decoy_keydoor:GridDecoyKeyDoor", kwargs={"size": 6}, max_episode_steps=360)
 register(id="agentic_gym/GridDecoyKeyDoor-8x8-v0", entry_point=f"{_GRID}.decoy_keydoor:GridDecoyKeyDoor", kwargs={"size": 8}, max_episode_steps=640)
+# Its tiers (the decoy needs a room of at least 6x6).
+register(id="agentic_gym/GridDecoyKeyDoor-Trivial-v0", entry_point=f"{_GRID}.decoy_keydoor:GridDecoyKeyDoor", kwargs={"size": 6},  max_episode_steps=360)
+register(id="agentic_gym/GridDecoyKeyDoor-Easy-v0",    entry_point=f"{_GRID}.decoy_keydoor:GridDecoyKeyDoor", kwargs={"size": 7},  max_episode_steps=490)
+register(id="agentic_gym/GridDecoyKeyDoor-Medium-v0",  entry_point=f"{_GRID}.decoy_keydoor:GridDecoyKeyDoor", kwargs={"size": 8},  max_episode_steps=640)
+register(id="agentic_gym/GridDecoyKeyDoor-Hard-v0",    entry_point=f"{_GRID}.decoy_keydoor:GridDecoyKeyDoor", kwargs={"size": 12}, max_episode_steps=1440)
+register(id="agentic_gym/GridDecoyKeyDoor-Expert-v0",  entry_point=f"{_GRID}.decoy_keydoor:GridDecoyKeyDoor", kwargs={"size": 16}, max_episode_steps=2560)
 # ---- text family -------------------------------------------------------------
 register(id="agentic_gym/TextAdventure-3rooms-v0",  entry_point=f"{_TEXT}.adventure:TextAdventure", kwargs={"size": "3rooms"},  max_episode_steps=50)
 register(id="agentic_gym/TextAdventure-6rooms-v0",  entry_point=f"{_TEXT}.adventure:TextAdventure", kwargs={"size": "6rooms"},  max_episode_steps=150)
@@ -70,6 +76,8 @@ register(id="agentic_gym/TravelDesk-Hard-v0",   entry_point=f"{_TOOL}.travel_des
 register(id="agentic_gym/TravelDesk-Flaky-v0",  entry_point=f"{_TOOL}.travel_desk:TravelDesk", kwargs={"difficulty": "medium", "fault_rate": 0.2}, max_episode_steps=50)
 register(id="agentic_gym/TravelDesk-Quirks-Easy-v0",   entry_point=f"{_TOOL}.quirky_desk:QuirkyTravelDesk", kwargs={"difficulty": "easy", "templates": ("high_fahrenheit", "cheapest_flight")}, max_episode_steps=20)
 register(id="agentic_gym/TravelDesk-Quirks-Medium-v0", entry_point=f"{_TOOL}.quirky_desk:QuirkyTravelDesk", kwargs={"difficulty": "medium"},                                                           max_episode_steps=30)
+register(id="agentic_gym/TravelDesk-Quirks-Trivial-v0", entry_point=f"{_TOOL}.quirky_desk:QuirkyTravelDesk", kwargs={"difficulty": "easy", "n_cities": 4, "templates": ("high_fahrenheit",)},      max_episode_steps=10)
+register(id="agentic_gym/TravelDesk-Quirks-Hard-v0",    entry_point=f"{_TOOL}.quirky_desk:QuirkyTravelDesk", kwargs={"difficulty": "hard", "templates": ("low_at_meeting", "hotel_at_meeting"), "tool_budget": 6}, max_episode_steps=30)
 register(id="agentic_gym/ToolMath-2step-v0",    entry_point=f"{_TOOL}.tool_math:ToolMath",     kwargs={"steps": 2}, max_episode_steps=10)
 register(id="agentic_gym/ToolMath-4step-v0",    entry_point=f"{_TOOL}.tool_math:ToolMath",     kwargs={"steps": 4}, max_episode_steps=15)
 register(id="agentic_gym/ToolMath-6step-v0",    entry_point=f"{_TOOL}.tool_math:ToolMath",     kwargs={"steps": 6}, max_episode_steps=20)

@@ -11,5 +11,8 @@
 - :mod:`agentic_gym.integrations.gem`: every env under ``gem.make``/``gem.make_vec``, the
   route to verl and OpenRLHF (extra ``gem``).
 
+- :mod:`agentic_gym.integrations.levels`: what the trainer adapters share to take a curriculum
+  (``curriculum=sampler``): a chat env per level, episodes drawn and reported (no extra).
+
 Nothing here is imported by ``import agentic_gym``; import the module you need.
 """

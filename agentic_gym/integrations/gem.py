@@ -37,6 +37,7 @@ try:
 except ImportError as error:  # pragma: no cover - exercised only without the extra
     raise ImportError("agentic_gym.integrations.gem needs GEM: pip install 'agentic-gym[gem]'") from error
 
+from agentic_gym.integrations.levels import CurriculumChat
 from agentic_gym.wrappers.chat import ChatEnv, chat
 
 __all__ = ["GemEnv", "new_messages_text", "register_envs"]
@@ -76,17 +77,32 @@ class GemEnv(gem.Env):
             each env ``seed + index``) and of :meth:`sample_random_action`.
         chat_options: keyword arguments for :func:`agentic_gym.chat` (``format``,
             ``history``, ``notes``, ``tools``, ...).
+        curriculum: a sampler of :mod:`agentic_gym.curriculum`: every ``reset()`` plays
+            ``curriculum.next()``'s level and seed (an explicit ``reset(seed=...)``
+            replaces the seed; the constructor's ``seed`` then only seeds
+            :meth:`sample_random_action`), and each episode's outcome goes to
+            ``curriculum.update(...)`` when it ends. ``gem.make_vec(id, ...,
+            curriculum=sampler)`` hands the same sampler to every env of the batch. Its
+            levels are ids or ``(id, kwargs)`` pairs, or kwargs of ``agentic_id``.
         make_kwargs: keyword arguments for ``gym.make`` (``max_episode_steps``, env kwargs).
     """
 
     def __init__(self, agentic_id: str, seed: int | None = None, chat_options: dict[str, Any] | None = None,
-                 **make_kwargs: Any):
+                 curriculum: Any = None, **make_kwargs: Any):
         super().__init__()
         self.agentic_id = self.env_id = agentic_id
         self.chat_options = dict(chat_options or {})
         self.make_kwargs = dict(make_kwargs)
-        self.chat_env: ChatEnv = chat(agentic_id, **self.chat_options, **self.make_kwargs)
+        self.curriculum: CurriculumChat | None = None
+        if curriculum is not None:
+            self.curriculum = CurriculumChat(curriculum, agentic_id, self.chat_options, **self.make_kwargs)
+            first = next(iter(getattr(curriculum, "levels", ())), None)
+            self.chat_env: ChatEnv = (self.curriculum.env_of(first) if first is not None
+                                      else chat(agentic_id, **self.chat_options, **self.make_kwargs))
+        else:
+            self.chat_env = chat(agentic_id, **self.chat_options, **self.make_kwargs)
         self._pending_seed = seed
+        self._action_seed = seed
         self.chat_env.action_space.seed(seed)
         self.messages: list[dict[str, Any]] = []
 
@@ -99,6 +115,13 @@ class GemEnv(gem.Env):
 
     def reset(self, seed: int | None = None) -> tuple[str, dict[str, Any]]:
         """Start an episode: the system prompt and the first observation as one text."""
+        if self.curriculum is not None:
+            self.messages, info = self.curriculum.reset(seed)
+            current = self.curriculum.env
+            if current is not None and current is not self.chat_env:
+                self.chat_env = current
+                self.chat_env.action_space.seed(self._action_seed)
+            return "\n\n".join(_content_text(m.get("content")) for m in self.messages), info
         if seed is None:
             seed, self._pending_seed = self._pending_seed, None
         self.messages, info = self.chat_env.reset(seed=seed)
@@ -106,7 +129,10 @@ class GemEnv(gem.Env):
 
     def step(self, action: Any) -> tuple[str, SupportsFloat, bool, bool, dict[str, Any]]:
         """Send the model's raw reply (a string or an assistant message dict); the env's answer as text."""
-        self.messages, reward, terminated, truncated, info = self.chat_env.step(action)
+        if self.curriculum is not None:
+            self.messages, reward, terminated, truncated, info = self.curriculum.step(action)
+        else:
+            self.messages, reward, terminated, truncated, info = self.chat_env.step(action)
         return new_messages_text(self.messages), reward, terminated, truncated, info
 
     def sample_random_action(self) -> str:
@@ -122,13 +148,20 @@ class GemEnv(gem.Env):
         if same_state:
             if kwargs:
                 raise ValueError("spawn(same_state=True) copies this env as it is and takes no overrides")
+            if self.curriculum is not None:
+                # A copy would report the same episode twice, or fork the sampler.
+                raise ValueError("spawn(same_state=True) cannot copy an env under a curriculum; spawn() a fresh one")
             return copy.deepcopy(self)
         agentic_id = kwargs.pop("agentic_id", self.agentic_id)
         options = {"chat_options": self.chat_options, **self.make_kwargs, **kwargs}
+        if self.curriculum is not None:
+            options.setdefault("curriculum", self.curriculum.curriculum)
         return GemEnv(agentic_id, **options)
 
     def close(self) -> None:
-        """Release the env's resources."""
+        """Release the env's resources (under a curriculum, an unfinished episode is reported first)."""
+        if self.curriculum is not None:
+            self.curriculum.close()
         self.chat_env.close()
 
 

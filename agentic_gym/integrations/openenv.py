@@ -44,6 +44,9 @@ except ImportError as error:  # pragma: no cover - exercised only without the ex
     raise ImportError("agentic_gym.integrations.openenv needs OpenEnv: pip install 'agentic-gym[openenv]'") from error
 
 from agentic_gym.core import tool_schemas
+from agentic_gym.curriculum import level_env
+from agentic_gym.integrations.levels import CurriculumChat, check_curriculum
+from agentic_gym.recording.log import json_safe
 from agentic_gym.wrappers.chat import ChatEnv, chat
 
 __all__ = [
@@ -73,6 +76,8 @@ class AgenticObservation(Observation):
     parse_error: str | None = Field(default=None, description="why the reply was refused")
     truncated: bool = Field(default=False, description="the episode ended by truncation")
     tools: list[dict[str, Any]] = Field(default_factory=list, description="OpenAI tool schemas (after a reset)")
+    level: Any = Field(default=None, description="the curriculum's level of this episode (after a reset; JSON)")
+    seed: int | None = Field(default=None, description="the episode's reset seed (after a reset)")
 
 
 class AgenticState(State):
@@ -96,31 +101,59 @@ class AgenticEnvironment(Environment):
     """An agentic-gym chat env as an OpenEnv ``Environment`` (one per session).
 
     Args:
-        env_id: a registered agentic-gym id.
+        env_id: a registered agentic-gym id (optional with a curriculum whose levels name ids).
         chat_options: keyword arguments for :func:`agentic_gym.chat`.
+        curriculum: a sampler of :mod:`agentic_gym.curriculum`, shared by every session of
+            the server: each ``reset`` plays ``curriculum.next()``'s level and seed (a
+            client's ``seed`` replaces the drawn one), the observation names them
+            (``level``, ``seed``), and the episode's outcome goes to
+            ``curriculum.update(...)`` when it ends, or as a failure when the session
+            resets or closes first.
         make_kwargs: keyword arguments for ``gym.make``.
     """
 
-    # Each session gets its own instance and the envs share no state.
+    # Each session gets its own instance; under a curriculum they share only the sampler (behind a lock).
     SUPPORTS_CONCURRENT_SESSIONS = True
 
-    def __init__(self, env_id: str, chat_options: dict[str, Any] | None = None, **make_kwargs: Any):
+    def __init__(self, env_id: str | None, chat_options: dict[str, Any] | None = None, curriculum: Any = None,
+                 **make_kwargs: Any):
         super().__init__()
-        self.env: ChatEnv = chat(env_id, **dict(chat_options or {}), **make_kwargs)
-        self._state = AgenticState(env_id=env_id)
+        self.curriculum: CurriculumChat | None = None
+        if curriculum is not None:
+            self.curriculum = CurriculumChat(curriculum, env_id, chat_options, **make_kwargs)
+            first = next(iter(getattr(curriculum, "levels", ())), None)
+            self.env: ChatEnv = (self.curriculum.env_of(first) if first is not None
+                                 else chat(str(env_id), **dict(chat_options or {}), **make_kwargs))
+        else:
+            if env_id is None:
+                raise ValueError("AgenticEnvironment needs an env_id or a curriculum")
+            self.env = chat(env_id, **dict(chat_options or {}), **make_kwargs)
+        self._state = AgenticState(env_id=env_id or "")
 
     def reset(self, seed: int | None = None, episode_id: str | None = None, **kwargs: Any) -> AgenticObservation:
-        """Start an episode (``seed`` as in ``gymnasium.Env.reset``)."""
-        messages, info = self.env.reset(seed=seed)
-        self._state = AgenticState(episode_id=episode_id, step_count=0, env_id=self._state.env_id, seed=seed)
+        """Start an episode (``seed`` as in ``gymnasium.Env.reset``; under a curriculum, the level's)."""
+        level = None
+        env_id = self._state.env_id
+        if self.curriculum is not None:
+            messages, info = self.curriculum.reset(seed)
+            self.env = self.curriculum.env or self.env
+            level, seed = self.curriculum.level, self.curriculum.seed
+            env_id = level_env(level, self.curriculum.env_id)[0]
+        else:
+            messages, info = self.env.reset(seed=seed)
+        self._state = AgenticState(episode_id=episode_id, step_count=0, env_id=env_id, seed=seed)
         return AgenticObservation(messages=messages, text=_text(messages), success=bool(info.get("success", False)),
-                                  tools=tool_schemas(self.env.affordances), reward=None, done=False)
+                                  tools=tool_schemas(self.env.affordances), reward=None, done=False,
+                                  level=json_safe(level), seed=seed)
 
     def step(self, action: AgenticAction, timeout_s: float | None = None, **kwargs: Any) -> AgenticObservation:
         """Send the reply; the env's answer with the step's reward and outcome."""
         if self._state.done:
             raise RuntimeError("the episode has ended: reset before stepping again")
-        messages, reward, terminated, truncated, info = self.env.step(action.reply)
+        if self.curriculum is not None:
+            messages, reward, terminated, truncated, info = self.curriculum.step(action.reply)
+        else:
+            messages, reward, terminated, truncated, info = self.env.step(action.reply)
         state = self._state
         state.step_count += 1
         state.total_return += float(reward)
@@ -138,7 +171,9 @@ class AgenticEnvironment(Environment):
         return self._state
 
     def close(self) -> None:
-        """Release the env."""
+        """Release the env (under a curriculum, an unfinished episode is reported first)."""
+        if self.curriculum is not None:
+            self.curriculum.close()
         self.env.close()
 
 
@@ -157,28 +192,36 @@ class AgenticEnvClient(EnvClient[AgenticAction, AgenticObservation, AgenticState
         return AgenticState(**payload)
 
 
-def make_app(env_id: str, *, max_concurrent_envs: int = 8, chat_options: dict[str, Any] | None = None,
-             **make_kwargs: Any) -> Any:
+def make_app(env_id: str | None, *, max_concurrent_envs: int = 8, chat_options: dict[str, Any] | None = None,
+             curriculum: Any = None, **make_kwargs: Any) -> Any:
     """The FastAPI app serving ``env_id`` (``uvicorn.run(app, host=..., port=...)``).
 
-    Raises ``ValueError`` for an id that is not registered, before any session starts.
+    ``curriculum``: a sampler every session draws its episodes from (see
+    :class:`AgenticEnvironment`); ``env_id`` is then optional.
+
+    Raises ``ValueError`` for an id that is not registered or a level that is not one,
+    before any session starts.
     """
     import gymnasium as gym
 
-    if env_id not in gym.registry:
+    if curriculum is not None:
+        check_curriculum(curriculum, env_id)
+    elif env_id is None:
+        raise ValueError("make_app needs an env_id or a curriculum")
+    if env_id is not None and env_id not in gym.registry:
         raise ValueError(f"{env_id!r} is not a registered env id (see `agentic-gym list`)")
     if max_concurrent_envs < 1:
         raise ValueError(f"max_concurrent_envs must be at least 1, got {max_concurrent_envs}")
 
     def factory() -> AgenticEnvironment:
-        return AgenticEnvironment(env_id, chat_options, **make_kwargs)
+        return AgenticEnvironment(env_id, chat_options, curriculum=curriculum, **make_kwargs)
 
     return create_fastapi_app(factory, AgenticAction, AgenticObservation, max_concurrent_envs=max_concurrent_envs)
 
 
 @contextlib.contextmanager
-def serve(env_id: str, *, host: str = "127.0.0.1", port: int = 0, max_concurrent_envs: int = 8,
-          chat_options: dict[str, Any] | None = None, startup_timeout: float = 30.0,
+def serve(env_id: str | None, *, host: str = "127.0.0.1", port: int = 0, max_concurrent_envs: int = 8,
+          chat_options: dict[str, Any] | None = None, startup_timeout: float = 30.0, curriculum: Any = None,
           **make_kwargs: Any) -> Iterator[str]:
     """Serve ``env_id`` over OpenEnv's protocol while the ``with`` block runs; yields the base URL.
 
@@ -189,11 +232,14 @@ def serve(env_id: str, *, host: str = "127.0.0.1", port: int = 0, max_concurrent
         max_concurrent_envs: WebSocket sessions at once (each has its own env).
         chat_options: keyword arguments for :func:`agentic_gym.chat`.
         startup_timeout: seconds to wait for the server to accept connections.
+        curriculum: a sampler of :mod:`agentic_gym.curriculum` every session draws its
+            episodes from (it stays in this process: pickle it for a checkpoint).
         make_kwargs: keyword arguments for ``gym.make``.
     """
     import uvicorn
 
-    app = make_app(env_id, max_concurrent_envs=max_concurrent_envs, chat_options=chat_options, **make_kwargs)
+    app = make_app(env_id, max_concurrent_envs=max_concurrent_envs, chat_options=chat_options, curriculum=curriculum,
+                   **make_kwargs)
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind((host, port))

@@ -35,7 +35,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from agentic_gym.core import Affordance
+from agentic_gym.curriculum import make_level_env
 from agentic_gym.evaluation.runner import episode_seeds
+from agentic_gym.integrations.levels import CurriculumChat, check_curriculum
 from agentic_gym.wrappers.chat import ChatEnv, chat
 
 __all__ = ["AgenticToolEnvironment", "EpisodeState", "dataset_rows", "environment_class", "state_of"]
@@ -63,13 +65,19 @@ def _since_reply(messages: list[dict[str, Any]]) -> str:
 
 @dataclass
 class EpisodeState:
-    """What a TRL environment holds: its chat env and the episode so far."""
+    """What a TRL environment holds: its chat env and the episode so far.
 
-    env: ChatEnv
+    Under a curriculum ``env`` is the current level's chat env (None before the first
+    reset) and ``curriculum`` the :class:`~agentic_gym.integrations.levels.CurriculumChat`
+    that draws the levels.
+    """
+
+    env: ChatEnv | None
     total_return: float = 0.0
     success: bool = False
     done: bool = True
     episodes: int = 0
+    curriculum: CurriculumChat | None = None
 
 
 class AgenticToolEnvironment:
@@ -83,22 +91,47 @@ class AgenticToolEnvironment:
     _chat_options: dict[str, Any] = {}
     _make_kwargs: dict[str, Any] = {}
     _seed: int = 0
+    #: The sampler every instance of the class draws its episodes from (None: the dataset's seeds).
+    _curriculum: Any = None
 
     def __init__(self) -> None:
-        self._state = EpisodeState(env=chat(self._env_id, **self._chat_options, **self._make_kwargs))
+        if self._curriculum is not None:
+            episodes = CurriculumChat(self._curriculum, self._env_id or None, self._chat_options, **self._make_kwargs)
+            self._state = EpisodeState(env=None, curriculum=episodes)
+        else:
+            self._state = EpisodeState(env=chat(self._env_id, **self._chat_options, **self._make_kwargs))
 
     def reset(self, seed: int | None = None, **row: Any) -> str:
-        """Start an episode (``seed`` from the dataset row, else the next of this env's own) and return its first observation."""
+        """Start an episode and return its first observation.
+
+        Without a curriculum the episode is the dataset row's ``seed`` (else the next of
+        this env's own seeds). Under a curriculum the level and seed come from
+        ``curriculum.next()`` (a row's ``seed`` replaces the drawn seed), and the text
+        starts with the level's system prompt, which a row cannot know in advance.
+        """
         state = self._state
-        if seed is None:
-            seed = episode_seeds(self._seed, state.episodes)[0]
         state.episodes += 1
-        messages, _ = state.env.reset(seed=int(seed))
         state.total_return, state.success, state.done = 0.0, False, False
+        if state.curriculum is not None:
+            messages, _ = state.curriculum.reset(None if seed is None else int(seed))
+            state.env = state.curriculum.env
+            system = "\n\n".join(_content_text(m["content"]) for m in messages if m["role"] == "system")
+            return "\n\n".join(part for part in (system, _since_reply(messages)) if part)
+        if seed is None:
+            seed = episode_seeds(self._seed, state.episodes - 1)[0]
+        if state.env is None:
+            raise RuntimeError("this environment was built without an env or a curriculum")
+        messages, _ = state.env.reset(seed=int(seed))
         return _since_reply([m for m in messages if m["role"] != "system"])
 
     def get_reward(self) -> float:
-        """The episode's return so far (what the trainer scores the rollout with)."""
+        """The episode's return so far (what the trainer scores the rollout with).
+
+        Under a curriculum this is where a rollout the trainer cut short is reported
+        (as a failure unless solved); an ended episode was reported when it ended.
+        """
+        if self._state.curriculum is not None:
+            self._state.curriculum.finish()
         return self._state.total_return
 
     def _act(self, name: str, arguments: dict[str, Any]) -> str:
@@ -107,7 +140,12 @@ class AgenticToolEnvironment:
             return "The episode is over: no more actions."
         call = {"role": "assistant", "content": "", "tool_calls": [
             {"id": f"call_{name}", "type": "function", "function": {"name": name, "arguments": json.dumps(arguments)}}]}
-        messages, reward, terminated, truncated, info = state.env.step(call)
+        if state.curriculum is not None:
+            messages, reward, terminated, truncated, info = state.curriculum.step(call)
+        elif state.env is not None:
+            messages, reward, terminated, truncated, info = state.env.step(call)
+        else:
+            return "Reset before acting."
         state.total_return += float(reward)
         state.success = bool(info.get("success", False))
         state.done = bool(terminated or truncated)
@@ -179,50 +217,95 @@ def _tool(affordance: Affordance) -> Callable[..., str]:
     return tool
 
 
-def environment_class(env_id: str, *, seed: int = 0, chat_options: Mapping[str, Any] | None = None,
-                      **make_kwargs: Any) -> type[AgenticToolEnvironment]:
+def _level_affordances(curriculum: Any, env_id: str | None, options: dict[str, Any],
+                       make_kwargs: dict[str, Any]) -> tuple[Affordance, ...]:
+    """The tools every level shares (a TRL class has one set of methods)."""
+    levels = tuple(getattr(curriculum, "levels", ()))
+    if not levels:
+        raise ValueError("a TRL environment's curriculum must list its levels (a `levels` attribute)")
+    found: tuple[Affordance, ...] | None = None
+    for level in levels:
+        probe = chat(make_level_env(level, env_id, **make_kwargs), **options)
+        try:
+            affordances = tuple(probe.affordances)
+        finally:
+            probe.close()
+        if found is not None and affordances != found:
+            raise ValueError(f"level {level!r} has other actions than {levels[0]!r}: a TRL environment's tools "
+                             f"are its methods, so every level must share them")
+        found = affordances
+    return found or ()
+
+
+def environment_class(env_id: str | None = None, *, seed: int = 0, chat_options: Mapping[str, Any] | None = None,
+                      curriculum: Any = None, **make_kwargs: Any) -> type[AgenticToolEnvironment]:
     """The TRL environment class of ``env_id``: pass it as ``GRPOTrainer(environment_factory=...)``.
 
     Args:
-        env_id: a registered id.
+        env_id: a registered id; optional with a ``curriculum`` whose levels name their ids.
         seed: the run's seed, for resets whose dataset row has no ``seed``.
         chat_options: :func:`agentic_gym.chat` options; ``format`` defaults to ``"tool_call"``,
             since the trainer acts only through tool calls.
+        curriculum: a sampler of :mod:`agentic_gym.curriculum` shared by every instance:
+            each ``reset`` plays ``curriculum.next()``'s level and seed, and each episode's
+            outcome goes to ``curriculum.update(...)`` when it ends (or, cut short, when the
+            trainer reads ``get_reward()``). Its levels must share their actions. Pickle it
+            into the trainer's checkpoint; build the class again with the unpickled one to
+            resume the same sequence.
         make_kwargs: keyword arguments for ``gym.make``.
 
     Raises:
         ValueError: an affordance is named like a method TRL reserves (``reset``, ``get_reward``)
-            or starts with an underscore (TRL would not expose it).
+            or starts with an underscore (TRL would not expose it); no ``env_id`` and no
+            curriculum; levels whose actions differ.
     """
     options = {"format": "tool_call", **dict(chat_options or {})}
-    probe = chat(env_id, **options, **make_kwargs)
-    try:
-        affordances = probe.affordances
-    finally:
-        probe.close()
+    if curriculum is not None:
+        check_curriculum(curriculum, env_id)
+        affordances = _level_affordances(curriculum, env_id, options, dict(make_kwargs))
+    elif env_id is None:
+        raise ValueError("environment_class needs an env_id or a curriculum")
+    else:
+        probe = chat(env_id, **options, **make_kwargs)
+        try:
+            affordances = probe.affordances
+        finally:
+            probe.close()
+    title = env_id or "a curriculum"
     namespace: dict[str, Any] = {
-        "_env_id": env_id, "_chat_options": options, "_make_kwargs": dict(make_kwargs), "_seed": int(seed),
-        "__doc__": f"{env_id} for TRL: its actions are the tools; get_reward() is the episode's return.",
+        "_env_id": env_id or "", "_chat_options": options, "_make_kwargs": dict(make_kwargs), "_seed": int(seed),
+        "_curriculum": curriculum,
+        "__doc__": f"{title} for TRL: its actions are the tools; get_reward() is the episode's return.",
         "__module__": __name__,
     }
     for affordance in affordances:
         if affordance.name in _RESERVED or affordance.name.startswith("_"):
-            raise ValueError(f"{env_id}: the action {affordance.name!r} cannot be a TRL tool "
+            raise ValueError(f"{title}: the action {affordance.name!r} cannot be a TRL tool "
                              f"(TRL reserves {', '.join(_RESERVED)} and hides names starting with '_')")
         namespace[affordance.name] = _tool(affordance)
-    name = "".join(part for part in env_id.split("/")[-1].replace("-", "_").split("_") if part) + "Environment"
+    stem = env_id.split("/")[-1] if env_id else "Curriculum"
+    name = "".join(part for part in stem.replace("-", "_").split("_") if part) + "Environment"
     return type(name, (AgenticToolEnvironment,), namespace)
 
 
-def dataset_rows(env_id: str, episodes: int, seed: int = 0, *, chat_options: Mapping[str, Any] | None = None,
-                 **make_kwargs: Any) -> list[dict[str, Any]]:
+def dataset_rows(env_id: str | None, episodes: int, seed: int = 0, *, chat_options: Mapping[str, Any] | None = None,
+                 curriculum: bool = False, **make_kwargs: Any) -> list[dict[str, Any]]:
     """One training row per start state: ``{"prompt": [system, user], "seed": reset seed}``.
 
     The user message is left empty: ``reset(seed=...)`` returns the first observation and
     the trainer appends it there. ``datasets.Dataset.from_list(rows)`` makes the dataset.
+
+    With ``curriculum=True`` (for a class built with a curriculum) the rows are
+    ``episodes`` placeholders ``{"prompt": [user]}`` without a seed or system prompt:
+    the environment's ``reset`` draws the level and seed when the trainer reaches the
+    row, and returns the level's system prompt with its first observation.
     """
     if episodes < 1:
         raise ValueError(f"episodes must be at least 1, got {episodes}")
+    if curriculum:
+        return [{"prompt": [{"role": "user", "content": ""}]} for _ in range(episodes)]
+    if env_id is None:
+        raise ValueError("dataset_rows needs an env_id (or curriculum=True)")
     options = {"format": "tool_call", **dict(chat_options or {})}
     env = chat(env_id, **options, **make_kwargs)
     rows = []

@@ -53,7 +53,9 @@ except ImportError as error:  # pragma: no cover - exercised only without the ex
     raise ImportError("agentic_gym.integrations.verifiers needs verifiers: pip install 'agentic-gym[verifiers]'") \
         from error
 
+from agentic_gym.curriculum import level_env, make_level_env, oracle_steps_of
 from agentic_gym.evaluation.runner import episode_seeds
+from agentic_gym.integrations.levels import SAMPLER_LOCK, CurriculumChat, check_curriculum
 from agentic_gym.wrappers.chat import chat
 
 __all__ = [
@@ -109,11 +111,21 @@ class AgenticTask(vf.Task[AgenticTaskData, vf.State, vf.TaskConfig]):
 
 
 class AgenticTaskset(vf.Taskset[AgenticTask, AgenticTasksetConfig]):
-    """Endless start states of one env: task ``i`` resets with episode ``i``'s seed."""
+    """Endless start states of one env: task ``i`` resets with episode ``i``'s seed.
+
+    With a ``curriculum`` (set by :func:`load_environment`), task ``i`` is drawn from it
+    when the trainer asks for it: ``level, seed = curriculum.next()``; its ``info`` names
+    the level (``level_index`` into ``curriculum.levels``, ``env_id``, ``kwargs``).
+    """
 
     INFINITE = True
+    #: The sampler tasks are drawn from (None: the run seed's start states).
+    curriculum: Any = None
 
     def load(self) -> Iterator[AgenticTask]:
+        if self.curriculum is not None:
+            yield from self._load_curriculum()
+            return
         config = self.config
         env = chat(config.env_id, **config.chat_options, **config.make_kwargs)
         try:
@@ -133,6 +145,30 @@ class AgenticTaskset(vf.Taskset[AgenticTask, AgenticTasksetConfig]):
         finally:
             env.close()
 
+    def _load_curriculum(self) -> Iterator[AgenticTask]:
+        config, curriculum = self.config, self.curriculum
+        levels = tuple(curriculum.levels)
+        episodes = CurriculumChat(curriculum, config.env_id or None, config.chat_options, **config.make_kwargs)
+        try:
+            for episode in itertools.count():
+                with SAMPLER_LOCK:
+                    level, seed = curriculum.next()
+                env_id, kwargs = level_env(level, config.env_id or None)
+                messages, _ = episodes.env_of(level).reset(seed=int(seed))
+                system = [_content_text(m["content"]) for m in messages if m["role"] == "system"]
+                yield AgenticTask(
+                    AgenticTaskData(
+                        name=f"{env_id}#{episode}",
+                        prompt=_since_reply([m for m in messages if m["role"] != "system"]),
+                        system_prompt="\n\n".join(system) or None,
+                        info={"env_id": env_id, "episode": episode, "seed": int(seed),
+                              "level_index": levels.index(level), "kwargs": kwargs},
+                    ),
+                    config.task,
+                )
+        finally:
+            episodes.close()
+
 
 class AgenticEnvConfig(vf.EnvConfig):
     """The one seat, ``player``, run in-process on this machine by default."""
@@ -146,10 +182,18 @@ class AgenticEnv(vf.Env[AgenticEnvConfig]):
     async def run(self, task: Any, agents: Any) -> None:
         options = self.taskset.config
         info = task.data.info
-        env = chat(info["env_id"], **options.chat_options, **options.make_kwargs)
+        curriculum = getattr(self.taskset, "curriculum", None)
+        level = None
+        if curriculum is not None and "level_index" in info:
+            level = tuple(curriculum.levels)[int(info["level_index"])]
+            env = chat(make_level_env(level, options.env_id or None, **options.make_kwargs), **options.chat_options)
+        else:
+            env = chat(info["env_id"], **options.chat_options, **options.make_kwargs)
         total, success, steps = 0.0, False, 0
+        oracle_steps = None
         try:
-            env.reset(seed=int(info["seed"]))
+            _, reset_info = env.reset(seed=int(info["seed"]))
+            oracle_steps = oracle_steps_of(reset_info)
             async with agents.player.interaction(task) as interaction:
                 segment = await interaction.turn()
                 while not segment.terminated:
@@ -162,6 +206,10 @@ class AgenticEnv(vf.Env[AgenticEnvConfig]):
                     segment = await interaction.turn(_since_reply(messages))
         finally:
             env.close()
+            if level is not None and curriculum is not None:
+                # Reported once per played task, also when the exchange broke off (as a failure).
+                with SAMPLER_LOCK:
+                    curriculum.update(level, int(info["seed"]), success, steps, oracle_steps)
         trace = interaction.trace
         trace.record_reward("return", total, 1.0)
         trace.record_metric("success", float(success))
@@ -196,12 +244,28 @@ class ChatHarness(vf.Harness[ChatHarnessConfig]):
         return vf.ProgramResult(exit_code=0, stdout="", stderr="")
 
 
-def load_environment(env_id: str, seed: int = 0, *, chat_options: dict[str, Any] | None = None,
-                     **make_kwargs: Any) -> AgenticEnv:
-    """The verifiers env over ``env_id``: its taskset (start states from ``seed``) and the chat harness."""
-    taskset = AgenticTasksetConfig(id=PLUGIN_ID, env_id=env_id, seed=seed, chat_options=dict(chat_options or {}),
-                                   make_kwargs=make_kwargs)
-    return AgenticEnv(AgenticEnvConfig(taskset=taskset))
+def load_environment(env_id: str | None = None, seed: int = 0, *, chat_options: dict[str, Any] | None = None,
+                     curriculum: Any = None, **make_kwargs: Any) -> AgenticEnv:
+    """The verifiers env over ``env_id``: its taskset (start states from ``seed``) and the chat harness.
+
+    With ``curriculum`` (a sampler of :mod:`agentic_gym.curriculum` with ``levels``), each
+    task is the level and seed ``curriculum.next()`` gives when the trainer draws it,
+    and each played task's outcome goes to ``curriculum.update(level, seed, success,
+    steps, oracle_steps)`` when its episode ends. ``env_id`` is then optional (levels that
+    are knobs alone need it). The sampler lives in this process: pickle it into the
+    trainer's checkpoint and pass the unpickled one here to resume.
+    """
+    if curriculum is not None:
+        check_curriculum(curriculum, env_id)
+        if not tuple(getattr(curriculum, "levels", ())):
+            raise ValueError("a verifiers taskset's curriculum must list its levels (a `levels` attribute)")
+    elif env_id is None:
+        raise ValueError("load_environment needs an env_id or a curriculum")
+    taskset = AgenticTasksetConfig(id=PLUGIN_ID, env_id=env_id or "", seed=seed,
+                                   chat_options=dict(chat_options or {}), make_kwargs=make_kwargs)
+    env = AgenticEnv(AgenticEnvConfig(taskset=taskset))
+    env.taskset.curriculum = curriculum
+    return env
 
 
 def _register_plugin() -> None:

@@ -90,3 +90,66 @@ def test_spawn_makes_the_same_env_or_a_copy_of_this_one():
     assert copy.oracle_action() == reply and copy.step(reply)[0] == env.step(reply)[0]
     with pytest.raises(ValueError, match="takes no overrides"):
         env.spawn(same_state=True, history=3)
+
+
+# ---- curricula -----------------------------------------------------------------------------
+
+MATH_TIERS = ("agentic_gym/ToolMath-Trivial-v0", "agentic_gym/ToolMath-Easy-v0", "agentic_gym/ToolMath-Medium-v0")
+
+
+def test_make_vec_shares_one_curriculum_that_moves_as_episodes_end():
+    from agentic_gym.curriculum import ThresholdSchedule
+
+    sampler = ThresholdSchedule(MATH_TIERS, seed=0, window=2, bar=1.0)
+    vec = gem.make_vec([MATH_TIERS[0]] * 2, curriculum=sampler)
+    vec.reset()
+    assert [env.curriculum.level for env in vec.envs] == [MATH_TIERS[0]] * 2
+    played = []
+    for _ in range(60):
+        levels = [(env.curriculum.level, env.curriculum.seed) for env in vec.envs]
+        _, rewards, terminations, truncations, _ = vec.step([env.oracle_action() for env in vec.envs])
+        played += [levels[i] for i, done in enumerate(terminations | truncations) if done]
+        if sampler.current == 2:
+            break
+    assert sampler.current == 2 and sampler.episodes == len(played) >= 4
+    assert [level for level, _ in played[:2]] == [MATH_TIERS[0]] * 2
+    # Each ended episode was the level and seed it reports: replaying it gives the oracle's success.
+    level, seed = played[-1]
+    solo = gem.make(level)
+    solo.reset(seed=seed)
+    done = False
+    while not done:
+        _, _, terminated, truncated, info = solo.step(solo.oracle_action())
+        done = terminated or truncated
+    assert info["success"]
+
+
+def test_the_sampler_pickles_mid_run_and_resumes_the_same_sequence():
+    import pickle
+
+    from agentic_gym.curriculum import PrioritizedLevelReplay
+
+    def go_on(sampler, episodes):
+        env = gem.make(MATH_TIERS[0], curriculum=sampler)
+        seen = []
+        for episode in range(episodes):
+            env.reset()
+            seen.append((env.curriculum.level, env.curriculum.seed))
+            if episode % 2 == 0:  # solve every other episode; the others end as failures at the next reset
+                done = False
+                while not done:
+                    _, _, terminated, truncated, _ = env.step(env.oracle_action())
+                    done = terminated or truncated
+        env.close()
+        return seen
+
+    sampler = PrioritizedLevelReplay(MATH_TIERS, seed=3, min_replay=2, replay_prob=0.6)
+    go_on(sampler, 5)
+    checkpoint = pickle.dumps(sampler)
+    first = go_on(sampler, 8)
+    assert go_on(pickle.loads(checkpoint), 8) == first
+    assert len(set(first)) < len(first)  # some (level, seed) pairs were replayed
+    env = gem.make(MATH_TIERS[0], curriculum=sampler)
+    assert env.spawn().curriculum.curriculum is sampler
+    with pytest.raises(ValueError, match="cannot copy an env under a curriculum"):
+        env.spawn(same_state=True)

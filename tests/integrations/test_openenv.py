@@ -96,3 +96,62 @@ def test_tool_calls_are_replies_too():
 def test_an_unknown_env_is_refused_before_serving():
     with pytest.raises(ValueError, match="not a registered env id"), bridge.serve("agentic_gym/Nowhere-v0"):
         pass
+
+
+# ---- curricula -----------------------------------------------------------------------------
+
+MATH_TIERS = ("agentic_gym/ToolMath-Trivial-v0", "agentic_gym/ToolMath-Easy-v0", "agentic_gym/ToolMath-Medium-v0")
+
+
+def play_level(client, solve: bool = True) -> tuple[str, int, bool]:
+    """Reset (the server's curriculum picks), play the oracle on a local twin of the chosen level."""
+    result = client.reset()
+    level, seed = result.observation.level, result.observation.seed
+    twin = agentic_gym.chat(level)
+    messages, _ = twin.reset(seed=seed)
+    assert result.observation.messages == messages
+    while solve and not result.done:
+        reply = twin.oracle_action()
+        twin.step(reply)
+        result = client.step(AgenticAction(reply=reply))
+    return level, seed, result.observation.success
+
+
+def test_a_served_curriculum_picks_each_episode_and_hears_its_outcome():
+    from agentic_gym.curriculum import ThresholdSchedule
+
+    sampler = ThresholdSchedule(MATH_TIERS, seed=0, window=1, bar=1.0)
+    with bridge.serve(None, curriculum=sampler) as url, AgenticEnvClient(base_url=url).sync() as client:
+        played = [play_level(client) for _ in range(3)]
+        assert client.state().env_id == MATH_TIERS[2]
+        # An episode left unfinished is reported as a failure when the session resets.
+        play_level(client, solve=False)
+        client.reset()
+    assert [level for level, _, _ in played] == list(MATH_TIERS)
+    assert all(success for _, _, success in played)
+    assert sampler.episodes >= 4 and sampler.current == 2
+
+
+def test_the_served_sampler_pickles_mid_run_and_resumes_the_same_sequence():
+    import pickle
+
+    from agentic_gym.curriculum import LearnabilitySampler
+
+    def go_on(sampler, count):
+        with bridge.serve(None, curriculum=sampler) as url, AgenticEnvClient(base_url=url).sync() as client:
+            return [play_level(client, solve=i % 3 != 1) for i in range(count)]
+
+    sampler = LearnabilitySampler(MATH_TIERS, seed=2)
+    go_on(sampler, 2)
+    checkpoint = pickle.dumps(sampler)
+    first = go_on(sampler, 4)
+    assert go_on(pickle.loads(checkpoint), 4) == first
+
+
+def test_a_bad_curriculum_is_refused_before_serving():
+    from agentic_gym.curriculum import UniformSampler
+
+    with pytest.raises(ValueError, match="not a registered env id"):
+        bridge.make_app(None, curriculum=UniformSampler(["agentic_gym/Nope-v0"]))
+    with pytest.raises(ValueError, match="needs an env_id or a curriculum"):
+        bridge.make_app(None)

@@ -55,3 +55,49 @@ def json_key(value: Any) -> str:
     import json
 
     return json.dumps(value, sort_keys=True)
+
+
+MAZES = ("agentic_gym/GridMaze-Trivial-v0", "agentic_gym/GridMaze-Easy-v0", "agentic_gym/GridMaze-Medium-v0")
+
+
+class Replay:
+    """A sampler that plays a fixed list of (level, seed) pairs."""
+
+    def __init__(self, pairs):
+        self.pairs = list(pairs)
+        self.levels = tuple(dict.fromkeys(level for level, _ in self.pairs))
+
+    def next(self):
+        return self.pairs.pop(0)
+
+    def update(self, level, seed, success, steps, oracle_steps):
+        pass
+
+
+@pytest.mark.usefixtures("local_ray")
+def test_a_curriculum_on_ray_with_one_task_at_a_time_is_the_local_run():
+    from agentic_gym.curriculum import ThresholdSchedule
+
+    def run(**backend):
+        sampler = ThresholdSchedule(MAZES, seed=5, window=2, bar=1.0)
+        rollouts = collect(agent_factory=OracleAgent, episodes=4, curriculum=sampler, group_size=2, **backend)
+        return comparable(rollouts), sampler.current, sampler.episodes
+
+    assert run(backend="ray") == run()
+
+
+@pytest.mark.usefixtures("local_ray")
+def test_a_curriculum_on_ray_dispatches_as_it_chooses_and_learns_from_every_result():
+    from agentic_gym.curriculum import LearnabilitySampler
+
+    sampler = LearnabilitySampler(MAZES, seed=2, window=4)
+    options: dict[str, Any] = {"agent_factory": RandomAgent, "episodes": 6, "seed": 1, "group_size": 2,
+                               "max_episode_steps": 20}
+    remote = collect(curriculum=sampler, backend="ray", num_workers=2, **options)
+    assert [(r.episode, r.member) for r in remote] == [(e, m) for e in range(6) for m in range(2)]
+    assert sampler.episodes == 12
+    for members in remote.groups().values():
+        assert len({(m.level, m.seed) for m in members}) == 1
+    # Each group is what the local runner plays for that level and seed.
+    local = collect(curriculum=Replay([(r.level, r.seed) for r in remote][::2]), **options)
+    assert comparable(local) == comparable(remote)

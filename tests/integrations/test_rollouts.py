@@ -212,3 +212,113 @@ def test_a_file_that_is_not_rollouts_is_refused(tmp_path):
     path.write_text('{"format": 1, "turns": []}\n')
     with pytest.raises(ValueError, match="other.jsonl:1: not a rollout line"):
         list(read_jsonl(path))
+
+
+# ---- curricula -----------------------------------------------------------------------------
+
+TIERS_MAZE = ("agentic_gym/GridMaze-Trivial-v0", "agentic_gym/GridMaze-Easy-v0", "agentic_gym/GridMaze-Medium-v0")
+
+
+class Replay:
+    """A sampler that plays a fixed list of (level, seed) pairs and records every update."""
+
+    def __init__(self, pairs):
+        self.pairs = list(pairs)
+        self.levels = tuple(dict.fromkeys(level for level, _ in self.pairs))
+        self.updates = []
+
+    def next(self):
+        return self.pairs.pop(0)
+
+    def update(self, level, seed, success, steps, oracle_steps):
+        self.updates.append((level, seed, success, steps, oracle_steps))
+
+
+def test_a_curriculum_chooses_each_group_and_hears_every_member():
+    from agentic_gym.curriculum import ThresholdSchedule, run
+
+    sampler = ThresholdSchedule(TIERS_MAZE, seed=3, window=2, bar=1.0)
+    rollouts = collect(agent_factory=OracleAgent, episodes=4, curriculum=sampler, group_size=2)
+    assert [(r.episode, r.member) for r in rollouts] == [(e, m) for e in range(4) for m in range(2)]
+    for members in rollouts.groups().values():
+        assert len({(m.level, m.seed) for m in members}) == 1
+    # Two members per group, each reported: the schedule moves after one group of two wins.
+    assert sampler.episodes == 8 and sampler.current == 2
+    assert [r.level for r in rollouts][::2] == [TIERS_MAZE[0], TIERS_MAZE[1], TIERS_MAZE[2], TIERS_MAZE[2]]
+    assert all(r.env_id == r.level and r.success and r.steps == r.oracle_steps for r in rollouts)
+    # The same sampler seed played by curriculum.run draws the same levels and seeds.
+    again = run(ThresholdSchedule(TIERS_MAZE, seed=3, window=1, bar=1.0), OracleAgent, episodes=4)
+    assert [(e.level, e.seed) for e in again] == [(r.level, r.seed) for r in rollouts][::2]
+
+
+def test_a_curriculum_run_is_deterministic_with_one_worker():
+    from agentic_gym.curriculum import LearnabilitySampler
+
+    def once():
+        sampler = LearnabilitySampler(TIERS_MAZE, seed=9, window=4)
+        return comparable(collect(agent_factory=RandomAgent, episodes=5, seed=2, curriculum=sampler,
+                                  max_episode_steps=20)), sampler.success_rates().tolist()
+
+    assert once() == once()
+
+
+def test_the_oracle_count_at_reset_reaches_the_sampler_and_the_file(tmp_path):
+    sampler = Replay([(TIERS_MAZE[1], 4), (TIERS_MAZE[0], 5)])
+    rollouts = collect(agent_factory=RandomAgent, episodes=2, curriculum=sampler, max_episode_steps=30)
+    expected = []
+    for level, seed in [(TIERS_MAZE[1], 4), (TIERS_MAZE[0], 5)]:
+        env = OracleSignals(gym.make(level))
+        expected.append(env.reset(seed=seed)[1]["oracle_steps_left"])
+    assert [r.oracle_steps for r in rollouts] == expected
+    assert sampler.updates == [(r.level, r.seed, r.success, r.steps, r.oracle_steps) for r in rollouts]
+    lines = list(read_jsonl(rollouts.write_jsonl(tmp_path / "levels.jsonl")))
+    assert [(line["level"], line["seed"], line["oracle_steps"], line["format"]) for line in lines] == [
+        (TIERS_MAZE[1], 4, expected[0], 2), (TIERS_MAZE[0], 5, expected[1], 2)]
+    # A rollout without a curriculum has no level; an older line reads with none.
+    (plain,) = collect(GRID, OracleAgent, episodes=1)
+    assert plain.level is None and plain.to_json()["level"] is None
+    old = plain.to_json()
+    old["format"] = 1
+    del old["level"], old["oracle_steps"]
+    (tmp_path / "old.jsonl").write_text(json.dumps(old) + "\n")
+    (line,) = read_jsonl(tmp_path / "old.jsonl")
+    assert line["level"] is None and line["oracle_steps"] is None
+
+
+def test_levels_with_knobs_play_those_knobs():
+    from agentic_gym.curriculum import level
+
+    small, large = (("size", 5),), level("agentic_gym/GridMaze-Easy-v0", size=11)
+    sampler = Replay([(small, 0), (large, 0)])
+    rollouts = collect("agentic_gym/GridMaze-Easy-v0", OracleAgent, episodes=2, curriculum=sampler)
+    assert [r.reset_info["difficulty"]["size"] for r in rollouts] == [5, 11]
+    assert [r.level for r in rollouts] == [small, large]
+    assert rollouts[1].to_json()["level"] == ["agentic_gym/GridMaze-Easy-v0", [["size", 11]]]
+
+
+def test_two_workers_play_each_chosen_level_as_one_worker_would():
+    from agentic_gym.curriculum import PrioritizedLevelReplay
+
+    sampler = PrioritizedLevelReplay(TIERS_MAZE, seed=1, min_replay=2)
+    rollouts = collect(agent_factory=RandomAgent, episodes=6, seed=4, curriculum=sampler, num_workers=2,
+                       max_episode_steps=15)
+    assert [r.episode for r in rollouts] == list(range(6)) and sampler.episodes == 6
+    replay = collect(agent_factory=RandomAgent, episodes=6, seed=4, curriculum=Replay([(r.level, r.seed) for r in rollouts]),
+                     max_episode_steps=15)
+    assert comparable(replay) == comparable(rollouts)
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"curriculum": Replay([("agentic_gym/Nope-v0", 0)])}, "not a registered env id"),
+    ({"curriculum": Replay([(("size", 5), 0)])}, "a level is a registered env id"),
+    ({"curriculum": Replay([(TIERS_MAZE[0], -1)])}, "a seed is an integer"),
+    ({"curriculum": object()}, "must have next"),
+])
+def test_a_bad_curriculum_is_refused(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        collect(agent_factory=OracleAgent, episodes=1, **kwargs)
+
+
+def test_an_env_id_is_required_without_a_curriculum():
+    with pytest.raises(ValueError, match="env_id is required"):
+        collect(agent_factory=OracleAgent, episodes=1)

@@ -95,3 +95,66 @@ def test_rows_hold_the_system_prompt_and_the_seed():
     assert "function" in rows[0]["prompt"][0]["content"].lower() or "tool" in rows[0]["prompt"][0]["content"].lower()
     with pytest.raises(ValueError, match="episodes must be at least 1"):
         dataset_rows("agentic_gym/ToolMath-2step-v0", episodes=0)
+
+
+# ---- curricula -----------------------------------------------------------------------------
+
+MATH_TIERS = ("agentic_gym/ToolMath-Trivial-v0", "agentic_gym/ToolMath-Easy-v0", "agentic_gym/ToolMath-Medium-v0")
+
+
+def play_episode(environment, solve: bool) -> tuple[str, int, float]:
+    """Reset, then play the oracle to the end (``solve``) or stop after one call; the level, seed and reward."""
+    text = environment.reset()
+    state = state_of(environment)
+    assert text.startswith("You are") and state.curriculum is not None
+    while not state.done:
+        command = parse_command(state.env.oracle_action(), state.env.affordances)
+        getattr(environment, command.name)(**command.args)
+        if not solve:
+            break
+    return state.curriculum.level, state.curriculum.seed, environment.get_reward()
+
+
+def test_a_curriculum_chooses_each_episode_and_hears_its_outcome():
+    from agentic_gym.curriculum import ThresholdSchedule
+
+    sampler = ThresholdSchedule(MATH_TIERS, seed=0, window=1, bar=1.0)
+    environment = environment_class(curriculum=sampler)()
+    played = [play_episode(environment, solve=True) for _ in range(4)]
+    assert [level for level, _, _ in played] == [*MATH_TIERS, MATH_TIERS[-1]]
+    assert all(reward > 0 for _, _, reward in played) and sampler.episodes == 4
+    # A rollout the trainer cuts short is reported once, as a failure, when its reward is read.
+    sampler = ThresholdSchedule(MATH_TIERS, seed=0, window=1, bar=1.0)
+    environment = environment_class(curriculum=sampler)()
+    play_episode(environment, solve=False)
+    environment.get_reward()
+    environment.reset()
+    assert sampler.episodes == 1 and sampler.current == 0
+    rows = dataset_rows(None, episodes=3, curriculum=True)
+    assert rows == [{"prompt": [{"role": "user", "content": ""}]}] * 3
+
+
+def test_the_sampler_pickles_into_a_checkpoint_and_resumes_the_same_sequence():
+    import pickle
+
+    from agentic_gym.curriculum import LearnabilitySampler
+
+    def go_on(sampler, episodes):
+        environment = environment_class(curriculum=sampler)()
+        return [play_episode(environment, solve=level_solved) for level_solved in [True, False, True, True][:episodes]]
+
+    sampler = LearnabilitySampler(MATH_TIERS, seed=4, window=8)
+    go_on(sampler, 3)
+    checkpoint = pickle.dumps(sampler)
+    first = go_on(sampler, 4)
+    again = go_on(pickle.loads(checkpoint), 4)
+    assert first == again and len({level for level, _, _ in first}) > 1
+
+
+def test_levels_must_share_their_tools():
+    from agentic_gym.curriculum import UniformSampler
+
+    with pytest.raises(ValueError, match="every level must share them"):
+        environment_class(curriculum=UniformSampler([MATH_TIERS[0], "agentic_gym/GridMaze-Trivial-v0"], seed=0))
+    with pytest.raises(ValueError, match="needs an env_id or a curriculum"):
+        environment_class()

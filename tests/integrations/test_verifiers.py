@@ -40,6 +40,8 @@ class OracleModel:
     def __init__(self, env_id: str, tasks: list[Any], wrong_first: bool = False):
         self.env_id = env_id
         self.seeds = {task.data.prompt: int(task.data.info["seed"]) for task in tasks}
+        # Under a curriculum each task names its own env and knobs.
+        self.envs = {task.data.prompt: (task.data.info["env_id"], task.data.info.get("kwargs", {})) for task in tasks}
         self.wrong_first = wrong_first
         self.calls = 0
         model = self
@@ -69,7 +71,8 @@ class OracleModel:
     def reply(self, messages: list[dict[str, Any]]) -> str:
         self.calls += 1
         first_user = next(m["content"] for m in messages if m["role"] == "user")
-        env = agentic_gym.chat(self.env_id)
+        env_id, kwargs = self.envs[first_user]
+        env = agentic_gym.chat(env_id, **kwargs)
         env.reset(seed=self.seeds[first_user])
         replies = [m["content"] for m in messages if m["role"] == "assistant"]
         for reply in replies:
@@ -152,3 +155,55 @@ def test_the_plugin_id_resolves_to_this_module():
     assert taskset_class(bridge.PLUGIN_ID) is bridge.AgenticTaskset
     assert environment_class(bridge.PLUGIN_ID) is bridge.AgenticEnv
     assert harness_class(bridge.PLUGIN_ID) is bridge.ChatHarness
+
+
+# ---- curricula -----------------------------------------------------------------------------
+
+MATH_TIERS = ("agentic_gym/ToolMath-Trivial-v0", "agentic_gym/ToolMath-Easy-v0", "agentic_gym/ToolMath-Medium-v0")
+
+
+def test_a_curriculum_draws_each_task_and_hears_each_played_episode():
+    from agentic_gym.curriculum import ThresholdSchedule
+
+    sampler = ThresholdSchedule(MATH_TIERS, seed=0, window=1, bar=1.0)
+    env = bridge.load_environment(curriculum=sampler)
+    tasks = iter(env.taskset)
+    played = []
+    for _ in range(3):
+        # The trainer draws a task, plays it, and only then draws the next: the schedule moves between.
+        task = next(tasks)
+        with OracleModel(task.data.info["env_id"], [task]) as model:
+            (episode,) = play(env, model, [task])
+        assert episode.ok and episode.traces[0].metrics["success"] == 1.0
+        played.append((task.data.info["env_id"], task.data.info["level_index"]))
+    assert played == [(level, i) for i, level in enumerate(MATH_TIERS)]
+    assert sampler.episodes == 3 and sampler.current == 2
+
+
+def test_the_sampler_pickles_mid_run_and_resumes_the_same_tasks():
+    import pickle
+
+    from agentic_gym.curriculum import LearnabilitySampler
+
+    def go_on(sampler, count):
+        env = bridge.load_environment(curriculum=sampler)
+        tasks = iter(env.taskset)
+        seen = []
+        for _ in range(count):
+            task = next(tasks)
+            seen.append((task.data.info["env_id"], task.data.info["seed"], task.data.prompt))
+            with OracleModel(task.data.info["env_id"], [task]) as model:
+                play(env, model, [task])
+        return seen
+
+    sampler = LearnabilitySampler(MATH_TIERS, seed=6)
+    go_on(sampler, 2)
+    checkpoint = pickle.dumps(sampler)
+    first = go_on(sampler, 3)
+    assert go_on(pickle.loads(checkpoint), 3) == first
+    assert sampler.episodes == 5
+
+
+def test_load_environment_needs_an_env_or_levels():
+    with pytest.raises(ValueError, match="needs an env_id or a curriculum"):
+        bridge.load_environment()

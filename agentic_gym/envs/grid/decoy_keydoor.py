@@ -6,10 +6,10 @@ import re
 from typing import Any
 
 from agentic_gym.core import RENDER_MODES
-from agentic_gym.envs.grid.base import MAX_SIZE, check_int
 from agentic_gym.envs.grid.describe import COLOUR_NAMES
 from agentic_gym.envs.grid.engine import Action, Event, State, Tile, World, distance_map, step_towards
 from agentic_gym.envs.grid.keydoor import GridKeyDoor
+from agentic_gym.envs.grid.knobs import GridDecoyKeyDoorKnobs, GridKeyDoorKnobs
 
 #: The two keys, by where they lie at the start: the names of the hidden rule.
 NEARER, FARTHER = "nearer", "farther"
@@ -46,8 +46,15 @@ class GridDecoyKeyDoor(GridKeyDoor):
     Terminates on the goal (success) or on the first action after the lock jammed
     (failure); truncates after ``max_steps`` steps.
 
+    ## Difficulty
+    Knobs (``difficulty_knobs()``, reset ``info["difficulty"]``): ``size``, ``max_steps``,
+    ``view_size`` (as GridKeyDoor), plus the registered ``max_episode_steps``. Tiers
+    ``-Trivial`` to ``-Expert``: sizes 6, 7, 8, 12, 16 (oracle 12.0, 13.3, 14.8, 25.0,
+    34.2 steps on seeds 0-5; the rule is the same in every tier, the room to cross grows).
+
     ## Registered Configurations
-    ``agentic_gym/GridDecoyKeyDoor-6x6-v0``, ``agentic_gym/GridDecoyKeyDoor-8x8-v0``.
+    ``agentic_gym/GridDecoyKeyDoor-6x6-v0``, ``agentic_gym/GridDecoyKeyDoor-8x8-v0``, and
+    the tiers ``agentic_gym/GridDecoyKeyDoor-Trivial-v0`` .. ``-Expert-v0``.
 
     ## Prompt Format
     The GridKeyDoor text; the mission says that one of the two keys is a decoy.
@@ -73,8 +80,10 @@ class GridDecoyKeyDoor(GridKeyDoor):
         "capabilities": ("planning", "memory", "self_improve"),
     }
 
+    #: The typed difficulty knobs: GridKeyDoor's with a room of at least 6x6.
+    Knobs: type[GridKeyDoorKnobs] = GridDecoyKeyDoorKnobs
+
     def __init__(self, size: int = 8, **kwargs: Any):
-        size = check_int("size", size, 6, MAX_SIZE)
         super().__init__(size, **kwargs)
         #: Which key fits (:data:`NEARER` or :data:`FARTHER`): the hidden rule.
         self.fits = NEARER

@@ -9,16 +9,15 @@ from agentic_gym.envs.grid.base import (
     DONE,
     DROP,
     FORWARD,
-    MAX_SIZE,
     PICKUP,
     TOGGLE,
     TURN_LEFT,
     TURN_RIGHT,
     GridEnv,
-    check_int,
 )
 from agentic_gym.envs.grid.describe import COLOUR_NAMES
 from agentic_gym.envs.grid.engine import Action, Colour, State, Tile, World, distance_map, step_towards
+from agentic_gym.envs.grid.knobs import GridKeyDoorKnobs
 
 #: The colours a key and its door may have.
 KEY_COLOURS: tuple[Colour, ...] = (Colour.RED, Colour.GREEN, Colour.BLUE, Colour.PURPLE, Colour.YELLOW)
@@ -111,6 +110,9 @@ class GridKeyDoor(GridEnv):
         Action.DONE,
     )
 
+    #: The record type of the typed difficulty knobs (``self.knobs``).
+    Knobs: type[GridKeyDoorKnobs] = GridKeyDoorKnobs
+
     def __init__(
         self,
         size: int = 8,
@@ -120,16 +122,21 @@ class GridKeyDoor(GridEnv):
         tile_size: int = 32,
         obs_mode: str = "both",
     ):
-        size = check_int("size", size, 5, MAX_SIZE)
-        if max_steps is None:
-            max_steps = 10 * size * size
-        super().__init__(size, size, max_steps, view_size, render_mode, tile_size, obs_mode=obs_mode)
-        self.size = size
+        #: The typed difficulty knobs (the one place their ranges are stated).
+        self.knobs = self.Knobs.resolve(size, max_steps, view_size)
+        size = self.knobs.size
+        super().__init__(size, size, self.knobs.max_steps, self.knobs.view_size, render_mode, tile_size,
+                         obs_mode=obs_mode)
         self.door = (0, 0)
 
+    @property
+    def size(self) -> int:
+        """The ``size`` knob (``self.knobs.size``)."""
+        return self.knobs.size
+
     def difficulty_knobs(self) -> dict[str, Any]:
-        """The validated difficulty knobs (see ``## Difficulty``); :class:`agentic_gym.difficulty.Difficulty`."""
-        return {"size": self.size, "max_steps": self.max_steps, "view_size": self.view_size}
+        """The validated difficulty knobs (see ``## Difficulty``): ``self.knobs`` as a dict."""
+        return self.knobs.as_dict()
 
     def generate(self) -> tuple[World, str]:
         size = self.size

@@ -8,9 +8,10 @@ from typing import Any
 import numpy as np
 
 from agentic_gym.core import RENDER_MODES, Affordance
-from agentic_gym.envs.grid.base import FORWARD, MAX_SIZE, TURN_LEFT, TURN_RIGHT, GridEnv, check_int
+from agentic_gym.envs.grid.base import FORWARD, TURN_LEFT, TURN_RIGHT, GridEnv
 from agentic_gym.envs.grid.describe import minimap
 from agentic_gym.envs.grid.engine import Action, Colour, Tile, View, World, distance_map, step_towards
+from agentic_gym.envs.grid.knobs import GridMazeKnobs
 
 MAP = Affordance("map", "Show a map of every cell you have seen so far this episode (costs a step).", kind="tool",
                  aliases=("show the map", "show map", "check the map", "look at the map", "view the map"))
@@ -144,6 +145,9 @@ class GridMaze(GridEnv):
     affordances = (TURN_LEFT, TURN_RIGHT, FORWARD, MAP, COMPASS)
     engine_actions = (Action.LEFT, Action.RIGHT, Action.FORWARD, None, None)
 
+    #: The record type of the typed difficulty knobs (``self.knobs``).
+    Knobs = GridMazeKnobs
+
     def __init__(
         self,
         size: int = 9,
@@ -153,17 +157,22 @@ class GridMaze(GridEnv):
         tile_size: int = 32,
         obs_mode: str = "both",
     ):
-        size = check_int("size", size, 5, MAX_SIZE - 1, odd=True)
-        self.size = size
+        #: The typed difficulty knobs (the one place their ranges are stated).
+        self.knobs = GridMazeKnobs.resolve(size, max_steps, view_size)
+        size = self.knobs.size
         self.goal = (1, 1)
         self.seen = np.zeros((size, size), dtype=bool)
-        if max_steps is None:
-            max_steps = 4 * size * size
-        super().__init__(size, size, max_steps, view_size, render_mode, tile_size, obs_mode=obs_mode)
+        super().__init__(size, size, self.knobs.max_steps, self.knobs.view_size, render_mode, tile_size,
+                         obs_mode=obs_mode)
+
+    @property
+    def size(self) -> int:
+        """The ``size`` knob (``self.knobs.size``)."""
+        return self.knobs.size
 
     def difficulty_knobs(self) -> dict[str, Any]:
-        """The validated difficulty knobs (see ``## Difficulty``); :class:`agentic_gym.difficulty.Difficulty`."""
-        return {"size": self.size, "max_steps": self.max_steps, "view_size": self.view_size}
+        """The validated difficulty knobs (see ``## Difficulty``): ``self.knobs`` as a dict."""
+        return self.knobs.as_dict()
 
     def generate(self) -> tuple[World, str]:
         size = self.size

@@ -8,8 +8,9 @@ from typing import Any
 import numpy as np
 
 from agentic_gym.core import RENDER_MODES
-from agentic_gym.envs.grid.base import FORWARD, MAX_SIZE, TURN_LEFT, TURN_RIGHT, GridEnv, check_int
+from agentic_gym.envs.grid.base import FORWARD, TURN_LEFT, TURN_RIGHT, GridEnv
 from agentic_gym.envs.grid.engine import Action, Colour, Event, Tile, World, distance_map, step_towards
+from agentic_gym.envs.grid.knobs import GridMemoryKnobs
 
 _OBJECTS = (int(Tile.KEY), int(Tile.BALL))
 #: The colours a cue object may have.
@@ -100,6 +101,9 @@ class GridMemory(GridEnv):
     affordances = (TURN_LEFT, TURN_RIGHT, FORWARD)
     engine_actions = (Action.LEFT, Action.RIGHT, Action.FORWARD)
 
+    #: The record type of the typed difficulty knobs (``self.knobs``).
+    Knobs = GridMemoryKnobs
+
     def __init__(
         self,
         size: int = 13,
@@ -109,17 +113,22 @@ class GridMemory(GridEnv):
         tile_size: int = 32,
         obs_mode: str = "both",
     ):
-        size = check_int("size", size, 7, MAX_SIZE - 1, odd=True)
-        self.size = size
+        #: The typed difficulty knobs (the one place their ranges are stated).
+        self.knobs = GridMemoryKnobs.resolve(size, max_steps, view_size)
+        size = self.knobs.size
         self.match = (0, 0)
         self.other = (0, 0)
-        if max_steps is None:
-            max_steps = 5 * size * size
-        super().__init__(size, size, max_steps, view_size, render_mode, tile_size, obs_mode=obs_mode)
+        super().__init__(size, size, self.knobs.max_steps, self.knobs.view_size, render_mode, tile_size,
+                         obs_mode=obs_mode)
+
+    @property
+    def size(self) -> int:
+        """The ``size`` knob (``self.knobs.size``)."""
+        return self.knobs.size
 
     def difficulty_knobs(self) -> dict[str, Any]:
-        """The validated difficulty knobs (see ``## Difficulty``); :class:`agentic_gym.difficulty.Difficulty`."""
-        return {"size": self.size, "max_steps": self.max_steps, "view_size": self.view_size}
+        """The validated difficulty knobs (see ``## Difficulty``): ``self.knobs`` as a dict."""
+        return self.knobs.as_dict()
 
     def generate(self) -> tuple[World, str]:
         size, mid = self.size, self.size // 2

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
 from agentic_gym.core import RENDER_MODES, Affordance
-from agentic_gym.envs.grid.base import MAX_SIZE, MAX_STEPS, MAX_VIEW_SIZE, GridEnv, check_int
+from agentic_gym.envs.grid.base import MAX_SIZE, GridEnv
 from agentic_gym.envs.grid.describe import describe_view
 from agentic_gym.envs.grid.engine import (
     MOVE_ACTION,
@@ -23,8 +24,9 @@ from agentic_gym.envs.grid.engine import (
     World,
     view_slots,
 )
+from agentic_gym.envs.grid.knobs import MAX_SOKOBAN_SIZE as MAX_SOKOBAN_SIZE  # the bound, where it was
+from agentic_gym.envs.grid.knobs import GridSokobanKnobs
 from agentic_gym.envs.grid.sokoban_levels import (
-    MAX_BOXES,
     Level,
     Outcome,
     SokobanConfig,
@@ -34,10 +36,6 @@ from agentic_gym.envs.grid.sokoban_levels import (
     move_offsets,
     solve,
 )
-
-#: The largest room side: reverse play in bigger rooms takes too long to find a level
-#: (a reset must stay well under 50 ms).
-MAX_SOKOBAN_SIZE = 16
 
 #: Nodes the oracle's search for a plan with few moves may expand before it settles for
 #: the quick search (whose plans take about a third more moves on the 10x10 levels).
@@ -217,6 +215,9 @@ class GridSokoban(GridEnv):
     # The full view is a (2 * size - 1) square that bypasses the sight-line tables.
     max_view_size = 2 * MAX_SIZE - 1
 
+    #: The record type of the typed difficulty knobs (``self.knobs``).
+    Knobs = GridSokobanKnobs
+
     def __init__(
         self,
         size: int = 8,
@@ -229,16 +230,10 @@ class GridSokoban(GridEnv):
         tile_size: int = 32,
         obs_mode: str = "both",
     ):
-        size = check_int("size", size, 6, MAX_SOKOBAN_SIZE)
-        boxes = check_int("boxes", boxes, 1, min((size - 2) ** 2 // 8, MAX_BOXES))
-        if view_radius is not None:
-            view_radius = check_int("view_radius", view_radius, 1, MAX_VIEW_SIZE // 2)
-        for name, value in (("obstacles", obstacles), ("min_pushes", min_pushes)):
-            if value is not None:
-                check_int(name, value, 0, (size - 2) ** 2)
-        if max_steps is None:
-            max_steps = 20 * size * max(1, boxes // 2)
-        max_steps = check_int("max_steps", max_steps, 1, MAX_STEPS)
+        #: The typed difficulty knobs (the one place their ranges are stated).
+        self.knobs = GridSokobanKnobs.resolve(size, boxes, view_radius, max_steps, obstacles, min_pushes)
+        size, boxes, view_radius = self.knobs.size, self.knobs.boxes, self.knobs.view_radius
+        obstacles, min_pushes, max_steps = self.knobs.obstacles, self.knobs.min_pushes, self.knobs.max_steps
         # The reverse play never makes more moves than the step limit, so its reading
         # backwards always solves the level in time.
         self.config = SokobanConfig(
@@ -249,9 +244,8 @@ class GridSokoban(GridEnv):
             min_pushes=min_pushes,
             max_moves=min(default_max_moves(size, size, boxes), max_steps),
         )
-        self.size = size
-        self.boxes = boxes
-        self.view_radius = view_radius
+        # The record keeps the generator's resolved shape knobs (what a level was built with).
+        self.knobs = replace(self.knobs, obstacles=self.config.n_obstacles, min_pushes=self.config.n_min_pushes)
         self.level: Level | None = None
         #: The position of record: the world's grid is painted from it after each move.
         self.state = SokobanState(size, size, bytes(size * size), (), bytearray(size * size), 0)
@@ -265,12 +259,24 @@ class GridSokoban(GridEnv):
 
     # ---- the world ------------------------------------------------------------------
 
+    @property
+    def size(self) -> int:
+        """The ``size`` knob (``self.knobs.size``)."""
+        return self.knobs.size
+
+    @property
+    def boxes(self) -> int:
+        """The ``boxes`` knob (``self.knobs.boxes``)."""
+        return self.knobs.boxes
+
+    @property
+    def view_radius(self) -> int | None:
+        """The ``view_radius`` knob (``self.knobs.view_radius``)."""
+        return self.knobs.view_radius
+
     def difficulty_knobs(self) -> dict[str, Any]:
-        """The validated difficulty knobs (see ``## Difficulty``); :class:`agentic_gym.difficulty.Difficulty`."""
-        return {
-            "size": self.size, "boxes": self.boxes, "view_radius": self.view_radius, "max_steps": self.max_steps,
-            "obstacles": self.config.n_obstacles, "min_pushes": self.config.n_min_pushes,
-        }
+        """The validated difficulty knobs (see ``## Difficulty``): ``self.knobs`` as a dict."""
+        return self.knobs.as_dict()
 
     def generate(self) -> tuple[World, str]:
         level = generate_level(self.np_random, self.config)

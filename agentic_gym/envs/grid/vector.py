@@ -26,6 +26,15 @@ Levels
     reverse-play generator costs milliseconds and dominates its vector env's step time. No
     pre-generated pool is used, so levels match the single env seed for seed.
 
+Levels per env
+    ``levels=[id or dict, ...]`` lets each env play its own level of the same env class (a
+    room size, a step budget: anything that keeps the view size and the actions);
+    :meth:`GridVectorEnv.schedule` gives an env its next level and seed, applied at its next
+    reset. The words are laid out for the largest room; a smaller one sits in the corner of
+    its block with zero words around it, which read as unseen and let sight through exactly
+    like off-grid cells, so an env plays the single env of its level observation for
+    observation. :class:`agentic_gym.curriculum.VectorCurriculum` lets a sampler choose.
+
 The world in memory
     Every cell is one ``uint32`` word: bytes ``tile, colour, state`` (the image encoding) and a
     fourth byte holding ``tile * len(State) + state`` (for the rule tables) with the top bit
@@ -317,6 +326,11 @@ class Layout:
         for table in (self.cell_pos, self.ahead, self.slot_offset):
             table.setflags(write=False)
 
+    def cells(self, height: int, width: int) -> np.ndarray:
+        """The words of a ``height`` x ``width`` room's cells in a block (a room no larger than the layout's)."""
+        ys, xs = np.divmod(np.arange(height * width), width)
+        return ys * self.stride + xs
+
     def xy(self, local: int) -> tuple[int, int]:
         """``(x, y)`` of the cell ``local`` words into a block."""
         y, x = divmod(local, self.stride)
@@ -339,6 +353,16 @@ class GridVectorEnv(VectorEnv):
             the single env's ``max_steps``.
         render_mode: ``None``, ``"rgb_array"`` or ``"ansi"``; ``render()`` returns one frame
             per env, as ``SyncVectorEnv`` does.
+        levels: the levels the batch may play, each a registered id of this env class
+            (its kwargs and ``max_episode_steps``) or a dict of constructor arguments
+            (with an optional ``max_episode_steps``, else the env's ``max_steps``), laid
+            over ``kwargs``; each level keeps its own time limit (``max_episode_steps`` of
+            the constructor, which ``make_vec`` sets from the id, is not used). Every env
+            starts on level 0; :meth:`schedule` (or ``reset(options={"levels": [...]})``)
+            moves an env to another level at its next reset, and each env then plays
+            exactly the single env of its level. The levels must share the observation
+            and action spaces (the view size, the actions): sizes and step budgets may
+            differ, and the words of the batch are laid out for the largest room.
         **kwargs: the single env's constructor arguments (``size``, ``view_size`` ...).
 
     Observation: ``Dict(image=Box(0, 255, (num_envs, v, v, 3), uint8),
@@ -362,6 +386,7 @@ class GridVectorEnv(VectorEnv):
         max_episode_steps: int | None = None,
         render_mode: str | None = None,
         autoreset_mode: AutoresetMode | str = AutoresetMode.NEXT_STEP,
+        levels: Any = None,
         **kwargs: Any,
     ):
         if not isinstance(num_envs, (int, np.integer)) or isinstance(num_envs, bool) or num_envs < 1:
@@ -372,18 +397,36 @@ class GridVectorEnv(VectorEnv):
         self.metadata = {**self.metadata, "autoreset_mode": self.autoreset_mode}
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ValueError(f"render_mode must be one of {self.metadata['render_modes']} or None, got {render_mode!r}")
-        template = self.single_class(render_mode=render_mode, **kwargs)
-        self.template = template
         self.num_envs = n = int(num_envs)
+        if levels is None:
+            template = self.single_class(render_mode=render_mode, **kwargs)
+            limit = int(max_episode_steps) if max_episode_steps is not None else template.max_steps
+            self.levels: tuple[Any, ...] = ()
+            self._templates = [template]
+            self._limits = [limit]
+        else:
+            self.levels, self._templates, self._limits = self._make_levels(levels, render_mode, kwargs)
+            template, limit = self._templates[0], self._limits[0]
+        self.template = template
         self.render_mode = render_mode
-        self.max_steps = template.max_steps
-        self.time_limit = int(max_episode_steps) if max_episode_steps is not None else template.max_steps
-        if self.time_limit < 1:
-            raise ValueError(f"max_episode_steps must be positive, got {max_episode_steps}")
-        self.height, self.width = template.height, template.width
+        #: Per env (arrays) when the batch plays several levels, else one number.
+        self.max_steps: Any = template.max_steps
+        self.time_limit: Any = limit
+        if min(self._limits) < 1:
+            raise ValueError(f"max_episode_steps must be positive, got {min(self._limits)}")
+        self._one_level = len(self._templates) == 1
+        if not self._one_level:
+            self.max_steps = np.full(n, template.max_steps, dtype=np.int64)
+            self.time_limit = np.full(n, limit, dtype=np.int64)
+        self.height = max(t.height for t in self._templates)
+        self.width = max(t.width for t in self._templates)
         self.view_size = size = template.view_size
         self.full_view = getattr(template, "view_radius", 0) is None
         self.layout = Layout(self.height, self.width, size, template.centred_view)
+        self._level_cells = [self.layout.cells(t.height, t.width) for t in self._templates]
+        self._level = np.zeros(n, dtype=np.intp)
+        self._next_level: list[int | None] = [None] * n
+        self._next_seed: list[int | None] = [None] * n
 
         self.single_observation_space = spaces.Dict(
             {"image": spaces.Box(0, 255, (size, size, 3), dtype=np.uint8), "direction": spaces.Discrete(4)}
@@ -438,6 +481,89 @@ class GridVectorEnv(VectorEnv):
         self._opaque = np.zeros((n, size * size + 8), dtype=bool)
         self._setup()
 
+    def _make_levels(self, levels: Any, render_mode: str | None,
+                     kwargs: dict[str, Any]) -> tuple[tuple[Any, ...], list[GridEnv], list[int]]:
+        """The levels, one template env and one time limit each; refuses levels whose spaces differ."""
+        from gymnasium.envs.registration import load_env_creator, registry
+
+        if isinstance(levels, (str, dict)) or not isinstance(levels, (list, tuple)) or not levels:
+            raise ValueError(f"levels must be a non-empty list of env ids or dicts of arguments, got {levels!r:.200}")
+        templates, limits = [], []
+        for level in levels:
+            if isinstance(level, str):
+                spec = registry.get(level)
+                if spec is None:
+                    raise ValueError(f"level {level!r} is not a registered env id")
+                creator = load_env_creator(spec.entry_point) if isinstance(spec.entry_point, str) else spec.entry_point
+                if creator is not self.single_class:
+                    raise ValueError(f"level {level!r} is a {getattr(creator, '__name__', creator)}, not a "
+                                     f"{self.single_class.__name__}: a batch plays one env class")
+                arguments, limit = dict(spec.kwargs), spec.max_episode_steps
+            elif isinstance(level, dict):
+                arguments = dict(level)
+                limit = arguments.pop("max_episode_steps", None)
+            else:
+                raise ValueError(f"a level is a registered env id or a dict of arguments, got {level!r:.200}")
+            template = self.single_class(render_mode=render_mode, **{**kwargs, **arguments})
+            templates.append(template)
+            limits.append(int(limit) if limit is not None else template.max_steps)
+        first = templates[0]
+        for level, template in zip(levels, templates, strict=True):
+            for what, value, expected in (
+                ("view size", template.view_size, first.view_size),
+                ("view centring", template.centred_view, first.centred_view),
+                ("whole-room view", getattr(template, "view_radius", 0) is None,
+                 getattr(first, "view_radius", 0) is None),
+                ("actions", template.affordances, first.affordances),
+            ):
+                if value != expected:
+                    raise ValueError(f"level {level!r} has another {what} than level {levels[0]!r}: the levels of "
+                                     f"a batch must share its observation and action spaces")
+        return tuple(levels), templates, limits
+
+    def schedule(self, indices: Any, levels: Any = None, seeds: Any = None) -> None:
+        """Give the chosen envs a level and/or a seed for their next reset (explicit or autoreset).
+
+        ``levels``: one level (an index into :attr:`levels`, or a level itself: an id or a
+        dict) or a list of one per chosen env; ``seeds``: one seed or one per chosen env (the env's generator restarts
+        from it, as ``reset(seed=...)`` would). An explicit ``reset(seed=...)`` beats a
+        scheduled seed.
+        """
+        chosen = self._indices(indices)
+        per_env = {}
+        for name, values in (("levels", levels), ("seeds", seeds)):
+            per_env[name] = isinstance(values, (list, tuple, np.ndarray))
+            if per_env[name] and len(values) != len(chosen):
+                raise ValueError(f"{name} must be one value or a list of {len(chosen)} (one per chosen env)")
+        for k, i in enumerate(chosen):
+            if levels is not None:
+                self._next_level[i] = self.level_index(levels[k] if per_env["levels"] else levels)
+            if seeds is not None:
+                seed = seeds[k] if per_env["seeds"] else seeds
+                if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+                    raise ValueError(f"a seed is an integer >= 0, got {seed!r}")
+                self._next_seed[i] = int(seed)
+
+    def level_index(self, level: Any) -> int:
+        """The index into :attr:`levels` of ``level`` (an index, an id or a dict of :attr:`levels`)."""
+        if not self.levels:
+            raise ValueError("this batch plays one level: make it with levels=[...] to schedule levels")
+        if isinstance(level, (int, np.integer)) and not isinstance(level, bool):
+            if not 0 <= int(level) < len(self.levels):
+                raise ValueError(f"level index must be in 0..{len(self.levels) - 1}, got {level}")
+            return int(level)
+        for index, known in enumerate(self.levels):
+            if known == level:
+                return index
+        raise ValueError(f"unknown level {level!r:.200}; the levels are {self.levels!r:.400}")
+
+    def level_indices(self) -> np.ndarray:
+        """The index into :attr:`levels` of the level each env is playing."""
+        return self._level.copy()
+
+    def _template_of(self, i: int) -> GridEnv:
+        return self._templates[int(self._level[i])]
+
     # ---- what a family adds ----------------------------------------------------------
 
     def _setup(self) -> None:
@@ -481,12 +607,15 @@ class GridVectorEnv(VectorEnv):
                 raise TypeError(f"options['reset_mask'] must be a bool numpy array of shape ({n},)")
             if not mask.any():
                 raise ValueError("options['reset_mask'] must select at least one env")
-        if options:
-            raise ValueError(f"unknown reset options {sorted(options)}; only 'reset_mask' is read")
         chosen = np.flatnonzero(mask)
+        if "levels" in options:
+            self.schedule(chosen, options.pop("levels"))
+        if options:
+            raise ValueError(f"unknown reset options {sorted(options)}; only 'reset_mask' and 'levels' are read")
         for i in chosen.tolist():
             if seeds[i] is not None:
                 self._rngs[i] = seeding.np_random(seeds[i])[0]
+                self._next_seed[i] = None
         self._generate(chosen)
         self._autoreset[chosen] = False
         obs = self._observe()
@@ -530,10 +659,13 @@ class GridVectorEnv(VectorEnv):
         reward = np.zeros(self.num_envs)
         if won.any():
             first = won & ~self.success
-            reward[first] = 1.0 - 0.9 * np.minimum(self.steps[first], self.max_steps) / self.max_steps
+            max_steps = self.max_steps if self._one_level else self.max_steps[first]
+            reward[first] = 1.0 - 0.9 * np.minimum(self.steps[first], max_steps) / max_steps
             self.success |= won
         valid = _OK[event] | terminated
-        if self.time_limit <= self.max_steps:
+        if not self._one_level:
+            truncated = (self.steps >= self.time_limit) | (~terminated & (self.steps >= self.max_steps))
+        elif self.time_limit <= self.max_steps:
             truncated = self.steps >= self.time_limit
         else:
             truncated = (~terminated & (self.steps >= self.max_steps)) | (self.steps >= self.time_limit)
@@ -675,12 +807,22 @@ class GridVectorEnv(VectorEnv):
 
     def _generate(self, envs: np.ndarray) -> None:
         """New episodes for ``envs``, each from its own generator, by the single env's code."""
-        template = self.template
         layout = self.layout
         for i in envs.tolist():
+            level = self._next_level[i]
+            if level is not None:
+                self._next_level[i] = None
+                self._level[i] = level
+                self.max_steps[i] = self._templates[level].max_steps
+                self.time_limit[i] = self._limits[level]
+            seed = self._next_seed[i]
+            if seed is not None:
+                self._next_seed[i] = None
+                self._rngs[i] = seeding.np_random(seed)[0]
             rng = self._rngs[i]
             if rng is None:
                 rng = self._rngs[i] = seeding.np_random(None)[0]
+            template = self._templates[int(self._level[i])]
             template._np_random = rng
             world, mission = template.generate()
             if world.content.any():
@@ -688,7 +830,12 @@ class GridVectorEnv(VectorEnv):
             self._missions[i] = sanitize(mission, 200)
             self._episodes[i] = {name: getattr(template, name) for name in self.episode_attrs}
             block = self.words[self._base[i] : self._base[i] + layout.block]
-            block[layout.cell_pos] = world_words(world.grid)
+            if self._one_level:
+                block[layout.cell_pos] = world_words(world.grid)
+            else:
+                # A smaller room leaves zero words around it: unseen and transparent, like off-grid cells.
+                block[layout.cell_pos] = 0
+                block[self._level_cells[int(self._level[i])]] = world_words(world.grid)
             self.agent_pos[i] = self._base[i] + world.agent_y * layout.stride + world.agent_x
             self.agent_dir[i] = world.agent_dir
             self.carrying[i] = int(world.carrying[0]) | int(world.carrying[1]) << 8
@@ -702,10 +849,12 @@ class GridVectorEnv(VectorEnv):
     def world(self, i: int) -> World:
         """A copy of env ``i``'s world as the single env holds it."""
         layout = self.layout
+        template = self._template_of(i)
+        height, width = template.height, template.width
         block = self.words[self._base[i] : self._base[i] + layout.block]
-        words = block[layout.cell_pos]
-        grid = words.view(np.uint8).reshape(self.height, self.width, 4)[:, :, :3].copy()
-        world = World(grid, np.zeros((self.height, self.width, 2), dtype=np.uint8))
+        words = block[self._level_cells[int(self._level[i])]]
+        grid = words.view(np.uint8).reshape(height, width, 4)[:, :, :3].copy()
+        world = World(grid, np.zeros((height, width, 2), dtype=np.uint8))
         world.agent_x, world.agent_y = layout.xy(int(self.agent_pos[i] - self._base[i]))
         world.agent_dir = int(self.agent_dir[i])
         held = int(self.carrying[i])
@@ -713,8 +862,8 @@ class GridVectorEnv(VectorEnv):
         return world
 
     def _bind(self, i: int) -> GridEnv:
-        """The template env holding env ``i``'s state, to run single-env code on it."""
-        template = self.template
+        """The template env (of env ``i``'s level) holding env ``i``'s state, to run single-env code on it."""
+        template = self._template_of(i)
         template.world = self.world(i)
         template.mission = self._missions[i]
         template.steps = int(self.steps[i])
@@ -779,8 +928,17 @@ class GridVectorEnv(VectorEnv):
             return None
         return tuple(self._bind(i).render() for i in range(self.num_envs))
 
+    def single(self, i: int) -> GridEnv:
+        """A copy of the single env in env ``i``'s state (of its level): step it freely, the batch
+        does not see it (e.g. to count the oracle's steps to success)."""
+        import copy
+
+        (i,) = self._indices(i)
+        return copy.deepcopy(self._bind(i))
+
     def close_extras(self, **kwargs: Any) -> None:
-        self.template.close()
+        for template in self._templates:
+            template.close()
 
 
 class GridKeyDoorVector(GridVectorEnv):
@@ -809,7 +967,8 @@ class GridMazeVector(GridVectorEnv):
 
     def _bind(self, i: int) -> GridEnv:
         env = super()._bind(i)
-        env.seen = self.seen[self._base[i] + self.layout.cell_pos].reshape(self.height, self.width)  # type: ignore[attr-defined]
+        cells = self._level_cells[int(self._level[i])]
+        env.seen = self.seen[self._base[i] + cells].reshape(env.height, env.width)  # type: ignore[attr-defined]
         return env
 
 
@@ -825,7 +984,8 @@ class GridMemoryVector(GridVectorEnv):
         self.other = np.zeros(self.num_envs, dtype=np.intp)
 
     def _load(self, i: int, world: World) -> None:
-        (mx, my), (ox, oy) = self.template.match, self.template.other  # type: ignore[attr-defined]
+        template = self._template_of(i)
+        (mx, my), (ox, oy) = template.match, template.other  # type: ignore[attr-defined]
         self.match[i] = self._base[i] + my * self.layout.stride + mx
         self.other[i] = self._base[i] + oy * self.layout.stride + ox
 

@@ -23,7 +23,6 @@ from agentic_gym.core import (
     string_param,
     text_space,
 )
-from agentic_gym.core.arguments import number_in, one_of
 from agentic_gym.difficulty import reset_difficulty
 from agentic_gym.envs.text import adventure_phrases
 from agentic_gym.envs.text.adventure_world import (
@@ -35,6 +34,7 @@ from agentic_gym.envs.text.adventure_world import (
     generate,
     oracle_command,
 )
+from agentic_gym.envs.text.knobs import TextAdventureKnobs
 
 _OBJECTS = ("red key", "silver coin", "old book", "green apple", "brass lamp")
 _TARGETS = ("wooden chest", "north door", "oak table", "white fridge", "small drawer")
@@ -226,13 +226,14 @@ class TextAdventure(TranscriptRendering, AgenticEnv):
     _cache_attrs: ClassVar[tuple[str, ...]] = ("_commands",)
     #: The house sizes ``size`` names.
     house_sizes: dict[str, HouseSize] = HOUSE_SIZES
+    #: The typed difficulty knobs (the one place their ranges are stated).
+    Knobs: type[TextAdventureKnobs] = TextAdventureKnobs
 
     def __init__(self, size: str = "6rooms", progress_reward: float = 0.0, render_mode: str | None = None):
-        size = one_of("size", size, tuple(self.house_sizes))
-        progress_reward = number_in("progress_reward", progress_reward, 0.0, 1.0, high_open=True)
+        self.knobs = self.Knobs.resolve(size, progress_reward)
         super().__init__(render_mode)
-        self.size = size
-        self.progress_reward = progress_reward
+        self.size = self.knobs.size
+        self.progress_reward = self.knobs.progress_reward
         self.action_space = CommandSpace(self.affordances, max_length=self.max_command_length)
         self.observation_space = spaces.Dict({"text": text_space(MAX_TEXT), "mission": text_space(MAX_MISSION)})
         self.house: House | None = None
@@ -251,11 +252,7 @@ class TextAdventure(TranscriptRendering, AgenticEnv):
 
     def difficulty_knobs(self) -> dict[str, Any]:
         """The validated difficulty knobs (see ``## Difficulty``); :class:`agentic_gym.difficulty.Difficulty`."""
-        return {
-            "size": self.size, **{k: getattr(self.house_sizes[self.size], k) for k in
-                                  ("rooms", "goals", "locks", "distractors", "decoy_keys")},
-            "progress_reward": self.progress_reward,
-        }
+        return self.knobs.as_dict()
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
         super().reset(seed=seed)

@@ -16,6 +16,7 @@ from agentic_gym.envs.text.adventure_world import (
     blind_command,
     generate_hidden,
 )
+from agentic_gym.envs.text.knobs import HiddenRulesKnobs, TextAdventureKnobs
 
 _COLOUR = "(" + "|".join(COLOURS) + ")"
 #: A lesson sentence, as the house words the outcome of a try (or a note quotes it).
@@ -137,6 +138,7 @@ class HiddenRulesAdventure(TextAdventure):
     }
     affordances = HIDDEN_AFFORDANCES
     house_sizes: dict[str, HouseSize] = HIDDEN_HOUSE_SIZES
+    Knobs: type[TextAdventureKnobs] = HiddenRulesKnobs
 
     def __init__(self, size: str = "3rooms", progress_reward: float = 0.0, render_mode: str | None = None):
         super().__init__(size=size, progress_reward=progress_reward, render_mode=render_mode)

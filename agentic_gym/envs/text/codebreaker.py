@@ -22,11 +22,8 @@ from agentic_gym.core import (
     string_param,
     text_space,
 )
-from agentic_gym.core.arguments import boolean, integer_in
 from agentic_gym.difficulty import reset_difficulty
 from agentic_gym.envs.text.codebreaker_logic import (
-    COLOURS,
-    MAX_PEGS,
     WORD_LENGTH,
     CodeGame,
     decode_feedback,
@@ -38,14 +35,12 @@ from agentic_gym.envs.text.codebreaker_logic import (
     universe,
     word_list,
 )
+from agentic_gym.envs.text.knobs import MAX_CODES as MAX_CODES  # the bounds, where they were
+from agentic_gym.envs.text.knobs import MAX_GUESSES as MAX_GUESSES
+from agentic_gym.envs.text.knobs import CodebreakerKnobs
 
 OBS_LENGTH = 2048
 ACTION_LENGTH = 256
-#: Most guesses an episode may allow (the observation counts them in a Discrete space).
-MAX_GUESSES = 100
-#: Most possible codes (``colours ** pegs``): 8 colours x 5 pegs, where an oracle decision
-#: still takes well under a second; 8 ** 6 took over 10 s for the opening guess.
-MAX_CODES = 32_768
 _EXAMPLES = 6
 _TRANSCRIPT_ENTRIES = 32
 
@@ -175,18 +170,17 @@ class Codebreaker(TranscriptRendering, AgenticEnv):
     _render_attrs = ("_window", "_panel")
     transcript_title = "Codebreaker"
 
+    #: The record type of the typed difficulty knobs (``self.knobs``).
+    Knobs = CodebreakerKnobs
+
     def __init__(self, render_mode: str | None = None, pegs: int = 4, colours: int = 6, max_guesses: int = 10,
                  words: bool = False):
-        words = boolean("words", words)
-        pegs = integer_in("pegs", pegs, 1, MAX_PEGS)
-        colours = integer_in("colours", colours, 2, len(COLOURS))
-        max_guesses = integer_in("max_guesses", max_guesses, 1, MAX_GUESSES)
-        if not words and colours**pegs > MAX_CODES:
-            raise ValueError(f"colours ** pegs must be at most {MAX_CODES} (the oracle's search space), "
-                             f"got {colours} ** {pegs} = {colours**pegs}")
+        #: The typed difficulty knobs (the one place their ranges are stated).
+        self.knobs = CodebreakerKnobs(pegs=pegs, colours=colours, words=words, max_guesses=max_guesses)
+        pegs, colours, words = self.knobs.pegs, self.knobs.colours, self.knobs.words
+        max_guesses = self.knobs.max_guesses
         super().__init__(render_mode)
         self.game = CodeGame(pegs=pegs, colours=colours, words=words)
-        self.max_guesses = max_guesses
         self._examples = example_codes(self.game)
         self._header = self._describe_rules()
         what = "One listed five-letter word" if words else f"{self.game.pegs} colour letters or names"
@@ -254,12 +248,14 @@ class Codebreaker(TranscriptRendering, AgenticEnv):
 
     # ---- gymnasium API -------------------------------------------------------------------
 
+    @property
+    def max_guesses(self) -> int:
+        """The ``max_guesses`` knob (``self.knobs.max_guesses``)."""
+        return self.knobs.max_guesses
+
     def difficulty_knobs(self) -> dict[str, Any]:
-        """The validated difficulty knobs (see ``## Difficulty``); :class:`agentic_gym.difficulty.Difficulty`."""
-        return {
-            "pegs": self.game.pegs, "colours": self.game.colours, "words": self.game.words,
-            "max_guesses": self.max_guesses,
-        }
+        """The validated difficulty knobs (see ``## Difficulty``): ``self.knobs`` as a dict."""
+        return self.knobs.as_dict()
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
         super().reset(seed=seed)

@@ -22,12 +22,10 @@ from agentic_gym.core import (
     string_param,
     text_space,
 )
-from agentic_gym.core.arguments import integer_in
 from agentic_gym.difficulty import reset_difficulty
+from agentic_gym.envs.text.knobs import RecallKnobs
 from agentic_gym.envs.text.recall_world import (
     EXAMPLE_ANSWERS,
-    MAX_FACTS,
-    MAX_QUESTIONS,
     Briefing,
     RecallConfig,
     generate_briefing,
@@ -168,14 +166,15 @@ class Recall(TranscriptRendering, AgenticEnv):
     _render_attrs = ("_window", "_panel")
     transcript_title = "Recall"
 
+    #: The record type of the typed difficulty knobs (``self.knobs``).
+    Knobs = RecallKnobs
+
     def __init__(self, render_mode: str | None = None, facts: int = 5, questions: int = 1, corrections: int = 0,
                  hops: int = 1):
-        facts = integer_in("facts", facts, 1, MAX_FACTS)
-        questions = integer_in("questions", questions, 1, MAX_QUESTIONS)
-        corrections = integer_in("corrections", corrections, 0, MAX_FACTS // 2)
-        hops = integer_in("hops", hops, 1, 2)
+        #: The typed difficulty knobs (the one place their ranges are stated).
+        self.knobs = RecallKnobs(facts=facts, questions=questions, corrections=corrections, hops=hops)
         super().__init__(render_mode)
-        self.config = RecallConfig(facts=facts, questions=questions, corrections=corrections, hops=hops)
+        self.config = RecallConfig(**self.knobs.as_dict())
         self.affordances = AFFORDANCES
         self.action_space = CommandSpace(self.affordances, max_length=ACTION_LENGTH)
         self.observation_space = spaces.Dict({"text": text_space(OBS_LENGTH)})
@@ -251,11 +250,8 @@ class Recall(TranscriptRendering, AgenticEnv):
     # ---- gymnasium API ---------------------------------------------------------------
 
     def difficulty_knobs(self) -> dict[str, Any]:
-        """The validated difficulty knobs (see ``## Difficulty``); :class:`agentic_gym.difficulty.Difficulty`."""
-        return {
-            "facts": self.config.facts, "questions": self.config.questions,
-            "corrections": self.config.corrections, "hops": self.config.hops,
-        }
+        """The validated difficulty knobs (see ``## Difficulty``): ``self.knobs`` as a dict."""
+        return self.knobs.as_dict()
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
         super().reset(seed=seed)

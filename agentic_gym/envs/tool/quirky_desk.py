@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, SupportsFloat
 
 from agentic_gym.core import Command
 from agentic_gym.envs.tool import travel_world as tw
 from agentic_gym.envs.tool.cities import WEEKDAYS
+from agentic_gym.envs.tool.knobs import TravelDeskKnobs
 from agentic_gym.envs.tool.tool_env import Episode
 from agentic_gym.envs.tool.travel_desk import TravelDesk
 
@@ -18,6 +20,21 @@ PROVIDERS = frozenset({"weather", "flights", "hotels"})
 #: the right answer by chance).
 QUIRK_TEMPLATES: tuple[str, ...] = ("high_fahrenheit", "cheapest_flight", "low_at_meeting", "hotel_at_meeting")
 _LESSON = re.compile(r"The weather, flights and hotels services count day 1 as (" + "|".join(WEEKDAYS) + r")\.")
+
+
+def check_quirk_templates(templates: Any) -> None:
+    """Refuse ``templates`` unless they name some of :data:`QUIRK_TEMPLATES`."""
+    if isinstance(templates, str) or not templates or any(t not in QUIRK_TEMPLATES for t in templates):
+        raise ValueError(f"templates must name some of {list(QUIRK_TEMPLATES)}, got {templates!r}")
+
+
+@dataclass(frozen=True)
+class QuirkyTravelDeskKnobs(TravelDeskKnobs):
+    """TravelDesk's knobs with ``templates`` among :data:`QUIRK_TEMPLATES` (questions resting on one provider fact)."""
+
+    def __post_init__(self) -> None:
+        check_quirk_templates(self.templates)
+        super().__post_init__()
 
 
 class QuirkyTravelDesk(TravelDesk):
@@ -52,9 +69,20 @@ class QuirkyTravelDesk(TravelDesk):
     As TravelDesk; ``templates`` must name some of :data:`QUIRK_TEMPLATES` (all by
     default: questions whose answer is one provider fact on one day).
 
+    ## Difficulty
+    Knobs (``difficulty_knobs()``, reset ``info["difficulty"]``): ``difficulty``,
+    ``n_cities`` (resolved), ``templates``, ``fault_rate``, ``tool_budget`` (as
+    TravelDesk), plus the registered ``max_episode_steps``. Four tiers, ``-Trivial`` to
+    ``-Hard`` (the rule needs a question resting on one provider fact, so the ladder
+    climbs by the calls before that fact and the cities to choose among, not by long
+    plans): oracle 2.0, 2.0, 2.8, 3.0 steps on seeds 0-5.
+
     ## Registered Configurations
+    ``agentic_gym/TravelDesk-Quirks-Trivial-v0`` (forecast highs, four cities, 10 steps),
     ``agentic_gym/TravelDesk-Quirks-Easy-v0`` (forecast highs and cheapest flights, six
-    cities), ``agentic_gym/TravelDesk-Quirks-Medium-v0`` (all four templates, eight cities).
+    cities), ``agentic_gym/TravelDesk-Quirks-Medium-v0`` (all four templates, eight cities),
+    ``agentic_gym/TravelDesk-Quirks-Hard-v0`` (a meeting's low or hotel price: calendar,
+    then a provider; ten cities, a budget of 6 calls).
 
     ## Prompt Format, Action Grammar
     As TravelDesk.
@@ -76,10 +104,12 @@ class QuirkyTravelDesk(TravelDesk):
         "capabilities": ("tool_use", "reasoning", "memory", "self_improve"),
     }
 
+    #: The record type of the typed difficulty knobs (``self.knobs``).
+    Knobs = QuirkyTravelDeskKnobs
+
     def __init__(self, difficulty: str = "medium", templates: Sequence[str] = QUIRK_TEMPLATES,
                  **kwargs: Any):
-        if isinstance(templates, str) or not templates or any(t not in QUIRK_TEMPLATES for t in templates):
-            raise ValueError(f"templates must name some of {list(QUIRK_TEMPLATES)}, got {templates!r}")
+        check_quirk_templates(templates)  # before TravelDesk's own check, which names every template
         super().__init__(difficulty=difficulty, templates=templates, **kwargs)
         #: Days the providers run ahead of the calendar (1..6): the hidden rule.
         self.offset = 1

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from agentic_gym.core import Affordance, Command, calculate, format_number, params, string_param
-from agentic_gym.core.arguments import integer_in, subset_of
 from agentic_gym.envs.tool import math_world as mw
+from agentic_gym.envs.tool.knobs import ToolMathKnobs
 from agentic_gym.envs.tool.tool_env import Episode, ToolEnv
 
 MATH_AFFORDANCES: tuple[Affordance, ...] = (
@@ -144,6 +144,9 @@ class ToolMath(ToolEnv):
     title = "ToolMath"
     intro = "Solve the problem. Use the calculator for the arithmetic, then reply with answer <number>."
 
+    #: The record type of the typed difficulty knobs (``self.knobs``).
+    Knobs = ToolMathKnobs
+
     def __init__(
         self,
         steps: int = 4,
@@ -152,17 +155,24 @@ class ToolMath(ToolEnv):
         tool_budget: int | None = None,
         render_mode: str | None = None,
     ):
-        steps = integer_in("steps", steps, 2, mw.MAX_STEPS)
-        domains = subset_of("domains", domains, mw.DOMAINS)
-        super().__init__(fault_rate=fault_rate, tool_budget=tool_budget, render_mode=render_mode)
-        self.steps = steps
-        self.domains = domains
+        #: The typed difficulty knobs (the one place their ranges are stated).
+        self.knobs = ToolMathKnobs(steps=steps, domains=cast(Any, domains),  # the record validates and converts it
+                                   fault_rate=fault_rate, tool_budget=tool_budget)
+        super().__init__(fault_rate=self.knobs.fault_rate, tool_budget=self.knobs.tool_budget, render_mode=render_mode)
+
+    @property
+    def steps(self) -> int:
+        """The ``steps`` knob (``self.knobs.steps``)."""
+        return self.knobs.steps
+
+    @property
+    def domains(self) -> tuple[str, ...]:
+        """The ``domains`` knob (``self.knobs.domains``)."""
+        return self.knobs.domains
 
     def difficulty_knobs(self) -> dict[str, Any]:
-        """The validated difficulty knobs (see ``## Difficulty``); :class:`agentic_gym.difficulty.Difficulty`."""
-        return {
-            "steps": self.steps, "domains": self.domains, "fault_rate": self.fault_rate, "tool_budget": self.tool_budget,
-        }
+        """The validated difficulty knobs (see ``## Difficulty``): ``self.knobs`` as a dict."""
+        return self.knobs.as_dict()
 
     def _new_episode(self) -> Episode:
         self._problem = problem = mw.generate_problem(self.np_random, self.steps, self.domains)

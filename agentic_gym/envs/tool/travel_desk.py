@@ -17,8 +17,8 @@ from agentic_gym.core import (
     params,
     string_param,
 )
-from agentic_gym.core.arguments import integer_in, one_of, subset_of
 from agentic_gym.envs.tool import travel_world as tw
+from agentic_gym.envs.tool.knobs import TravelDeskKnobs
 from agentic_gym.envs.tool.tool_env import Episode, ToolEnv
 
 _DAY = int_param("Day of the week: 1 (Monday) to 7 (Sunday).", minimum=1, maximum=tw.DAYS)
@@ -223,6 +223,9 @@ class TravelDesk(ToolEnv):
         "Days are numbered 1 (Monday) to 7 (Sunday)."
     )
 
+    #: The record type of the typed difficulty knobs (``self.knobs``).
+    Knobs: type[TravelDeskKnobs] = TravelDeskKnobs
+
     def __init__(
         self,
         difficulty: str = "easy",
@@ -232,22 +235,28 @@ class TravelDesk(ToolEnv):
         tool_budget: int | None = None,
         render_mode: str | None = None,
     ):
-        difficulty = one_of("difficulty", difficulty, tw.DIFFICULTIES)
-        if n_cities is not None:
-            n_cities = integer_in("n_cities", n_cities, 4, len(tw.CITIES))
-        if templates is not None:
-            templates = subset_of("templates", templates, sorted(tw.ALL_TEMPLATES))
-        super().__init__(fault_rate=fault_rate, tool_budget=tool_budget, render_mode=render_mode)
-        self.difficulty = difficulty
-        self.n_cities = n_cities
-        self.templates = tuple(templates) if templates else None
+        #: The typed difficulty knobs (the one place their ranges are stated); ``n_cities`` resolved.
+        self.knobs = self.Knobs.resolve(difficulty, n_cities, templates, fault_rate, tool_budget)
+        super().__init__(fault_rate=self.knobs.fault_rate, tool_budget=self.knobs.tool_budget, render_mode=render_mode)
+
+    @property
+    def difficulty(self) -> str:
+        """The ``difficulty`` knob (``self.knobs.difficulty``)."""
+        return self.knobs.difficulty
+
+    @property
+    def n_cities(self) -> int:
+        """The ``n_cities`` knob (``self.knobs.n_cities``)."""
+        return self.knobs.n_cities
+
+    @property
+    def templates(self) -> tuple[str, ...] | None:
+        """The ``templates`` knob (``self.knobs.templates``)."""
+        return self.knobs.templates
 
     def difficulty_knobs(self) -> dict[str, Any]:
-        """The validated difficulty knobs (see ``## Difficulty``); :class:`agentic_gym.difficulty.Difficulty`."""
-        return {
-            "difficulty": self.difficulty, "n_cities": self.n_cities or tw.DEFAULT_CITIES[self.difficulty],
-            "templates": self.templates, "fault_rate": self.fault_rate, "tool_budget": self.tool_budget,
-        }
+        """The validated difficulty knobs (see ``## Difficulty``): ``self.knobs`` as a dict."""
+        return self.knobs.as_dict()
 
     def _new_episode(self) -> Episode:
         self._task = task = tw.generate_task(self.np_random, self.difficulty, self.n_cities, self.templates)
