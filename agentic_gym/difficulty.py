@@ -26,6 +26,7 @@ Example:
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -139,6 +140,21 @@ def knobs_of(env: Any) -> Knobs:
     return record
 
 
+#: Per live env: (its knobs record, its spec, the reset dict built from them). An env's knobs
+#: and spec do not change between resets, so the dict is built once and copied.
+_RESET_MEMO: weakref.WeakKeyDictionary[Any, tuple[Any, Any, dict[str, Any]]] = weakref.WeakKeyDictionary()
+
+
+def _copy(value: Any) -> Any:
+    return [_copy(v) for v in value] if type(value) is list else value
+
+
 def reset_difficulty(env: Any) -> dict[str, Any]:
-    """``info["difficulty"]`` of a reset: :meth:`Difficulty.as_dict` of ``env``."""
-    return Difficulty.of(env).as_dict()
+    """``info["difficulty"]`` of a reset: :meth:`Difficulty.as_dict` of ``env`` (a fresh dict each time)."""
+    base = getattr(env, "unwrapped", env)
+    record, spec = getattr(base, "knobs", None), getattr(base, "spec", None)
+    memo = _RESET_MEMO.get(base)
+    if memo is None or memo[0] is not record or memo[1] is not spec or record is None:
+        memo = (record, spec, Difficulty.of(base).as_dict())
+        _RESET_MEMO[base] = memo
+    return {key: _copy(value) for key, value in memo[2].items()}

@@ -173,3 +173,22 @@ def test_tour_takes_the_cheapest_choice_meeting_every_constraint(seed: int) -> N
 
 def test_tiers_are_registered_by_importing_the_package() -> None:
     assert "agentic_gym/GridMaze-Trivial-v0" in agentic_gym.ENV_IDS
+
+
+@pytest.mark.parametrize("env_id", ["agentic_gym/TravelDesk-Trivial-v0", "agentic_gym/ToolMath-Hard-v0",
+                                    "agentic_gym/GridMaze-Easy-v0"])
+def test_each_reset_reports_its_own_difficulty_dict(env_id):
+    """info["difficulty"] is built once per env and copied: changing one reset's dict (or a
+    list in it) never changes the next one's."""
+    from agentic_gym.difficulty import Difficulty
+
+    env = gym.make(env_id)
+    first = env.reset(seed=0)[1]["difficulty"]
+    expected = Difficulty.of(env).as_dict()
+    assert first == expected
+    for key in list(first):
+        if isinstance(first[key], list):
+            first[key].append("changed")
+        else:
+            first[key] = "changed"
+    assert env.reset(seed=1)[1]["difficulty"] == expected
