@@ -142,7 +142,8 @@ def knobs_of(env: Any) -> Knobs:
 
 #: Per live env: (its knobs record, its spec, the reset dict built from them). An env's knobs
 #: and spec do not change between resets, so the dict is built once and copied.
-_RESET_MEMO: weakref.WeakKeyDictionary[Any, tuple[Any, Any, dict[str, Any]]] = weakref.WeakKeyDictionary()
+_RESET_MEMO: weakref.WeakKeyDictionary[Any, tuple[Any, Any, dict[str, Any], tuple[str, ...]]] = (
+    weakref.WeakKeyDictionary())
 
 
 def _copy(value: Any) -> Any:
@@ -155,6 +156,10 @@ def reset_difficulty(env: Any) -> dict[str, Any]:
     record, spec = getattr(base, "knobs", None), getattr(base, "spec", None)
     memo = _RESET_MEMO.get(base)
     if memo is None or memo[0] is not record or memo[1] is not spec or record is None:
-        memo = (record, spec, Difficulty.of(base).as_dict())
+        values = Difficulty.of(base).as_dict()
+        memo = (record, spec, values, tuple(key for key, value in values.items() if type(value) is list))
         _RESET_MEMO[base] = memo
-    return {key: _copy(value) for key, value in memo[2].items()}
+    values = memo[2].copy()
+    for key in memo[3]:  # lists (a sequence knob) are copied too
+        values[key] = _copy(values[key])
+    return values
