@@ -29,9 +29,18 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 # searches anew after every random move, and whole example scripts): marked slow here, in
 # one table, so a plain `pytest` stays short while `pytest -m ""` (.ci/run) runs them.
 SLOW_CASES = (
+    # Sokoban from 10x10 up: every oracle call after a random move is a new search.
     "[agentic_gym/GridSokoban-Expert-v0]",
+    "[agentic_gym/GridSokoban-Hard-v0]",
+    "[agentic_gym/GridSokoban-10x10-v0]",
+    "[agentic_gym/GridSokoban-10x10-Vision-v0]",
     "test_examples.py::test_example_runs_and_solves_its_episode[curriculum.py]",
     "test_vector.py::test_vector_env_matches_a_loop_of_single_envs",
+    # Multi-agent: rendering every seat's frames, exhaustive checks, fresh interpreters.
+    "test_pettingzoo_api.py::test_render[",
+    "test_negotiation_logic.py::test_solution_matches_brute_force",
+    "test_coop_keydoor.py::test_oracle_plan_succeeds_on_every_seed[12x12]",
+    "test_multi_determinism.py::test_same_episode_in_fresh_processes",
 )
 
 
