@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import gymnasium as gym
+import pytest
 from hypothesis import settings
 
 
@@ -79,3 +81,19 @@ def oracle_episodes(env_id: str) -> tuple[OracleEpisode, ...]:
         ))
     env.close()
     return tuple(episodes)
+
+
+def largest_per_class(env_ids: Iterable[str]) -> list[Any]:
+    """``env_ids`` as pytest parameters where all but one id per env class and observation
+    mode (the last registered: the largest tier) are marked ``slow``.
+
+    For checks whose cost grows with the env's size and whose code path is the class's:
+    a plain ``pytest`` runs them on one variant per class and mode, ``pytest -m ""`` on all.
+    """
+    ids = list(env_ids)
+    last: dict[tuple[str, Any], str] = {}
+    for env_id in ids:
+        spec = gym.spec(env_id)
+        last[(str(spec.entry_point), spec.kwargs.get("obs_mode"))] = env_id
+    keep = set(last.values())
+    return [env_id if env_id in keep else pytest.param(env_id, marks=pytest.mark.slow) for env_id in ids]

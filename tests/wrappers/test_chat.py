@@ -14,13 +14,14 @@ import agentic_gym
 from agentic_gym.core import ChatMessages, Command, CommandSpace, parse_command
 from agentic_gym.envs import registered_ids
 from agentic_gym.wrappers import ChatEnv, render_action
+from tests.helpers import largest_per_class
 
 WORD_ID = "lang_test/Word-v0"
 CORRIDOR_ID = "lang_test/Corridor-v0"
 IDS = (*registered_ids(), WORD_ID, CORRIDOR_ID)
 
 
-@pytest.mark.parametrize("env_id", IDS)
+@pytest.mark.parametrize("env_id", largest_per_class(IDS))
 def test_chat_env_passes_check_env(env_id):
     env = agentic_gym.chat(env_id)
     with warnings.catch_warnings():
