@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 # Training examples need an optional extra and minutes of CPU: tests/integrations covers them.
-TRAINING = {"sb3_ppo_grid.py"}
+TRAINING = {"sb3_ppo_grid.py", "grpo_cpu.py"}
 EXAMPLES = sorted(p for p in (Path(__file__).resolve().parents[1] / "examples").glob("*.py") if p.name not in TRAINING)
 
 
