@@ -36,6 +36,8 @@ SLOW_CASES = (
     "[agentic_gym/GridSokoban-10x10-Vision-v0]",
     "test_examples.py::test_example_runs_and_solves_its_episode[curriculum.py]",
     "test_vector.py::test_vector_env_matches_a_loop_of_single_envs",
+    "test_examples.py::test_example_runs_and_solves_its_episode[vector_ppo_grid.py]",
+    "test_the_learner_gains_with_notes_and_not_without[agentic_gym/TextAdventure-HiddenRules-Expert-v0]",
     # Multi-agent: rendering every seat's frames, exhaustive checks, fresh interpreters.
     "test_pettingzoo_api.py::test_render[",
     "test_negotiation_logic.py::test_solution_matches_brute_force",
