@@ -14,6 +14,7 @@ import gymnasium as gym
 import numpy as np
 
 from agentic_gym.core.affordance import CAPABILITIES, Affordance
+from agentic_gym.core.arguments import Knobs
 from agentic_gym.core.command import (
     MAX_COMMAND_CHARS,
     Command,
@@ -59,6 +60,13 @@ class AgenticEnv(gym.Env, abc.ABC):
             raise ValueError(f"unknown capabilities {sorted(unknown)}; valid: {CAPABILITIES}")
         self.render_mode = render_mode
         self._window: HumanWindow | None = None
+
+    def difficulty_knobs(self) -> dict[str, Any]:
+        """The validated difficulty knobs: the env's typed record ``self.knobs`` (a frozen
+        :class:`~agentic_gym.core.arguments.Knobs` its constructor builds; each subclass declares
+        its own type) as a dict. See :class:`agentic_gym.difficulty.Difficulty`."""
+        record: Knobs = self.__dict__["knobs"]
+        return record.as_dict()
 
     def read_command(self, action: Any, max_length: int = MAX_COMMAND_CHARS) -> Command:
         """The :class:`~agentic_gym.core.Command` an action names, validated against :attr:`affordances`.

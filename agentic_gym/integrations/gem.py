@@ -37,34 +37,11 @@ try:
 except ImportError as error:  # pragma: no cover - exercised only without the extra
     raise ImportError("agentic_gym.integrations.gem needs GEM: pip install 'agentic-gym[gem]'") from error
 
-from agentic_gym.integrations.levels import CurriculumChat
+from agentic_gym.integrations.levels import CurriculumChat, new_messages_text
+from agentic_gym.recording import shown_text
 from agentic_gym.wrappers.chat import ChatEnv, chat
 
 __all__ = ["GemEnv", "new_messages_text", "register_envs"]
-
-
-def _content_text(content: Any) -> str:
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "\n".join(p.get("text", "") for p in content if isinstance(p, dict) and p.get("type") == "text")
-    return str(content)
-
-
-def new_messages_text(messages: Sequence[dict[str, Any]]) -> str:
-    """The text of the messages after the last assistant message (what the env said since the reply).
-
-    Example:
-        >>> new_messages_text([{"role": "user", "content": "A hall."}, {"role": "assistant", "content": "look"},
-        ...                    {"role": "tool", "content": "4"}, {"role": "user", "content": "A door."}])
-        '4\\n\\nA door.'
-    """
-    start = 0
-    for index in range(len(messages) - 1, -1, -1):
-        if messages[index].get("role") == "assistant":
-            start = index + 1
-            break
-    return "\n\n".join(_content_text(m.get("content")) for m in messages[start:] if m.get("role") != "system")
 
 
 class GemEnv(gem.Env):
@@ -121,11 +98,11 @@ class GemEnv(gem.Env):
             if current is not None and current is not self.chat_env:
                 self.chat_env = current
                 self.chat_env.action_space.seed(self._action_seed)
-            return "\n\n".join(_content_text(m.get("content")) for m in self.messages), info
+            return "\n\n".join(shown_text(m.get("content")) for m in self.messages), info
         if seed is None:
             seed, self._pending_seed = self._pending_seed, None
         self.messages, info = self.chat_env.reset(seed=seed)
-        return "\n\n".join(_content_text(m.get("content")) for m in self.messages), info
+        return "\n\n".join(shown_text(m.get("content")) for m in self.messages), info
 
     def step(self, action: Any) -> tuple[str, SupportsFloat, bool, bool, dict[str, Any]]:
         """Send the model's raw reply (a string or an assistant message dict); the env's answer as text."""

@@ -31,13 +31,31 @@ Example:
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, SupportsFloat
 
 from agentic_gym.curriculum import level_env, make_level_env, oracle_steps_of
+from agentic_gym.recording import shown_text
 from agentic_gym.wrappers.chat import ChatEnv, chat
 
-__all__ = ["CurriculumChat", "SAMPLER_LOCK", "check_curriculum"]
+__all__ = ["CurriculumChat", "SAMPLER_LOCK", "check_curriculum", "new_messages_text"]
+
+
+def new_messages_text(messages: Sequence[dict[str, Any]]) -> str:
+    """The text of the messages after the last assistant message (what the env said since the
+    reply), system messages left out: what every trainer adapter hands the model next.
+
+    Example:
+        >>> new_messages_text([{"role": "user", "content": "A hall."}, {"role": "assistant", "content": "look"},
+        ...                    {"role": "tool", "content": "4"}, {"role": "user", "content": "A door."}])
+        '4\\n\\nA door.'
+    """
+    start = 0
+    for index in range(len(messages) - 1, -1, -1):
+        if messages[index].get("role") == "assistant":
+            start = index + 1
+            break
+    return "\n\n".join(shown_text(m.get("content")) for m in messages[start:] if m.get("role") != "system")
 
 #: Serialises every adapter's calls to a sampler (samplers are not thread-safe by themselves).
 SAMPLER_LOCK = threading.RLock()

@@ -37,30 +37,14 @@ from typing import Any
 from agentic_gym.core import Affordance
 from agentic_gym.curriculum import make_level_env
 from agentic_gym.evaluation.runner import episode_seeds
-from agentic_gym.integrations.levels import CurriculumChat, check_curriculum
+from agentic_gym.integrations.levels import CurriculumChat, check_curriculum, new_messages_text
+from agentic_gym.recording import shown_text
 from agentic_gym.wrappers.chat import ChatEnv, chat
 
 __all__ = ["AgenticToolEnvironment", "EpisodeState", "dataset_rows", "environment_class", "state_of"]
 
 _JSON_TYPES: dict[str, type] = {"string": str, "integer": int, "number": float, "boolean": bool}
 _RESERVED = ("reset", "get_reward")
-
-
-def _content_text(content: Any) -> str:
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "\n".join(p.get("text", "") for p in content if isinstance(p, dict) and p.get("type") == "text")
-    return "" if content is None else str(content)
-
-
-def _since_reply(messages: list[dict[str, Any]]) -> str:
-    start = 0
-    for index in range(len(messages) - 1, -1, -1):
-        if messages[index].get("role") == "assistant":
-            start = index + 1
-            break
-    return "\n\n".join(_content_text(m.get("content")) for m in messages[start:] if m.get("role") != "system")
 
 
 @dataclass
@@ -115,14 +99,14 @@ class AgenticToolEnvironment:
         if state.curriculum is not None:
             messages, _ = state.curriculum.reset(None if seed is None else int(seed))
             state.env = state.curriculum.env
-            system = "\n\n".join(_content_text(m["content"]) for m in messages if m["role"] == "system")
-            return "\n\n".join(part for part in (system, _since_reply(messages)) if part)
+            system = "\n\n".join(shown_text(m["content"]) for m in messages if m["role"] == "system")
+            return "\n\n".join(part for part in (system, new_messages_text(messages)) if part)
         if seed is None:
             seed = episode_seeds(self._seed, state.episodes - 1)[0]
         if state.env is None:
             raise RuntimeError("this environment was built without an env or a curriculum")
         messages, _ = state.env.reset(seed=int(seed))
-        return _since_reply([m for m in messages if m["role"] != "system"])
+        return new_messages_text([m for m in messages if m["role"] != "system"])
 
     def get_reward(self) -> float:
         """The episode's return so far (what the trainer scores the rollout with).
@@ -149,7 +133,7 @@ class AgenticToolEnvironment:
         state.total_return += float(reward)
         state.success = bool(info.get("success", False))
         state.done = bool(terminated or truncated)
-        text = _since_reply(messages)
+        text = new_messages_text(messages)
         if state.done:
             text += "\n\nThe episode is over" + (": solved." if state.success else ".")
         return text
@@ -313,7 +297,7 @@ def dataset_rows(env_id: str | None, episodes: int, seed: int = 0, *, chat_optio
         for episode in range(episodes):
             env_seed, _ = episode_seeds(seed, episode)
             messages, _ = env.reset(seed=env_seed)
-            system = "\n\n".join(_content_text(m["content"]) for m in messages if m["role"] == "system")
+            system = "\n\n".join(shown_text(m["content"]) for m in messages if m["role"] == "system")
             rows.append({"prompt": [{"role": "system", "content": system}, {"role": "user", "content": ""}],
                          "seed": env_seed})
     finally:

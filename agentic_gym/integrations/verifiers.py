@@ -55,7 +55,8 @@ except ImportError as error:  # pragma: no cover - exercised only without the ex
 
 from agentic_gym.curriculum import level_env, make_level_env, oracle_steps_of
 from agentic_gym.evaluation.runner import episode_seeds
-from agentic_gym.integrations.levels import SAMPLER_LOCK, CurriculumChat, check_curriculum
+from agentic_gym.integrations.levels import SAMPLER_LOCK, CurriculumChat, check_curriculum, new_messages_text
+from agentic_gym.recording import shown_text
 from agentic_gym.wrappers.chat import chat
 
 __all__ = [
@@ -71,24 +72,6 @@ __all__ = [
 
 #: The plugin id under which verifiers finds this module's taskset, env and harness.
 PLUGIN_ID = "agentic_gym"
-
-
-def _content_text(content: Any) -> str:
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "\n".join(p.get("text", "") for p in content if isinstance(p, dict) and p.get("type") == "text")
-    return "" if content is None else str(content)
-
-
-def _since_reply(messages: list[dict[str, Any]]) -> str:
-    """The text of the messages after the last assistant message: the env's answer to the reply."""
-    start = 0
-    for index in range(len(messages) - 1, -1, -1):
-        if messages[index].get("role") == "assistant":
-            start = index + 1
-            break
-    return "\n\n".join(_content_text(m.get("content")) for m in messages[start:] if m.get("role") != "system")
 
 
 class AgenticTasksetConfig(vf.TasksetConfig):
@@ -132,11 +115,11 @@ class AgenticTaskset(vf.Taskset[AgenticTask, AgenticTasksetConfig]):
             for episode in itertools.count():
                 seed, _ = episode_seeds(config.seed, episode)
                 messages, _ = env.reset(seed=seed)
-                system = [_content_text(m["content"]) for m in messages if m["role"] == "system"]
+                system = [shown_text(m["content"]) for m in messages if m["role"] == "system"]
                 yield AgenticTask(
                     AgenticTaskData(
                         name=f"{config.env_id}#{episode}",
-                        prompt=_since_reply([m for m in messages if m["role"] != "system"]),
+                        prompt=new_messages_text([m for m in messages if m["role"] != "system"]),
                         system_prompt="\n\n".join(system) or None,
                         info={"env_id": config.env_id, "episode": episode, "seed": seed},
                     ),
@@ -155,11 +138,11 @@ class AgenticTaskset(vf.Taskset[AgenticTask, AgenticTasksetConfig]):
                     level, seed = curriculum.next()
                 env_id, kwargs = level_env(level, config.env_id or None)
                 messages, _ = episodes.env_of(level).reset(seed=int(seed))
-                system = [_content_text(m["content"]) for m in messages if m["role"] == "system"]
+                system = [shown_text(m["content"]) for m in messages if m["role"] == "system"]
                 yield AgenticTask(
                     AgenticTaskData(
                         name=f"{env_id}#{episode}",
-                        prompt=_since_reply([m for m in messages if m["role"] != "system"]),
+                        prompt=new_messages_text([m for m in messages if m["role"] != "system"]),
                         system_prompt="\n\n".join(system) or None,
                         info={"env_id": env_id, "episode": episode, "seed": int(seed),
                               "level_index": levels.index(level), "kwargs": kwargs},
@@ -203,7 +186,7 @@ class AgenticEnv(vf.Env[AgenticEnvConfig]):
                     success = bool(step_info.get("success", False))
                     if terminated or truncated:
                         break
-                    segment = await interaction.turn(_since_reply(messages))
+                    segment = await interaction.turn(new_messages_text(messages))
         finally:
             env.close()
             if level is not None and curriculum is not None:

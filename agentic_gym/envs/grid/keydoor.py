@@ -134,10 +134,6 @@ class GridKeyDoor(GridEnv):
         """The ``size`` knob (``self.knobs.size``)."""
         return self.knobs.size
 
-    def difficulty_knobs(self) -> dict[str, Any]:
-        """The validated difficulty knobs (see ``## Difficulty``): ``self.knobs`` as a dict."""
-        return self.knobs.as_dict()
-
     def generate(self) -> tuple[World, str]:
         size = self.size
         # One draw of uniforms is much cheaper than one Generator call per choice.

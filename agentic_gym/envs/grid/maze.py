@@ -170,10 +170,6 @@ class GridMaze(GridEnv):
         """The ``size`` knob (``self.knobs.size``)."""
         return self.knobs.size
 
-    def difficulty_knobs(self) -> dict[str, Any]:
-        """The validated difficulty knobs (see ``## Difficulty``): ``self.knobs`` as a dict."""
-        return self.knobs.as_dict()
-
     def generate(self) -> tuple[World, str]:
         size = self.size
         cells = (size - 1) // 2

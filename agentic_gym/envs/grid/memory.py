@@ -126,10 +126,6 @@ class GridMemory(GridEnv):
         """The ``size`` knob (``self.knobs.size``)."""
         return self.knobs.size
 
-    def difficulty_knobs(self) -> dict[str, Any]:
-        """The validated difficulty knobs (see ``## Difficulty``): ``self.knobs`` as a dict."""
-        return self.knobs.as_dict()
-
     def generate(self) -> tuple[World, str]:
         size, mid = self.size, self.size // 2
         end = size - 2

@@ -274,10 +274,6 @@ class GridSokoban(GridEnv):
         """The ``view_radius`` knob (``self.knobs.view_radius``)."""
         return self.knobs.view_radius
 
-    def difficulty_knobs(self) -> dict[str, Any]:
-        """The validated difficulty knobs (see ``## Difficulty``): ``self.knobs`` as a dict."""
-        return self.knobs.as_dict()
-
     def generate(self) -> tuple[World, str]:
         level = generate_level(self.np_random, self.config)
         self.level = level

@@ -250,10 +250,6 @@ class TextAdventure(TranscriptRendering, AgenticEnv):
 
     # ---- gymnasium API ------------------------------------------------------------------------
 
-    def difficulty_knobs(self) -> dict[str, Any]:
-        """The validated difficulty knobs (see ``## Difficulty``); :class:`agentic_gym.difficulty.Difficulty`."""
-        return self.knobs.as_dict()
-
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
         super().reset(seed=seed)
         house = self.new_house()

@@ -253,10 +253,6 @@ class Codebreaker(TranscriptRendering, AgenticEnv):
         """The ``max_guesses`` knob (``self.knobs.max_guesses``)."""
         return self.knobs.max_guesses
 
-    def difficulty_knobs(self) -> dict[str, Any]:
-        """The validated difficulty knobs (see ``## Difficulty``): ``self.knobs`` as a dict."""
-        return self.knobs.as_dict()
-
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
         super().reset(seed=seed)
         codes = universe(self.game)

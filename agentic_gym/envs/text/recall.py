@@ -249,10 +249,6 @@ class Recall(TranscriptRendering, AgenticEnv):
 
     # ---- gymnasium API ---------------------------------------------------------------
 
-    def difficulty_knobs(self) -> dict[str, Any]:
-        """The validated difficulty knobs (see ``## Difficulty``): ``self.knobs`` as a dict."""
-        return self.knobs.as_dict()
-
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
         super().reset(seed=seed)
         self._briefing = generate_briefing(self.config, self.np_random)

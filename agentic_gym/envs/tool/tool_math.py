@@ -170,10 +170,6 @@ class ToolMath(ToolEnv):
         """The ``domains`` knob (``self.knobs.domains``)."""
         return self.knobs.domains
 
-    def difficulty_knobs(self) -> dict[str, Any]:
-        """The validated difficulty knobs (see ``## Difficulty``): ``self.knobs`` as a dict."""
-        return self.knobs.as_dict()
-
     def _new_episode(self) -> Episode:
         self._problem = problem = mw.generate_problem(self.np_random, self.steps, self.domains)
         plan = (Command("calculator", {"expression": problem.expression}),)

@@ -254,10 +254,6 @@ class TravelDesk(ToolEnv):
         """The ``templates`` knob (``self.knobs.templates``)."""
         return self.knobs.templates
 
-    def difficulty_knobs(self) -> dict[str, Any]:
-        """The validated difficulty knobs (see ``## Difficulty``): ``self.knobs`` as a dict."""
-        return self.knobs.as_dict()
-
     def _new_episode(self) -> Episode:
         self._task = task = tw.generate_task(self.np_random, self.difficulty, self.n_cities, self.templates)
         world = task.world
