@@ -187,27 +187,48 @@ def command_list(affordances: Iterable[Affordance]) -> str:
     return ", ".join(a.usage() for a in affordances)
 
 
-_INDEXES: dict[int, tuple[tuple[Affordance, ...], dict[str, Affordance]]] = {}
+#: Per affordance tuple: ``(the tuple, {name: affordance}, {name: short-form reader})``.
+_INDEXES: dict[int, tuple[tuple[Affordance, ...], dict[str, Affordance], dict[str, tuple[Any, ...]]]] = {}
 
 
-def _index(affordances: tuple[Affordance, ...]) -> dict[str, Affordance]:
+def _index_entry(affordances: tuple[Affordance, ...]) -> tuple[tuple[Affordance, ...], dict[str, Affordance],
+                                                            dict[str, tuple[Any, ...]]]:
     # Envs pass the same affordance tuple on every step: index it once, keyed by identity
     # (the entry holds the tuple, so its id cannot be reused while cached).
     entry = _INDEXES.get(id(affordances))
     if entry is not None and entry[0] is affordances:
-        return entry[1]
+        return entry
     if len(_INDEXES) >= 256:
         _INDEXES.clear()
     table = {aff.name: aff for aff in reversed(affordances)}
-    _INDEXES[id(affordances)] = (affordances, table)
-    return table
+    # How parse_command reads `name` and `name value` for each affordance: (affordance, value
+    # parameter, (check, limit, minLength) of a string value validate_args would accept as it
+    # is, or None, whether `name` alone is valid).
+    shorts: dict[str, tuple[Any, ...]] = {}
+    for aff in table.values():
+        key = aff._value_parameter
+        spec = next(((check, limit, low) for k, _, check, limit, low, _ in aff._checks
+                     if k == key and check in (_FREE, _LIMITED, _ENUM)), None)
+        shorts[aff.name] = (aff, key, spec, not aff._required)
+    entry = (affordances, table, shorts)
+    _INDEXES[id(affordances)] = entry
+    return entry
+
+
+def _index(affordances: tuple[Affordance, ...]) -> dict[str, Affordance]:
+    """The affordances of ``affordances`` by name (the first of a name wins)."""
+    entry = _INDEXES.get(id(affordances))
+    if entry is None or entry[0] is not affordances:
+        entry = _index_entry(affordances)
+    return entry[1]
 
 
 def find_affordance(name: str, affordances: Iterable[Affordance]) -> Affordance:
     """The affordance called ``name`` (case-insensitive), or :class:`InvalidAction`."""
     if type(affordances) is not tuple:
         affordances = tuple(affordances)
-    aff = _index(affordances).get(name) or _index(affordances).get(name.lower())
+    table = _index(affordances)
+    aff = table.get(name) or table.get(name.lower())
     if aff is None:
         raise InvalidAction(f"Unknown command {quote(name)}. Valid commands: {command_list(affordances)}.",
                             reason=Reason.UNKNOWN_COMMAND)
@@ -358,7 +379,11 @@ def validate_args(aff: Affordance, args: Any) -> dict[str, Any]:
 
 def make_command(name: str, args: Any, affordances: Iterable[Affordance]) -> Command:
     """A validated :class:`Command` from a name and an argument mapping (e.g. a tool call)."""
-    aff = find_affordance(name, affordances)
+    return command_of(find_affordance(name, affordances), args)
+
+
+def command_of(aff: Affordance, args: Any) -> Command:
+    """A validated :class:`Command` of ``aff`` with the arguments ``args`` (see :func:`validate_args`)."""
     return _adopt(aff.name, validate_args(aff, args))
 
 
@@ -476,14 +501,26 @@ def parse_command(text: str, affordances: Iterable[Affordance], max_length: int 
     # is exactly an affordance name is what the general path below would read as the name.
     name, _, value = stripped.partition(" ")
     entry = _INDEXES.get(id(affordances))
-    table = entry[1] if entry is not None and entry[0] is affordances else _index(affordances)
-    aff = table.get(name)
-    if aff is not None:
+    if entry is None or entry[0] is not affordances:
+        entry = _index_entry(affordances)
+    short = entry[2].get(name)
+    if short is not None:
+        aff, key, spec, bare = short
         if not value:
-            return _adopt(name, validate_args(aff, {}))
-        key = aff._value_parameter
+            return _adopt(name, {} if bare else validate_args(aff, {}))
         if key is not None:
-            return _adopt(name, validate_args(aff, {key: value.strip()}))
+            value = value.strip()
+            # A string value is checked here as validate_args's fast path would (`value` is
+            # stripped and not empty); anything else goes to validate_args.
+            if spec is not None:
+                check, limit, low = spec
+                if check is _ENUM:
+                    option = limit.get(value.lower())
+                    if option is not None:
+                        return _adopt(name, {key: option})
+                elif len(value) >= low and (check is _FREE or len(value) <= limit):
+                    return _adopt(name, {key: value})
+            return _adopt(name, validate_args(aff, {key: value}))
     if not stripped:
         raise InvalidAction(f"Empty command. Valid commands: {command_list(affordances)}.", reason=Reason.EMPTY)
     match = _NAME_AT.match(stripped)

@@ -43,6 +43,7 @@ from typing import Any
 
 from agentic_gym.core import Affordance, Command, InvalidAction, Reason, message_text, quote
 from agentic_gym.formats.base import (
+    _VOCABULARIES,
     MAX_REPLY_CHARS,
     Reply,
     ReplyFormat,
@@ -52,13 +53,15 @@ from agentic_gym.formats.base import (
 )
 from agentic_gym.formats.json_format import JSON, MAX_JSON_DEPTH, MAX_JSON_DIGITS
 from agentic_gym.formats.react_format import REACT
-from agentic_gym.formats.reasoning import drop_reasoning
+from agentic_gym.formats.reasoning import read_markup
 from agentic_gym.formats.text_format import TEXT
 from agentic_gym.formats.tool_call_format import TOOL_CALL
 from agentic_gym.formats.xml_format import XML
 
 #: The reply formats, in the order ``auto`` tries them.
 REPLY_FORMATS: tuple[ReplyFormat, ...] = (TOOL_CALL, XML, REACT, JSON, TEXT)
+# What ``auto`` tries on a reply without tool calls, each with its marker character.
+_AUTO = tuple((f, f.marker) for f in REPLY_FORMATS if f is not TOOL_CALL)
 #: The formats by name.
 FORMATS_BY_NAME: dict[str, ReplyFormat] = {f.name: f for f in REPLY_FORMATS}
 #: Every name ``format=`` takes: ``auto`` and each format's.
@@ -119,52 +122,81 @@ def parse_action(output: Any, affordances: Iterable[Affordance], format: str = "
     reply holds no valid action. Total and linear in the size of the input.
     """
     chosen = None if format == "auto" else reply_format(format)
-    vocab = vocabulary(affordances)
+    if type(affordances) is tuple:
+        vocab = _VOCABULARIES.get(id(affordances))
+        if vocab is None or vocab.affordances is not affordances:
+            vocab = vocabulary(affordances)
+    else:
+        vocab = vocabulary(affordances)
     if not vocab.affordances:
         raise InvalidAction("There is no action to take.", reason=Reason.REFUSED)
-    if type(output) is not str:
-        output = as_reply(output)
-    reply = Reply("", None, False, commands, chosen is not None)
-    if type(output) is dict or (type(output) is not str and isinstance(output, Mapping)):
-        role = output.get("role", "assistant")
-        if role != "assistant":
-            raise InvalidAction(f"Expected an assistant message, got role {quote(str(role), 20)}.",
-                                reason=Reason.WRONG_TYPE)
-        reply.is_message = True
-        reply.tool_calls = output.get("tool_calls")
-        if reply.tool_calls and chosen is not None and chosen is not TOOL_CALL:
-            raise InvalidAction(f"Expected a {format} reply in the message text, got a tool call.",
-                                reason=Reason.WRONG_TYPE)
-        if not reply.tool_calls:
-            text = message_text(output.get("content"), MAX_REPLY_CHARS + 1)
-            if text is None:
-                raise InvalidAction("The message content must be text.", reason=Reason.WRONG_TYPE)
-            if len(text) > MAX_REPLY_CHARS:
-                raise InvalidAction(f"The reply is longer than {MAX_REPLY_CHARS} characters. "
-                                    f"Reply with one action, e.g. {vocab.example}.", reason=Reason.TOO_LONG)
-            output = text
-    if not reply.tool_calls:
-        if type(output) is not str and not isinstance(output, str):
-            raise InvalidAction(f"A reply must be text or an assistant message, got {type(output).__name__}.",
-                                reason=Reason.WRONG_TYPE)
+    if type(output) is str or isinstance(output, str):
         if len(output) > MAX_REPLY_CHARS:
             raise InvalidAction(f"The reply is {len(output)} characters; the limit is {MAX_REPLY_CHARS}. "
                                 f"Reply with one action, e.g. {vocab.example}.", reason=Reason.TOO_LONG)
-        reply.text = drop_reasoning(output)
-        if reply.text is not output and not reply.text.strip():
+        text = output if type(output) is str else str(output)
+        is_message = False
+    else:
+        read = _read_message(output, chosen, vocab)
+        if not isinstance(read, str):
+            return read  # the command of a tool call
+        text = read
+        is_message = True
+    if "<" in text:  # memchr-fast: a reply without "<" has no reasoning tag and no action tag
+        kept, tag = read_markup(text)
+        if kept is not text and not kept.strip():
             raise InvalidAction("Your reply holds only reasoning (a thinking block, or one left open). End it, "
                                 f"then write the action, e.g. {vocab.example}. Valid commands: {vocab.usage}.",
                                 reason=Reason.NO_ACTION)
+        text = kept
+    else:
+        tag = None
+    reply = Reply(text, None, is_message, commands, chosen is not None, tag)
     if chosen is not None:
         command = chosen.read(reply, vocab)
         if command is None:
             raise chosen.missing(vocab)
         return command
-    for candidate in REPLY_FORMATS:
-        command = candidate.read(reply, vocab)
-        if command is not None:
-            return command
+    # A reply without tool calls: the tool_call format would pass it on, so it is not asked;
+    # nor is a format whose marker the reply lacks (a memchr-fast test; the text format's
+    # marker is "", in every reply).
+    for candidate, marker in _AUTO:
+        if marker in text:
+            command = candidate.read(reply, vocab)
+            if command is not None:
+                return command
     raise TEXT.missing(vocab)  # the text format always decides; kept for the type checker
+
+
+def _read_message(output: Any, chosen: ReplyFormat | None, vocab: Vocabulary) -> str | Command:
+    """The text of a reply that is not a ``str`` (a message), or the command of its tool call."""
+    if type(output) is not dict:
+        output = as_reply(output)
+    if type(output) is dict or (type(output) is not str and isinstance(output, Mapping)):
+        role = output.get("role", "assistant")
+        if role != "assistant":
+            raise InvalidAction(f"Expected an assistant message, got role {quote(str(role), 20)}.",
+                                reason=Reason.WRONG_TYPE)
+        tool_calls = output.get("tool_calls")
+        if tool_calls:
+            if chosen is not None and chosen is not TOOL_CALL:
+                raise InvalidAction(f"Expected a {chosen.name} reply in the message text, got a tool call.",
+                                    reason=Reason.WRONG_TYPE)
+            return TOOL_CALL.read_calls(tool_calls, vocab)
+        text = message_text(output.get("content"), MAX_REPLY_CHARS + 1)
+        if text is None:
+            raise InvalidAction("The message content must be text.", reason=Reason.WRONG_TYPE)
+        if len(text) > MAX_REPLY_CHARS:
+            raise InvalidAction(f"The reply is longer than {MAX_REPLY_CHARS} characters. "
+                                f"Reply with one action, e.g. {vocab.example}.", reason=Reason.TOO_LONG)
+        return text
+    if not isinstance(output, str):
+        raise InvalidAction(f"A reply must be text or an assistant message, got {type(output).__name__}.",
+                            reason=Reason.WRONG_TYPE)
+    if len(output) > MAX_REPLY_CHARS:
+        raise InvalidAction(f"The reply is {len(output)} characters; the limit is {MAX_REPLY_CHARS}. "
+                            f"Reply with one action, e.g. {vocab.example}.", reason=Reason.TOO_LONG)
+    return str(output)
 
 
 def render_action(command: Command, format: str = "text") -> str | dict[str, Any]:

@@ -32,7 +32,7 @@ LINE_DECORATION = " \t`*\"'>-"
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 WORD = re.compile(r"[a-z0-9]+")
-_LEADING_WORD = re.compile(r"[A-Za-z0-9_]{1,64}")
+_LEADING_WORD = re.compile(r"[a-z0-9_]{1,64}")  # a lower-case word a command can start with
 
 
 def lower(text: str) -> str:
@@ -48,6 +48,21 @@ def casings(word: str) -> frozenset[str]:
     return frozenset(spellings)
 
 
+class Unscanned:
+    """The type of :data:`UNSCANNED`."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "UNSCANNED"
+
+
+#: A :class:`Reply`'s ``tag`` when its walk did not reach the action tag.
+UNSCANNED = Unscanned()
+#: An action tag: ``(name, content start, content end)``.
+ActionTag = tuple[str, int, int]
+
+
 @dataclass(slots=True)
 class Reply:
     """A reply as the formats read it.
@@ -56,7 +71,10 @@ class Reply:
     message's ``tool_calls`` (``None`` for a plain string), ``is_message`` whether the
     reply came as a message dict, ``listed`` further commands for the fuzzy match (an
     env's ``info["admissible_commands"]``) and ``strict`` whether one format was asked
-    for (then a format whose markers are absent says so instead of passing).
+    for (then a format whose markers are absent says so instead of passing). ``tag`` is
+    the last action tag of ``text`` as the walk that dropped the reasoning found it
+    (:func:`~agentic_gym.formats.reasoning.read_markup`), ``None`` if it has none, or
+    :data:`UNSCANNED` when that walk did not reach it.
     """
 
     text: str
@@ -64,6 +82,7 @@ class Reply:
     is_message: bool = False
     listed: Sequence[str] = ()
     strict: bool = False
+    tag: ActionTag | None | Unscanned = UNSCANNED
 
 
 class Vocabulary:
@@ -74,7 +93,8 @@ class Vocabulary:
     command for error messages.
     """
 
-    __slots__ = ("affordances", "names", "aliases", "alias_starts", "phrases", "values", "usage", "example")
+    __slots__ = ("affordances", "names", "aliases", "alias_starts", "starts", "leading_command", "phrases", "values",
+                 "usage", "example")
 
     def __init__(self, affordances: tuple[Affordance, ...]):
         self.affordances = affordances
@@ -84,6 +104,12 @@ class Vocabulary:
             {(alias, a.name) for a in affordances for alias in a.aliases if alias not in self.names},
             key=lambda pair: (-len(pair[0]), pair))
         self.alias_starts = frozenset(alias.split(" ")[0] for alias, _ in self.aliases)
+        self.starts = frozenset(self.names) | self.alias_starts  # lower-case words a command may start with
+        # One regex says whether a text's leading word (at most 64 word characters, in any
+        # ASCII case) is in `starts`: one C call instead of a match, a lower-casing and a look-up.
+        leading = sorted((w for w in self.starts if _LEADING_WORD.fullmatch(w)), key=lambda w: (-len(w), w))
+        pattern = "|".join(re.escape(w) + ("" if len(w) == 64 else "(?![A-Za-z0-9_])") for w in leading)
+        self.leading_command = re.compile(f"(?:{pattern})" if leading else "(?!)", re.IGNORECASE | re.ASCII).match
         # Fuzzy-matchable commands: (" phrase words ", command) for the full phrase and the bare value.
         self.phrases: list[tuple[str, Command]] = []
         self.values: list[tuple[str, Command]] = []
@@ -107,11 +133,7 @@ class Vocabulary:
 
     def starts_command(self, text: str) -> bool:
         """Whether ``text`` begins with an affordance's name or the first word of an alias."""
-        match = _LEADING_WORD.match(text)
-        if match is None:
-            return False
-        word = match.group().lower()
-        return word in self.names or word in self.alias_starts
+        return self.leading_command(text) is not None
 
     def unalias(self, text: str) -> str | None:
         """``text`` with a leading alias replaced by its affordance's name, ``None`` if it starts with none.
@@ -192,19 +214,26 @@ def safe_text(command: Command) -> str:
 def command_text(text: str, vocab: Vocabulary) -> Command:
     """``text`` as a command, forgiving a final full stop, ``[...]`` brackets around it and an
     alias in place of the name ("pick up" for ``pickup``)."""
-    if text.startswith("[") and text.endswith("]"):
-        text = text[1:-1].strip()
+    affordances = vocab.affordances
     try:
-        return vocab.command(text)
-    except InvalidAction:
-        trimmed = text.rstrip(".!")
-        for candidate in (trimmed, vocab.unalias(trimmed) if vocab.aliases else None):
-            if candidate and candidate != text:
-                try:
-                    return vocab.command(candidate)
-                except InvalidAction:
-                    pass
-        raise
+        # The text as it is first: no name starts with "[", so bracketed text never reads here.
+        return parse_command(text, affordances)
+    except InvalidAction as error:
+        failure = error
+    if text[:1] == "[" and text.endswith("]"):
+        text = text[1:-1].strip()
+        try:
+            return parse_command(text, affordances)
+        except InvalidAction as error:
+            failure = error
+    trimmed = text.rstrip(".!")
+    for candidate in (trimmed, vocab.unalias(trimmed) if vocab.aliases else None):
+        if candidate and candidate != text:
+            try:
+                return parse_command(candidate, affordances)
+            except InvalidAction:
+                pass
+    raise failure
 
 
 class ReplyFormat(abc.ABC):
@@ -220,6 +249,9 @@ class ReplyFormat(abc.ABC):
 
     #: The name ``ParseAction(format=...)`` and ``chat(format=...)`` take.
     name: ClassVar[str]
+    #: Text every reply in this format holds (``auto`` does not ask a format whose marker
+    #: the reply lacks: ``read`` would return ``None``); ``""`` for none.
+    marker: ClassVar[str] = ""
 
     @abc.abstractmethod
     def read(self, reply: Reply, vocab: Vocabulary) -> Command | None:

@@ -22,11 +22,10 @@ from agentic_gym.core import (
     InvalidAction,
     Reason,
     find_affordance,
-    make_command,
     quote,
     sanitize,
 )
-from agentic_gym.core.command import MAX_COMMAND_CHARS
+from agentic_gym.core.command import MAX_COMMAND_CHARS, command_of
 from agentic_gym.formats.base import Reply, ReplyFormat, Vocabulary, command_text, vocabulary
 
 #: Deepest JSON nesting decoded (deeper objects are rejected before ``json`` sees them).
@@ -104,7 +103,7 @@ def decode_object(text: str) -> Any:
                             reason=Reason.UNREADABLE)
     # The depth is bounded before the (recursive) decoder runs: by counting brackets, or by
     # the structural scan, which also finds where the object ends.
-    if shallow_enough(stripped):
+    if stripped.count("{") + stripped.count("[") <= MAX_JSON_DEPTH:  # shallow_enough, inline
         try:
             value, end = _scan_json(stripped, 0)
         except (ValueError, RecursionError, StopIteration):
@@ -149,6 +148,9 @@ def command_from_json(obj: Any, affordances: tuple[Affordance, ...]) -> Command 
         return None
     if type(obj) is not dict:  # JSON decodes objects to plain dicts
         return None
+    if len(obj) == 2 and type(obj.get("name")) is str and "arguments" in obj:
+        # {"name": ..., "arguments": ...}, the usual object: what the general reading below gives.
+        return command_from_call(obj["name"], obj["arguments"], affordances)
     if type(obj.get("tool_calls")) is list:
         return command_from_tool_calls(obj["tool_calls"], affordances)
     if type(obj.get("function")) is dict:
@@ -181,7 +183,7 @@ def command_from_call(name: str, args: Any, affordances: tuple[Affordance, ...])
             except InvalidAction as error:
                 raise InvalidAction(f"{aff.name}: {error} Usage: {aff.usage()}", affordance=aff.name,
                                     reason=error.reason) from None
-    return make_command(aff.name, args, affordances)
+    return command_of(aff, args)
 
 
 def tool_call_name(call: Any) -> Any:
@@ -214,6 +216,7 @@ class JsonFormat(ReplyFormat):
     """The last action-shaped JSON object in the reply."""
 
     name = "json"
+    marker = "{"
 
     def read(self, reply: Reply, vocab: Vocabulary) -> Command | None:
         text = reply.text
@@ -223,14 +226,11 @@ class JsonFormat(ReplyFormat):
         problem = None
         found: Command | None = None
         error: InvalidAction | None = None
-        pos = text.find("{")
+        start = text.find("{")
         # Bound the depth once for the whole reply (from its first brace) when its bracket count
-        # allows; else per object.
-        bounded = pos < 0 or shallow_enough(text, pos)
-        while True:
-            start = text.find("{", pos)
-            if start < 0:
-                break
+        # allows (shallow_enough, inline); else per object.
+        bounded = start < 0 or text.count("{", start) + text.count("[", start) <= MAX_JSON_DEPTH
+        while start >= 0:
             if not bounded:
                 end = object_end(text, start)
                 if end == TOO_DEEP:
@@ -255,17 +255,17 @@ class JsonFormat(ReplyFormat):
                 if end < 0:
                     problem = problem or "a JSON object is not closed"
                     break
-                pos = end
+                start = text.find("{", end)
                 problem = f"could not read the JSON ({json_problem(exc)})"
                 continue
-            pos = end
             try:
                 command = command_from_json(value, affordances)
             except InvalidAction as exc:
                 found, error = None, exc
-                continue
-            if command is not None:
-                found, error = command, None
+            else:
+                if command is not None:
+                    found, error = command, None
+            start = text.find("{", end)
         if found is not None:
             return found
         if error is not None:

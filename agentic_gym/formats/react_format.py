@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 
-from agentic_gym.core import Command, InvalidAction, Reason, find_affordance, make_command
+from agentic_gym.core import Command, InvalidAction, Reason, find_affordance
+from agentic_gym.core.command import command_of
 from agentic_gym.formats.base import (
     LINE_DECORATION,
     Reply,
@@ -32,6 +33,8 @@ _REACT_INPUT = re.compile(r"[ \t>#*-]*action[ \t_]*input\**:", re.IGNORECASE | r
 
 
 _ACTION = casings("action")
+# "\naction" in every casing: a marker with nothing before it on its line, told at once.
+_ACTION_COLON = frozenset("\n" + spelling for spelling in _ACTION)
 
 
 def _line_start_ok(text: str, index: int) -> bool:
@@ -50,35 +53,24 @@ def _line_start_ok(text: str, index: int) -> bool:
     return pos < 0
 
 
-def action_marker(text: str, end: int | None = None) -> int:
-    """Index of the colon of the last ``Action:`` marker (``action``, any stars, ``:`` at a line start), or -1.
-
-    Every marker ends in a colon, so the last few colons are read first (a typical reply
-    ends with its marker); a reply with more colons than that (JSON, hostile text) is
-    lower-cased once and searched for ``action`` instead. Both find the same marker.
-    """
-    probes = MAX_COLON_PROBES
-    colon = text.rfind(":", 0, len(text) if end is None else end)
-    while colon >= 0:
-        # One character turns most colons (JSON's, after a quote) away: a marker's colon
-        # follows the "n" of "action" or a star.
-        if text[colon - 1] in "nN*":
-            index = colon
-            while index > 0 and text[index - 1] == "*":  # each run of stars precedes one colon: linear
-                index -= 1
-            if index >= 6 and text[index - 6:index] in _ACTION:
-                index -= 6
-                if index == 0 or text[index - 1] == "\n" or _line_start_ok(text, index):
-                    return colon
-        probes -= 1
-        if not probes:
-            break
-        colon = text.rfind(":", 0, colon)
-    else:
-        return -1
-    # No marker ends at or after `colon`: search before it.
-    lowered = lower(text if end is None else text[:end])
+def _is_marker(text: str, colon: int) -> bool:
+    """Whether the colon at ``colon`` ends an ``Action:`` marker (``action``, any stars, at a line start)."""
     index = colon
+    while index > 0 and text[index - 1] == "*":  # each run of stars precedes one colon: linear
+        index -= 1
+    if index >= 6 and text[index - 6:index] in _ACTION:
+        index -= 6
+        return index == 0 or text[index - 1] == "\n" or _line_start_ok(text, index)
+    return False
+
+
+def _marker_lowered(text: str, end: int, before: int) -> int:
+    """The colon of the last marker whose ``action`` starts before ``before`` and colon before ``end``, or -1.
+
+    One pass over the lower-cased text: for replies with many colons (JSON, hostile text).
+    """
+    lowered = lower(text[:end])
+    index = before
     while True:
         index = lowered.rfind("action", 0, index)
         if index < 0:
@@ -90,25 +82,79 @@ def action_marker(text: str, end: int | None = None) -> int:
             return after
 
 
+def action_marker(text: str, end: int | None = None) -> int:
+    """Index of the colon of the last ``Action:`` marker (``action``, any stars, ``:`` at a line start), or -1.
+
+    Every marker ends in a colon, so the last few colons are read first (a typical reply
+    ends with its marker); a reply with more colons than that (JSON, hostile text) is
+    lower-cased once and searched for ``action`` instead. Both find the same marker.
+    """
+    end = len(text) if end is None else end
+    probes = MAX_COLON_PROBES
+    colon = text.rfind(":", 0, end)
+    while colon >= 0:
+        # One character turns most colons (JSON's, after a quote) away: a marker's colon
+        # follows the "n" of "action" or a star.
+        if text[colon - 1] in "nN*" and _is_marker(text, colon):
+            return colon
+        probes -= 1
+        if not probes:
+            return _marker_lowered(text, end, colon)  # no marker ends at or after `colon`
+        colon = text.rfind(":", 0, colon)
+    return -1
+
+
+def action_markers(text: str) -> tuple[int, int]:
+    """The colons of the last ``Action:`` marker and of the marker before it (-1 for none).
+
+    ``(action_marker(text), action_marker(text, <that colon>))`` in one walk over the last
+    colons of a typical reply. The marker before is on an earlier line: a marker starts its
+    line, and the decoration before it holds no colon.
+    """
+    probes = MAX_COLON_PROBES
+    last = -1
+    colon = text.rfind(":")
+    while colon >= 0:
+        # One character turns most colons (JSON's, after a quote) away; a marker alone at
+        # the start of its line is told by one look-up.
+        if text[colon - 1] in "nN*" and (text[colon - 7:colon] in _ACTION_COLON or _is_marker(text, colon)):
+            if last >= 0:
+                return last, colon
+            last = colon
+        else:
+            probes -= 1
+            if not probes:
+                break
+        colon = text.rfind(":", 0, colon)
+    else:
+        return last, -1
+    # No marker ends between `colon` and `last` (or the end): search before `colon`.
+    found = _marker_lowered(text, len(text) if last < 0 else last, colon)
+    if last >= 0 or found < 0:
+        return (last, found) if last >= 0 else (-1, -1)
+    return found, action_marker(text, found)
+
+
 #: Earlier ``Action:`` lines read before a reply is taken as naming one action (bounds the work).
 MAX_EARLIER_MARKERS = 16
 
 
-def _refuse_several(text: str, colon: int, command: Command, vocab: Vocabulary) -> None:
-    """Refuse ``text`` if an ``Action:`` line before the one at ``colon`` names another command.
+def _refuse_several(text: str, earlier: int, command: Command, vocab: Vocabulary) -> None:
+    """Refuse ``text`` if an ``Action:`` line before the last one names another command.
 
-    At most :data:`MAX_EARLIER_MARKERS` earlier markers are read, each search linear, so the
-    check stays linear. A line naming no valid command, or ``command`` again, does not count.
+    ``earlier`` is the colon of the marker on the last line before the last marker's (-1 if
+    none). At most :data:`MAX_EARLIER_MARKERS` earlier markers are read, each search linear,
+    so the check stays linear. A line naming no valid command, or ``command`` again, does
+    not count.
     """
-    end = text.rfind("\n", 0, colon) + 1  # the start of the marker's line
     others: list[Command] = []
     for _ in range(MAX_EARLIER_MARKERS):
-        earlier = action_marker(text, end) if end > 0 else -1
-        if earlier < 0:  # the usual case: one pass over the colons before the line finds none
+        if earlier < 0:
             break
-        line_end = text.find("\n", earlier, end)
-        line = text[earlier + 1:line_end if line_end >= 0 else end].strip(LINE_DECORATION)
+        line_end = text.find("\n", earlier)  # there is one: a later marker's line follows
+        line = text[earlier + 1:line_end].strip(LINE_DECORATION)
         end = text.rfind("\n", 0, earlier) + 1
+        earlier = action_marker(text, end) if end > 0 else -1
         if not line or len(line) > 200:
             continue
         try:
@@ -128,17 +174,27 @@ class ReactFormat(ReplyFormat):
     """The last ``Action:`` line, with its ``Action Input`` if one follows."""
 
     name = "react"
+    marker = ":"
 
     def read(self, reply: Reply, vocab: Vocabulary) -> Command | None:
         text = reply.text
         if ":" not in text:
             return None
-        after = action_marker(text)
+        after, earlier = action_markers(text)
         if after < 0:
             return None
         line_end = text.find("\n", after)
-        line_end = len(text) if line_end < 0 else line_end
-        action = text[after + 1:line_end].strip(LINE_DECORATION)
+        if line_end < 0:
+            # The marker's line ends the reply (the usual case): no Action Input can follow.
+            action = text[after + 1:].strip(LINE_DECORATION)
+            if action:
+                command = command_text(action, vocab)
+                if earlier >= 0:
+                    _refuse_several(text, earlier, command, vocab)
+                return command
+            line_end = len(text)
+        else:
+            action = text[after + 1:line_end].strip(LINE_DECORATION)
         if not action:
             # "Action:" alone on its line: the command is the next non-empty line, if any.
             pos = line_end + 1
@@ -161,7 +217,8 @@ class ReactFormat(ReplyFormat):
         marker = _REACT_INPUT.match(text, pos) if pos < len(text) else None
         if marker is None:
             command = command_text(action, vocab)
-            _refuse_several(text, after, command, vocab)
+            if earlier >= 0:
+                _refuse_several(text, earlier, command, vocab)
             return command
         aff = find_affordance(action, vocab.affordances)
         rest = text[marker.end():].lstrip()
@@ -175,8 +232,9 @@ class ReactFormat(ReplyFormat):
         if key is None:
             raise InvalidAction(f'{aff.name}: write the Action Input as a JSON object, e.g. {{"key": "value"}}. '
                                 f"Usage: {aff.usage()}", affordance=aff.name, reason=Reason.UNREADABLE)
-        command = make_command(aff.name, {key: value}, vocab.affordances)
-        _refuse_several(text, after, command, vocab)
+        command = command_of(aff, {key: value})
+        if earlier >= 0:
+            _refuse_several(text, earlier, command, vocab)
         return command
 
     def missing(self, vocab: Vocabulary) -> InvalidAction:

@@ -15,13 +15,22 @@ from __future__ import annotations
 
 import re
 
-from agentic_gym.formats.base import MAX_TAG_PROBES
+from agentic_gym.formats.base import MAX_TAG_PROBES, UNSCANNED, ActionTag, Unscanned
 
 #: The tag names of reasoning blocks.
 REASONING_TAGS = ("think", "thinking", "reasoning")
 
 _TAG = re.compile(r"<(/?)(think|thinking|reasoning)[ \t]*>", re.IGNORECASE | re.ASCII)
-_NAME_STARTS = frozenset("tTrR")
+# Reasoning tags and the xml format's action tags, in one pattern for the walk over the "<";
+# each kind of tag has its own group, so ``match.lastindex`` says which was met: 1 and 2 open
+# and close reasoning, odd groups from 3 on open an action tag, even ones close it.
+_MARKUP = re.compile(r"<(?:(thinking|think|reasoning)|(/(?:thinking|think|reasoning))|(action)|(/action)"
+                     r"|(tool_call)|(/tool_call))[ \t]*>|<\|(?:(action)|(/action|/?end))\|>",
+                     re.IGNORECASE | re.ASCII)
+_REASONING_OPEN, _REASONING_CLOSE = 1, 2
+_ACTION_NAMES = ("", "", "", "action", "action", "tool_call", "tool_call", "action", "action")
+
+
 _CHANNEL = "<|channel|>"
 _FINAL = re.compile(r"<\|channel\|>[ \t]*final[ \t]*(?:<\|constrain\|>[^<]{0,40})?<\|message\|>",
                     re.IGNORECASE | re.ASCII)
@@ -59,33 +68,57 @@ def drop_reasoning(text: str) -> str:
         ...                "<|start|>assistant<|channel|>final<|message|>Action: go north<|return|>")
         'Action: go north'
     """
+    return read_markup(text)[0]
+
+
+def read_markup(text: str) -> tuple[str, ActionTag | None | Unscanned]:
+    """``text`` without its reasoning, and the last action tag of what is left.
+
+    The tag is what :func:`~agentic_gym.formats.xml_format.last_tag` gives for the text that
+    is left, found on the same walk from the end over the ``<`` (a reply ends with its
+    action, and the reasoning before it): ``None`` if it has none, :data:`UNSCANNED` when
+    the walk did not reach it (many ``<``, or reasoning left open), for the xml format to
+    look itself.
+    """
     if "<" not in text:  # memchr-fast; most replies have no tag at all
-        return text
+        return text, None
     # A multi-character search costs about a microsecond on 2 KB; the one-character test
     # before it is memchr-fast and rules out most replies.
     if "|" in text and _CHANNEL in text:
         text = _harmony_final(text)
         if "<" not in text:
-            return text
+            return text, None
     # From the end: the first reasoning tag met decides. A closing tag ends the reasoning
     # (what follows is read); an opening tag with no close after it starts reasoning that
     # runs to the end (what precedes it is read, up to the last closing tag before it).
+    # Action tags met on the way are noted as last_tag notes them.
     probes = MAX_TAG_PROBES
+    found: ActionTag | None = None
+    closes: dict[str, int] = {}
+    match_tag = _MARKUP.match
     pos = text.rfind("<")
     while pos >= 0:
         if not probes:
-            return _drop_forward(text)
-        # A reasoning tag's name starts with t or r: most other tags are turned away by one
-        # character, without the regex.
-        name = text[pos + 2:pos + 3] if text[pos + 1:pos + 2] == "/" else text[pos + 1:pos + 2]
-        match = _TAG.match(text, pos) if name in _NAME_STARTS else None
+            return _drop_forward(text), UNSCANNED
+        match = match_tag(text, pos)
         if match is not None:
-            if match.group(1):
-                return text[match.end():]
-            return _drop_forward(text)  # a block left open: rare, and one pass decides
+            kind: int = match.lastindex  # type: ignore[assignment]  # which tag: one group per kind, see _MARKUP
+            if kind <= _REASONING_CLOSE:
+                if kind == _REASONING_OPEN:
+                    return _drop_forward(text), UNSCANNED  # a block left open: rare, and one pass decides
+                cut = match.end()
+                if found is not None:
+                    found = (found[0], found[1] - cut, found[2] - cut)
+                return text[cut:], found
+            if found is None:
+                name = _ACTION_NAMES[kind]
+                if kind & 1:  # an opening tag
+                    found = (name, match.end(), closes.get(name, len(text)))
+                elif name not in closes:
+                    closes[name] = match.start()
         probes -= 1
         pos = text.rfind("<", 0, pos)
-    return text
+    return text, found
 
 
 def _drop_forward(text: str) -> str:

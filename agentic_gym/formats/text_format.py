@@ -136,26 +136,32 @@ class TextFormat(ReplyFormat):
             raise InvalidAction(f"Empty reply. Reply with one action, e.g. {vocab.example}. "
                                 f"Valid commands: {vocab.usage}.", reason=Reason.EMPTY)
         first_error: InvalidAction | None = None
-        candidates = [stripped]
+        # The candidates in order: the whole reply, its last line, its last inline code span.
+        if len(stripped) <= MAX_COMMAND_CHARS and vocab.leading_command(stripped):
+            try:
+                return command_text(stripped, vocab)
+            except InvalidAction as error:
+                first_error = error
         last_line = stripped[stripped.rfind("\n") + 1:].strip(LINE_DECORATION)
-        if last_line != stripped:
-            candidates.append(last_line)
+        if (last_line != stripped and last_line and len(last_line) <= MAX_COMMAND_CHARS
+                and vocab.leading_command(last_line)):
+            try:
+                command = command_text(last_line, vocab)
+            except InvalidAction as error:
+                first_error = first_error or error
+            else:
+                _refuse_a_plan(stripped, vocab)
+                return command
         close = stripped.rfind("`")
         if close > 0:
             opening = stripped.rfind("`", 0, close)
             if opening >= 0:
-                candidates.append(stripped[opening + 1:close].strip())
-        for index, candidate in enumerate(candidates):
-            if not candidate or len(candidate) > MAX_COMMAND_CHARS or not vocab.starts_command(candidate):
-                continue
-            try:
-                command = command_text(candidate, vocab)
-            except InvalidAction as error:
-                first_error = first_error or error
-                continue
-            if index == 1:
-                _refuse_a_plan(stripped, vocab)
-            return command
+                span = stripped[opening + 1:close].strip()
+                if span and len(span) <= MAX_COMMAND_CHARS and vocab.leading_command(span):
+                    try:
+                        return command_text(span, vocab)
+                    except InvalidAction as error:
+                        first_error = first_error or error
         try:
             return fuzzy_command(lower(stripped[-MAX_FUZZY_CHARS:]), vocab, reply.listed)
         except InvalidAction:

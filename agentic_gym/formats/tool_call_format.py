@@ -23,13 +23,17 @@ class ToolCallFormat(ReplyFormat):
 
     def read(self, reply: Reply, vocab: Vocabulary) -> Command | None:
         if reply.tool_calls:
-            return command_from_tool_calls(reply.tool_calls, vocab.affordances)
+            return self.read_calls(reply.tool_calls, vocab)
         if not reply.strict:
             return None
         if reply.is_message:
             raise InvalidAction(f"Call one of the provided tools (function calling), e.g. {vocab.example}. "
                                 f"Valid commands: {vocab.usage}.", reason=Reason.NO_ACTION)
         return JSON.read(reply, vocab)  # a tool call written out as JSON text
+
+    def read_calls(self, calls: Any, vocab: Vocabulary) -> Command:
+        """The command of a message's (non-empty) ``tool_calls``: what ``read`` gives for a reply with them."""
+        return command_from_tool_calls(calls, vocab.affordances)
 
     def render(self, command: Command) -> dict[str, Any]:
         return {

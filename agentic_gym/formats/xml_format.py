@@ -10,7 +10,15 @@ from __future__ import annotations
 import re
 
 from agentic_gym.core import Command, InvalidAction, Reason
-from agentic_gym.formats.base import MAX_TAG_PROBES, Reply, ReplyFormat, Vocabulary, command_text, safe_text
+from agentic_gym.formats.base import (
+    MAX_TAG_PROBES,
+    Reply,
+    ReplyFormat,
+    Unscanned,
+    Vocabulary,
+    command_text,
+    safe_text,
+)
 from agentic_gym.formats.json_format import command_from_json, decode_object
 
 # Tags are matched in any ASCII case (re.ASCII: no Unicode case folding), and only where a
@@ -76,12 +84,13 @@ class XmlFormat(ReplyFormat):
     """The content of the last ``<action>`` or ``<tool_call>`` tag."""
 
     name = "xml"
+    marker = "<"
 
     def read(self, reply: Reply, vocab: Vocabulary) -> Command | None:
         text = reply.text
         if "<" not in text:
             return None
-        tag = last_tag(text)
+        tag = last_tag(text) if isinstance(reply.tag, Unscanned) else reply.tag  # noted by the walk, or look
         if tag is None:
             return None
         name, start, end = tag
