@@ -32,7 +32,7 @@ from types import MappingProxyType
 from typing import Any
 
 from agentic_gym.core.affordance import Affordance, _Check
-from agentic_gym.core.text import CHARSET, quote
+from agentic_gym.core.text import quote
 
 #: Longest command text :func:`parse_command` reads; longer input is rejected before any scan.
 MAX_COMMAND_CHARS = 8192
@@ -143,8 +143,23 @@ class Command:
             (value,) = args.values()
             if _is_short_form_value(value):
                 return f"{self.name} {value}"
-        inner = ", ".join(f"{k}={json.dumps(v, ensure_ascii=True)}" for k, v in args.items())
+        inner = ", ".join(f"{k}={_json_scalar(v)}" for k, v in args.items())
         return f"{self.name}({inner})"
+
+
+_encode_string = json.encoder.encode_basestring_ascii  # what json.dumps uses for a str, in C
+
+
+def _json_scalar(value: Any) -> str:
+    """``json.dumps(value, ensure_ascii=True)`` for a command argument, without its dispatch for the usual types."""
+    kind = type(value)
+    if kind is str:
+        return _encode_string(value)
+    if kind is int:
+        return int.__repr__(value)
+    if kind is bool:
+        return "true" if value else "false"
+    return json.dumps(value, ensure_ascii=True)
 
 
 _new_object = object.__new__
@@ -161,13 +176,13 @@ def _adopt(name: str, args: dict[str, Any]) -> Command:
     return command
 
 
-_SHORT_FORM_CHARS = frozenset(CHARSET) - {"\n"}
 
 
 def _is_short_form_value(value: Any) -> bool:
     # Only plain single-line ASCII goes bare; anything else is JSON-escaped in the call form,
     # so a command's text always lies in CHARSET.
-    return isinstance(value, str) and value != "" and value == value.strip() and _SHORT_FORM_CHARS.issuperset(value)
+    # CHARSET without "\n" is printable ASCII: two C-fast tests.
+    return isinstance(value, str) and value != "" and value == value.strip() and value.isascii() and value.isprintable()
 
 
 def action_text(action: Any) -> str:

@@ -22,7 +22,7 @@ from gymnasium import spaces
 
 from agentic_gym.core.affordance import Affordance
 from agentic_gym.core.command import Command, InvalidAction, Reason, check_command, command_list
-from agentic_gym.core.text import CHARSET, quote
+from agentic_gym.core.text import CHARSET, in_charset, quote
 
 _WORDS = ("red", "blue", "key", "door", "box", "north", "note", "seven", "yes", "no")
 
@@ -104,6 +104,8 @@ class CommandSpace(spaces.Text):
             except InvalidAction:
                 return False
             return True
+        if type(x) is str:  # what Text.contains decides, with one C-fast charset test
+            return self.min_length <= len(x) <= self.max_length and in_charset(x)
         return super().contains(x)
 
     def sample(self, mask: Sequence[str] | None = None, probability: Any = None) -> str:  # type: ignore[override]

@@ -25,7 +25,16 @@ from gymnasium import spaces
 #: Letters, digits, punctuation, space and newline: the charset of every Text space.
 CHARSET: str = string.ascii_letters + string.digits + string.punctuation + " \n"
 
-_CHARSET_SET = frozenset(CHARSET)
+_CHARSET_BYTES = CHARSET.encode("ascii")
+
+
+def in_charset(text: str) -> bool:
+    """Whether every character of ``text`` is in :data:`CHARSET`.
+
+    ASCII text is encoded and the charset's bytes deleted in C: what is left is outside it
+    (several times faster than a set test, which hashes character by character).
+    """
+    return text.isascii() and not text.encode("ascii").translate(None, _CHARSET_BYTES)
 _OUTSIDE = re.compile(r"[^A-Za-z0-9!-/:-@\[-`{-~ \n]")
 
 
@@ -44,7 +53,7 @@ def sanitize(text: str, max_length: int | None = None) -> str:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "\t" in text:
         text = text.replace("\t", " ")
-    if not _CHARSET_SET.issuperset(text):
+    if not (text.isascii() and not text.encode("ascii").translate(None, _CHARSET_BYTES)):  # in_charset, inline
         text = _OUTSIDE.sub("?", text)
     if max_length is not None and len(text) > max_length:
         text = text[:max_length]

@@ -24,6 +24,7 @@ from agentic_gym.core import (
     text_space,
     tool_schemas,
 )
+from agentic_gym.core.text import in_charset
 
 AFFORDANCES = (
     Affordance("go", "Walk.", params(direction=enum_param("Where.", ["north", "south"]))),
@@ -44,6 +45,24 @@ def test_sanitize_output_is_in_charset_and_clipped(text, limit):
 @given(st.text(alphabet=CHARSET, max_size=100))
 def test_sanitize_keeps_charset_text(text):
     assert sanitize(text) == text
+
+
+# Text near the charset's edges: control characters, DEL, Latin-1, a lone surrogate.
+EDGE_TEXT = st.text(alphabet=st.sampled_from([*"az AZ09~!\n", "\t", "\r", "\x00", "\x1f", "\x7f", "\x80",
+                                              "\u00e9", "\u2028", "\ud800", "\U0001f600"]), max_size=60)
+
+
+@given(EDGE_TEXT)
+def test_the_charset_test_is_set_membership(text):
+    assert in_charset(text) is (set(text) <= set(CHARSET))
+    assert CommandSpace(AFFORDANCES, max_length=60).contains(text) is (set(text) <= set(CHARSET))
+
+
+@given(EDGE_TEXT)
+def test_sanitize_replaces_exactly_the_characters_outside_the_charset(text):
+    expected = "".join(c if c in CHARSET else "?" for c in text.replace("\r\n", "\n").replace("\r", "\n")
+                       .replace("\t", " "))
+    assert sanitize(text) == expected
 
 
 def test_sanitize_maps_formatting_and_foreign_characters():

@@ -8,6 +8,7 @@ replies built from the pieces that trip parsers.
 
 from __future__ import annotations
 
+import json
 import re
 
 from hypothesis import given, settings
@@ -15,6 +16,7 @@ from hypothesis import strategies as st
 
 from agentic_gym.core import (
     Affordance,
+    Command,
     InvalidAction,
     enum_param,
     int_param,
@@ -23,6 +25,8 @@ from agentic_gym.core import (
     parse_command,
     string_param,
 )
+from agentic_gym.core.command import _json_scalar
+from agentic_gym.core.text import in_charset
 from agentic_gym.formats import vocabulary
 from agentic_gym.formats.base import MAX_TAG_PROBES, Unscanned
 from agentic_gym.formats.react_format import MAX_COLON_PROBES, action_marker, action_markers
@@ -138,3 +142,18 @@ def test_short_forms_read_as_the_validated_arguments(name, value):
     else:
         return  # no short form: the general reading decides
     assert got == expected
+
+
+SCALARS = st.one_of(st.text(max_size=20), st.integers(), st.booleans(), st.floats(allow_nan=False),
+                    st.none())
+
+
+@MANY
+@given(st.dictionaries(st.sampled_from(["city", "day", "note", "x"]), SCALARS, max_size=3))
+def test_a_commands_text_is_one_line_of_the_charset_with_json_values(args):
+    """Tool envs label a call by its text without sanitising it; the values read back as JSON."""
+    command = Command("book", args)
+    text = str(command)
+    assert in_charset(text) and "\n" not in text
+    for value in args.values():
+        assert _json_scalar(value) == json.dumps(value, ensure_ascii=True)

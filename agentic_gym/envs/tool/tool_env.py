@@ -185,7 +185,7 @@ class ToolEnv(TranscriptRendering, AgenticEnv):
         self._calls += 1
         canonical = str(command) if command is not None else ""
         if label is None:
-            label = sanitize(canonical, 240)
+            label = canonical[:240]  # a command's text is already in the charset, on one line
         prefix = f"[{self._calls}] {label} -> "
         if name in self.faultable:
             index = self._faultable_calls
