@@ -238,6 +238,14 @@ def _index(affordances: tuple[Affordance, ...]) -> dict[str, Affordance]:
     return entry[1]
 
 
+def affordance_named(name: str, affordances: tuple[Affordance, ...]) -> Affordance | None:
+    """The affordance called exactly ``name`` (no case folding), or ``None``."""
+    entry = _INDEXES.get(id(affordances))
+    if entry is None or entry[0] is not affordances:
+        entry = _index_entry(affordances)
+    return entry[1].get(name)
+
+
 def find_affordance(name: str, affordances: Iterable[Affordance]) -> Affordance:
     """The affordance called ``name`` (case-insensitive), or :class:`InvalidAction`."""
     if type(affordances) is not tuple:

@@ -43,7 +43,6 @@ from typing import Any
 
 from agentic_gym.core import Affordance, Command, InvalidAction, Reason, message_text, quote
 from agentic_gym.formats.base import (
-    _VOCABULARIES,
     MAX_REPLY_CHARS,
     Reply,
     ReplyFormat,
@@ -60,8 +59,11 @@ from agentic_gym.formats.xml_format import XML
 
 #: The reply formats, in the order ``auto`` tries them.
 REPLY_FORMATS: tuple[ReplyFormat, ...] = (TOOL_CALL, XML, REACT, JSON, TEXT)
-# What ``auto`` tries on a reply without tool calls, each with its marker character.
-_AUTO = tuple((f, f.marker) for f in REPLY_FORMATS if f is not TOOL_CALL)
+# What ``auto`` tries on a reply without tool calls: each format's marker and reader.
+_AUTO = tuple((f.marker, f.read) for f in REPLY_FORMATS if f is not TOOL_CALL)
+# The affordance tuple parse_action read last and its vocabulary (a non-empty one): the
+# usual caller passes the same tuple every step, and one identity test finds it.
+_last_vocabulary: tuple[Any, Vocabulary] = (object(), Vocabulary(()))
 #: The formats by name.
 FORMATS_BY_NAME: dict[str, ReplyFormat] = {f.name: f for f in REPLY_FORMATS}
 #: Every name ``format=`` takes: ``auto`` and each format's.
@@ -121,15 +123,17 @@ def parse_action(output: Any, affordances: Iterable[Affordance], format: str = "
     :class:`~agentic_gym.core.InvalidAction` with a message an LLM can act on when the
     reply holds no valid action. Total and linear in the size of the input.
     """
+    global _last_vocabulary
     chosen = None if format == "auto" else reply_format(format)
-    if type(affordances) is tuple:
-        vocab = _VOCABULARIES.get(id(affordances))
-        if vocab is None or vocab.affordances is not affordances:
-            vocab = vocabulary(affordances)
+    last = _last_vocabulary  # one read: a pair that belongs together, whatever other threads do
+    if last[0] is affordances:
+        vocab = last[1]
     else:
         vocab = vocabulary(affordances)
-    if not vocab.affordances:
-        raise InvalidAction("There is no action to take.", reason=Reason.REFUSED)
+        if not vocab.affordances:
+            raise InvalidAction("There is no action to take.", reason=Reason.REFUSED)
+        if type(affordances) is tuple:  # a list could change under the remembered pair
+            _last_vocabulary = (affordances, vocab)
     if type(output) is str or isinstance(output, str):
         if len(output) > MAX_REPLY_CHARS:
             raise InvalidAction(f"The reply is {len(output)} characters; the limit is {MAX_REPLY_CHARS}. "
@@ -137,10 +141,10 @@ def parse_action(output: Any, affordances: Iterable[Affordance], format: str = "
         text = output if type(output) is str else str(output)
         is_message = False
     else:
-        read = _read_message(output, chosen, vocab)
-        if not isinstance(read, str):
-            return read  # the command of a tool call
-        text = read
+        message = _read_message(output, chosen, vocab)
+        if not isinstance(message, str):
+            return message  # the command of a tool call
+        text = message
         is_message = True
     if "<" in text:  # memchr-fast: a reply without "<" has no reasoning tag and no action tag
         kept, tag = read_markup(text)
@@ -160,9 +164,9 @@ def parse_action(output: Any, affordances: Iterable[Affordance], format: str = "
     # A reply without tool calls: the tool_call format would pass it on, so it is not asked;
     # nor is a format whose marker the reply lacks (a memchr-fast test; the text format's
     # marker is "", in every reply).
-    for candidate, marker in _AUTO:
+    for marker, read in _AUTO:
         if marker in text:
-            command = candidate.read(reply, vocab)
+            command = read(reply, vocab)
             if command is not None:
                 return command
     raise TEXT.missing(vocab)  # the text format always decides; kept for the type checker

@@ -25,7 +25,7 @@ from agentic_gym.core import (
     quote,
     sanitize,
 )
-from agentic_gym.core.command import MAX_COMMAND_CHARS, command_of
+from agentic_gym.core.command import MAX_COMMAND_CHARS, affordance_named, command_of
 from agentic_gym.formats.base import Reply, ReplyFormat, Vocabulary, command_text, vocabulary
 
 #: Deepest JSON nesting decoded (deeper objects are rejected before ``json`` sees them).
@@ -148,9 +148,12 @@ def command_from_json(obj: Any, affordances: tuple[Affordance, ...]) -> Command 
         return None
     if type(obj) is not dict:  # JSON decodes objects to plain dicts
         return None
-    if len(obj) == 2 and type(obj.get("name")) is str and "arguments" in obj:
-        # {"name": ..., "arguments": ...}, the usual object: what the general reading below gives.
-        return command_from_call(obj["name"], obj["arguments"], affordances)
+    if len(obj) == 2 and "arguments" in obj:
+        # {"name": ..., "arguments": {...}}, the usual object: what the general reading below gives.
+        name, args = obj.get("name"), obj["arguments"]
+        if type(name) is str:
+            aff = affordance_named(name, affordances) if type(args) is dict else None
+            return command_of(aff, args) if aff is not None else command_from_call(name, args, affordances)
     if type(obj.get("tool_calls")) is list:
         return command_from_tool_calls(obj["tool_calls"], affordances)
     if type(obj.get("function")) is dict:
