@@ -238,14 +238,6 @@ def _index(affordances: tuple[Affordance, ...]) -> dict[str, Affordance]:
     return entry[1]
 
 
-def affordance_named(name: str, affordances: tuple[Affordance, ...]) -> Affordance | None:
-    """The affordance called exactly ``name`` (no case folding), or ``None``."""
-    entry = _INDEXES.get(id(affordances))
-    if entry is None or entry[0] is not affordances:
-        entry = _index_entry(affordances)
-    return entry[1].get(name)
-
-
 def find_affordance(name: str, affordances: Iterable[Affordance]) -> Affordance:
     """The affordance called ``name`` (case-insensitive), or :class:`InvalidAction`."""
     if type(affordances) is not tuple:
@@ -512,8 +504,11 @@ def parse_command(text: str, affordances: Iterable[Affordance], max_length: int 
     for every valid command ``c``. Raises :class:`InvalidAction` otherwise; never
     evaluates anything. Time is linear in ``len(text)``.
     """
-    if type(affordances) is not tuple:
-        affordances = tuple(affordances)
+    entry = _INDEXES.get(id(affordances))
+    if entry is None or entry[0] is not affordances:
+        if type(affordances) is not tuple:
+            affordances = tuple(affordances)
+        entry = _index_entry(affordances)
     if type(text) is not str and not isinstance(text, str):
         raise InvalidAction(f"A command must be text, got {_type_name(text)}.", reason=Reason.WRONG_TYPE)
     if len(text) > max_length:
@@ -523,9 +518,6 @@ def parse_command(text: str, affordances: Iterable[Affordance], max_length: int 
     # Fast path for the short forms `name` and `name value`: a word before the first space that
     # is exactly an affordance name is what the general path below would read as the name.
     name, _, value = stripped.partition(" ")
-    entry = _INDEXES.get(id(affordances))
-    if entry is None or entry[0] is not affordances:
-        entry = _index_entry(affordances)
     short = entry[2].get(name)
     if short is not None:
         aff, key, spec, bare = short
@@ -542,7 +534,10 @@ def parse_command(text: str, affordances: Iterable[Affordance], max_length: int 
                     if option is not None:
                         return _adopt(name, {key: option})
                 elif len(value) >= low and (check is _FREE or len(value) <= limit):
-                    return _adopt(name, {key: value})
+                    command = _new_object(Command)  # _adopt, inline: the usual command
+                    _set_name(command, name)
+                    _set_args(command, {key: value})
+                    return command
             return _adopt(name, validate_args(aff, {key: value}))
     if not stripped:
         raise InvalidAction(f"Empty command. Valid commands: {command_list(affordances)}.", reason=Reason.EMPTY)

@@ -98,7 +98,7 @@ class Vocabulary:
 
     def __init__(self, affordances: tuple[Affordance, ...]):
         self.affordances = affordances
-        self.names = {a.name: a for a in affordances}
+        self.names = {a.name: a for a in reversed(affordances)}  # the first of a name wins, as in parse_command
         # Aliases that do not collide with a name, longest first: ("pick up", "pickup").
         self.aliases: list[tuple[str, str]] = sorted(
             {(alias, a.name) for a in affordances for alias in a.aliases if alias not in self.names},

@@ -25,8 +25,8 @@ from agentic_gym.core import (
     quote,
     sanitize,
 )
-from agentic_gym.core.command import MAX_COMMAND_CHARS, affordance_named, command_of
-from agentic_gym.formats.base import Reply, ReplyFormat, Vocabulary, command_text, vocabulary
+from agentic_gym.core.command import MAX_COMMAND_CHARS, command_of
+from agentic_gym.formats.base import Reply, ReplyFormat, Vocabulary, command_text
 
 #: Deepest JSON nesting decoded (deeper objects are rejected before ``json`` sees them).
 MAX_JSON_DEPTH = 32
@@ -67,14 +67,19 @@ def object_end(text: str, start: int) -> int:
     return -1
 
 
+#: Text shorter than this holds no complete JSON value deeper than :data:`MAX_JSON_DEPTH` (each
+#: level takes two brackets), and the decoder's recursion on it is bounded by its length.
+SHORT_JSON = 2 * MAX_JSON_DEPTH + 2
+
+
 def shallow_enough(text: str, start: int = 0) -> bool:
     """True when no JSON value in ``text[start:]`` can nest deeper than :data:`MAX_JSON_DEPTH`.
 
-    Counting brackets is a bound on the depth that costs two memchr-speed passes, so the
-    recursive decoder sees a typical reply at once; anything with more brackets is
-    measured by :func:`object_end` before it is decoded.
+    Short text (:data:`SHORT_JSON`) cannot; otherwise counting brackets is a bound on the
+    depth that costs two fast passes, so the recursive decoder sees a typical reply at
+    once. Anything with more brackets is measured by :func:`object_end` before it is decoded.
     """
-    return text.count("{", start) + text.count("[", start) <= MAX_JSON_DEPTH
+    return len(text) - start < SHORT_JSON or text.count("{", start) + text.count("[", start) <= MAX_JSON_DEPTH
 
 
 def _parse_int(literal: str) -> int:
@@ -103,7 +108,7 @@ def decode_object(text: str) -> Any:
                             reason=Reason.UNREADABLE)
     # The depth is bounded before the (recursive) decoder runs: by counting brackets, or by
     # the structural scan, which also finds where the object ends.
-    if stripped.count("{") + stripped.count("[") <= MAX_JSON_DEPTH:  # shallow_enough, inline
+    if len(stripped) < SHORT_JSON or stripped.count("{") + stripped.count("[") <= MAX_JSON_DEPTH:  # shallow_enough
         try:
             value, end = _scan_json(stripped, 0)
         except (ValueError, RecursionError, StopIteration):
@@ -140,24 +145,23 @@ _NAME_KEYS = ("name", "action", "tool", "tool_name", "command")
 _ARG_KEYS = ("arguments", "args", "parameters", "params", "action_input", "tool_input", "input")
 
 
-def command_from_json(obj: Any, affordances: tuple[Affordance, ...]) -> Command | None:
+def command_from_json(obj: Any, vocab: Vocabulary) -> Command | None:
     """The command an action-shaped JSON value names, ``None`` if it names none."""
-    if type(obj) is list:
-        if len(obj) == 1:
-            return command_from_json(obj[0], affordances)
-        return None
     if type(obj) is not dict:  # JSON decodes objects to plain dicts
+        if type(obj) is list and len(obj) == 1:
+            return command_from_json(obj[0], vocab)
         return None
+    affordances = vocab.affordances
     if len(obj) == 2 and "arguments" in obj:
         # {"name": ..., "arguments": {...}}, the usual object: what the general reading below gives.
         name, args = obj.get("name"), obj["arguments"]
         if type(name) is str:
-            aff = affordance_named(name, affordances) if type(args) is dict else None
+            aff = vocab.names.get(name) if type(args) is dict else None
             return command_of(aff, args) if aff is not None else command_from_call(name, args, affordances)
     if type(obj.get("tool_calls")) is list:
         return command_from_tool_calls(obj["tool_calls"], affordances)
     if type(obj.get("function")) is dict:
-        return command_from_json(obj["function"], affordances)
+        return command_from_json(obj["function"], vocab)
     for key in _NAME_KEYS:
         name = obj.get(key)
         if isinstance(name, str):
@@ -168,7 +172,7 @@ def command_from_json(obj: Any, affordances: tuple[Affordance, ...]) -> Command 
         if key in obj:
             return command_from_call(name, obj[key], affordances)
     # {"action": "go north"}: the value is a whole command (an alias may name it).
-    return command_text(name, vocabulary(affordances))
+    return command_text(name, vocab)
 
 
 def command_from_call(name: str, args: Any, affordances: tuple[Affordance, ...]) -> Command:
@@ -223,16 +227,16 @@ class JsonFormat(ReplyFormat):
 
     def read(self, reply: Reply, vocab: Vocabulary) -> Command | None:
         text = reply.text
-        if "{" not in text and not reply.strict:
+        start = text.find("{")
+        if start < 0 and not reply.strict:
             return None
-        affordances = vocab.affordances
         problem = None
         found: Command | None = None
         error: InvalidAction | None = None
-        start = text.find("{")
         # Bound the depth once for the whole reply (from its first brace) when its bracket count
         # allows (shallow_enough, inline); else per object.
-        bounded = start < 0 or text.count("{", start) + text.count("[", start) <= MAX_JSON_DEPTH
+        bounded = (start < 0 or len(text) - start < SHORT_JSON  # shallow_enough, inline
+                   or text.count("{", start) + text.count("[", start) <= MAX_JSON_DEPTH)
         while start >= 0:
             if not bounded:
                 end = object_end(text, start)
@@ -262,7 +266,7 @@ class JsonFormat(ReplyFormat):
                 problem = f"could not read the JSON ({json_problem(exc)})"
                 continue
             try:
-                command = command_from_json(value, affordances)
+                command = command_from_json(value, vocab)
             except InvalidAction as exc:
                 found, error = None, exc
             else:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from agentic_gym.core import Command, InvalidAction, Reason, find_affordance
+from agentic_gym.core import Command, InvalidAction, Reason, find_affordance, parse_command
 from agentic_gym.core.command import command_of
 from agentic_gym.formats.base import (
     LINE_DECORATION,
@@ -33,6 +33,8 @@ _REACT_INPUT = re.compile(r"[ \t>#*-]*action[ \t_]*input\**:", re.IGNORECASE | r
 
 
 _ACTION = casings("action")
+# The first characters of a line that can hold a marker: decoration, or the "a" of "action".
+_MARKER_LINE_STARTS = frozenset(" \t>#*-aA")
 # "\naction" in every casing: a marker with nothing before it on its line, told at once.
 _ACTION_COLON = frozenset("\n" + spelling for spelling in _ACTION)
 
@@ -114,6 +116,13 @@ def action_markers(text: str) -> tuple[int, int]:
     probes = MAX_COLON_PROBES
     last = -1
     colon = text.rfind(":")
+    if colon > 0 and text[colon - 1] not in "nN*":
+        # The last colon is no marker's (a JSON object or prose ends the reply). A marker
+        # starts its line, so a line that starts with neither decoration nor "a" holds none:
+        # its other colons are skipped at once.
+        start = text.rfind("\n", 0, colon) + 1
+        if text[start] not in _MARKER_LINE_STARTS:
+            colon = text.rfind(":", 0, start)
     while colon >= 0:
         # One character turns most colons (JSON's, after a quote) away; a marker alone at
         # the start of its line is told by one look-up.
@@ -178,9 +187,7 @@ class ReactFormat(ReplyFormat):
 
     def read(self, reply: Reply, vocab: Vocabulary) -> Command | None:
         text = reply.text
-        if ":" not in text:
-            return None
-        after, earlier = action_markers(text)
+        after, earlier = action_markers(text)  # (-1, -1) for text without a colon
         if after < 0:
             return None
         line_end = text.find("\n", after)
@@ -188,7 +195,10 @@ class ReactFormat(ReplyFormat):
             # The marker's line ends the reply (the usual case): no Action Input can follow.
             action = text[after + 1:].strip(LINE_DECORATION)
             if action:
-                command = command_text(action, vocab)
+                try:  # the command as written, else as command_text forgives it
+                    command = parse_command(action, vocab.affordances)
+                except InvalidAction:
+                    command = command_text(action, vocab)
                 if earlier >= 0:
                     _refuse_several(text, earlier, command, vocab)
                 return command

@@ -23,12 +23,12 @@ REASONING_TAGS = ("think", "thinking", "reasoning")
 _TAG = re.compile(r"<(/?)(think|thinking|reasoning)[ \t]*>", re.IGNORECASE | re.ASCII)
 # Reasoning tags and the xml format's action tags, in one pattern for the walk over the "<";
 # each kind of tag has its own group, so ``match.lastindex`` says which was met: 1 and 2 open
-# and close reasoning, odd groups from 3 on open an action tag, even ones close it.
+# and close reasoning, 5 and 6 a tool_call tag, 3 and 7 open an action tag, 4 and 8 close it.
 _MARKUP = re.compile(r"<(?:(thinking|think|reasoning)|(/(?:thinking|think|reasoning))|(action)|(/action)"
                      r"|(tool_call)|(/tool_call))[ \t]*>|<\|(?:(action)|(/action|/?end))\|>",
                      re.IGNORECASE | re.ASCII)
-_REASONING_OPEN, _REASONING_CLOSE = 1, 2
-_ACTION_NAMES = ("", "", "", "action", "action", "tool_call", "tool_call", "action", "action")
+_REASONING_OPEN, _REASONING_CLOSE, _TOOL_OPEN, _TOOL_CLOSE = 1, 2, 5, 6
+_ACTION_OPEN = frozenset({3, 7})
 
 
 _CHANNEL = "<|channel|>"
@@ -94,7 +94,7 @@ def read_markup(text: str) -> tuple[str, ActionTag | None | Unscanned]:
     # Action tags met on the way are noted as last_tag notes them.
     probes = MAX_TAG_PROBES
     found: ActionTag | None = None
-    closes: dict[str, int] = {}
+    close_action = close_tool = -1  # the last closing tag of each name seen so far (from the end)
     match_tag = _MARKUP.match
     pos = text.rfind("<")
     while pos >= 0:
@@ -102,20 +102,24 @@ def read_markup(text: str) -> tuple[str, ActionTag | None | Unscanned]:
             return _drop_forward(text), UNSCANNED
         match = match_tag(text, pos)
         if match is not None:
-            kind: int = match.lastindex  # type: ignore[assignment]  # which tag: one group per kind, see _MARKUP
-            if kind <= _REASONING_CLOSE:
-                if kind == _REASONING_OPEN:
-                    return _drop_forward(text), UNSCANNED  # a block left open: rare, and one pass decides
+            kind = match.lastindex  # which tag: one group per kind, see _MARKUP
+            if kind == _REASONING_CLOSE:
                 cut = match.end()
                 if found is not None:
                     found = (found[0], found[1] - cut, found[2] - cut)
                 return text[cut:], found
+            if kind == _REASONING_OPEN:
+                return _drop_forward(text), UNSCANNED  # a block left open: rare, and one pass decides
             if found is None:
-                name = _ACTION_NAMES[kind]
-                if kind & 1:  # an opening tag
-                    found = (name, match.end(), closes.get(name, len(text)))
-                elif name not in closes:
-                    closes[name] = match.start()
+                if kind == _TOOL_OPEN:
+                    found = ("tool_call", match.end(), len(text) if close_tool < 0 else close_tool)
+                elif kind == _TOOL_CLOSE:
+                    if close_tool < 0:
+                        close_tool = match.start()
+                elif kind in _ACTION_OPEN:
+                    found = ("action", match.end(), len(text) if close_action < 0 else close_action)
+                elif close_action < 0:
+                    close_action = match.start()
         probes -= 1
         pos = text.rfind("<", 0, pos)
     return text, found

@@ -88,9 +88,8 @@ class XmlFormat(ReplyFormat):
 
     def read(self, reply: Reply, vocab: Vocabulary) -> Command | None:
         text = reply.text
-        if "<" not in text:
-            return None
-        tag = last_tag(text) if isinstance(reply.tag, Unscanned) else reply.tag  # noted by the walk, or look
+        noted = reply.tag  # noted by the walk that dropped the reasoning (None: the text has no "<")
+        tag = last_tag(text) if isinstance(noted, Unscanned) else noted
         if tag is None:
             return None
         name, start, end = tag
@@ -99,7 +98,7 @@ class XmlFormat(ReplyFormat):
             raise InvalidAction(f"The <{name}> tag is empty. Write e.g. {self.render(vocab.example)}. "
                                 f"Valid commands: {vocab.usage}.", reason=Reason.EMPTY)
         if content.startswith("{"):
-            command = command_from_json(decode_object(content), vocab.affordances)
+            command = command_from_json(decode_object(content), vocab)
             if command is None:
                 raise InvalidAction('The JSON in the tag names no action; write {"name": ..., "arguments": {...}}. '
                                     f"Valid commands: {vocab.usage}.", reason=Reason.NO_ACTION)

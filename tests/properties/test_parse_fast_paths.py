@@ -29,6 +29,7 @@ from agentic_gym.core.command import _json_scalar
 from agentic_gym.core.text import in_charset
 from agentic_gym.formats import vocabulary
 from agentic_gym.formats.base import MAX_TAG_PROBES, Unscanned
+from agentic_gym.formats.json_format import MAX_JSON_DEPTH, SHORT_JSON, shallow_enough
 from agentic_gym.formats.react_format import MAX_COLON_PROBES, action_marker, action_markers
 from agentic_gym.formats.reasoning import _drop_forward, drop_reasoning, read_markup
 from agentic_gym.formats.xml_format import _last_tag_forward, last_tag
@@ -157,3 +158,11 @@ def test_a_commands_text_is_one_line_of_the_charset_with_json_values(args):
     assert in_charset(text) and "\n" not in text
     for value in args.values():
         assert _json_scalar(value) == json.dumps(value, ensure_ascii=True)
+
+
+def test_text_too_short_for_a_value_too_deep_is_decoded_without_counting():
+    """The shortest complete value one level too deep is SHORT_JSON characters: it is counted."""
+    deepest = "[" * (MAX_JSON_DEPTH + 1) + "]" * (MAX_JSON_DEPTH + 1)
+    assert len(deepest) == SHORT_JSON
+    assert not shallow_enough(deepest) and not shallow_enough("x" + deepest, 1)
+    assert shallow_enough(deepest[1:-1])
