@@ -141,7 +141,8 @@ class Command:
             return self.name
         if len(args) == 1:
             (value,) = args.values()
-            if _is_short_form_value(value):
+            # _is_short_form_value, inline (this runs for every command a step reports)
+            if isinstance(value, str) and value and value.isascii() and value.isprintable() and value == value.strip():
                 return f"{self.name} {value}"
         inner = ", ".join(f"{k}={_json_scalar(v)}" for k, v in args.items())
         return f"{self.name}({inner})"

@@ -124,6 +124,7 @@ class ParseAction(gym.Wrapper):
         self.max_invalid = max_invalid
         self.invalid_penalty = float(invalid_penalty)
         self.affordances: tuple[Affordance, ...] = tuple(env.get_wrapper_attr("affordances"))
+        self._env_space = env.action_space  # what a command is turned into, fixed with the affordances
         # Any reply up to the parser's limit is a legal action; samples are valid commands.
         self.action_space = CommandSpace(self.affordances, max_length=MAX_REPLY_CHARS)
         self._text_limit = text_limit(env.observation_space) + MAX_FEEDBACK_CHARS
@@ -145,7 +146,7 @@ class ParseAction(gym.Wrapper):
             listed = self._last[1].get("admissible_commands")
             command = parse_action(action, self.affordances, self.format,
                                    commands=listed if isinstance(listed, (list, tuple)) else ())
-            native = native_action(command, self.env.action_space, self.affordances)
+            native = native_action(command, self._env_space, self.affordances)
         except InvalidAction as error:
             return self._invalid(error)
         self._invalid_streak = 0
