@@ -18,7 +18,8 @@ per format, each the single place its format lives (``read``, ``render``,
 
 The first format whose markers are present decides; if its action is wrong, its error is
 reported rather than a guess from a later format. Before any format reads the reply,
-:func:`~agentic_gym.formats.reasoning.drop_reasoning` removes the model's reasoning.
+:func:`~agentic_gym.formats.reasoning.read_markup` removes the model's reasoning (and notes the
+last action tag on the way, for the xml format).
 
 Example:
     >>> from agentic_gym.core import Affordance, params, enum_param

@@ -1,7 +1,8 @@
 """Reasoning blocks: the part of a reply that is thinking, never the action.
 
-Every format reads the reply after :func:`drop_reasoning` has removed what a model wrote
-while thinking, so an action quoted in its reasoning is never taken:
+Every format reads the reply after :func:`read_markup` (:func:`drop_reasoning` is its text
+alone) has removed what a model wrote while thinking, so an action quoted in its reasoning is
+never taken:
 
 * ``<think>``, ``<thinking>`` and ``<reasoning>`` blocks (DeepSeek-R1, Qwen, Claude-style
   tags): everything up to the end of the last closing tag is dropped, in any ASCII case;
