@@ -458,22 +458,15 @@ def _perturb_adventure(base: Any) -> tuple[str, Hidden] | None:
 
 
 def _perturb_key_rule(base: Any) -> tuple[str, Hidden] | None:
-    from agentic_gym.envs.text.adventure_world import State
+    swapped = base.house.swap_keys()
+    if swapped is None:
+        return None
 
-    house = base.house
-    shut = [t.lock for t in house.things if t.state == State.LOCKED]
-    opens = house.opens
-    for a in shut:
-        for b in opens:
-            if b != a and opens[b] != a and opens[a] != b:
-                opens[a], opens[b] = opens[b], opens[a]
+    def hidden(twin: Any, original: Any) -> bool:
+        return twin.house.alarm == original.house.alarm and all(
+            x.state == y.state for x, y in zip(twin.house.things, original.house.things))
 
-                def hidden(twin: Any, original: Any) -> bool:
-                    return twin.house.alarm == original.house.alarm and all(
-                        x.state == y.state for x, y in zip(twin.house.things, original.house.things))
-
-                return f"which keys open the {a} and {b} locks", hidden
-    return None
+    return f"which keys open the {swapped[0]} and {swapped[1]} locks", hidden
 
 
 # ---- answer checkers -----------------------------------------------------------------------

@@ -141,7 +141,8 @@ class Command:
             return self.name
         if len(args) == 1:
             (value,) = args.values()
-            # _is_short_form_value, inline (this runs for every command a step reports)
+            # Only plain single-line ASCII goes bare (printable ASCII is CHARSET without "\n");
+            # anything else is JSON-escaped in the call form, so a command's text always lies in CHARSET.
             if isinstance(value, str) and value and value.isascii() and value.isprintable() and value == value.strip():
                 return f"{self.name} {value}"
         inner = ", ".join(f"{k}={_json_scalar(v)}" for k, v in args.items())
@@ -177,15 +178,6 @@ def _adopt(name: str, args: dict[str, Any]) -> Command:
     return command
 
 
-
-
-def _is_short_form_value(value: Any) -> bool:
-    # Only plain single-line ASCII goes bare; anything else is JSON-escaped in the call form,
-    # so a command's text always lies in CHARSET.
-    # CHARSET without "\n" is printable ASCII: two C-fast tests.
-    return isinstance(value, str) and value != "" and value == value.strip() and value.isascii() and value.isprintable()
-
-
 def action_text(action: Any) -> str:
     """How an action reads in a transcript or an echo: text as it is, a command as its canonical text.
 
@@ -217,15 +209,15 @@ def _index_entry(affordances: tuple[Affordance, ...]) -> tuple[tuple[Affordance,
     if len(_INDEXES) >= 256:
         _INDEXES.clear()
     table = {aff.name: aff for aff in reversed(affordances)}
-    # How parse_command reads `name` and `name value` for each affordance: (affordance, value
-    # parameter, (check, limit, minLength) of a string value validate_args would accept as it
-    # is, or None, whether `name` alone is valid).
+    # How parse_command reads `name` and `name value` for each affordance: (affordance, whether
+    # `name` alone is valid, value parameter, then the check, limit and minLength with which
+    # validate_args would accept a string value as it is, or a None check).
     shorts: dict[str, tuple[Any, ...]] = {}
     for aff in table.values():
         key = aff._value_parameter
         spec = next(((check, limit, low) for k, _, check, limit, low, _ in aff._checks
-                     if k == key and check in (_FREE, _LIMITED, _ENUM)), None)
-        shorts[aff.name] = (aff, key, spec, not aff._required)
+                     if k == key and check in (_FREE, _LIMITED, _ENUM)), (None, None, None))
+        shorts[aff.name] = (aff, not aff._required, key, *spec)
     entry = (affordances, table, shorts)
     _INDEXES[id(affordances)] = entry
     return entry
@@ -233,10 +225,7 @@ def _index_entry(affordances: tuple[Affordance, ...]) -> tuple[tuple[Affordance,
 
 def _index(affordances: tuple[Affordance, ...]) -> dict[str, Affordance]:
     """The affordances of ``affordances`` by name (the first of a name wins)."""
-    entry = _INDEXES.get(id(affordances))
-    if entry is None or entry[0] is not affordances:
-        entry = _index_entry(affordances)
-    return entry[1]
+    return _index_entry(affordances)[1]
 
 
 def find_affordance(name: str, affordances: Iterable[Affordance]) -> Affordance:
@@ -521,24 +510,22 @@ def parse_command(text: str, affordances: Iterable[Affordance], max_length: int 
     name, _, value = stripped.partition(" ")
     short = entry[2].get(name)
     if short is not None:
-        aff, key, spec, bare = short
+        aff, bare, key, check, limit, low = short
         if not value:
             return _adopt(name, {} if bare else validate_args(aff, {}))
         if key is not None:
             value = value.strip()
             # A string value is checked here as validate_args's fast path would (`value` is
             # stripped and not empty); anything else goes to validate_args.
-            if spec is not None:
-                check, limit, low = spec
-                if check is _ENUM:
-                    option = limit.get(value.lower())
-                    if option is not None:
-                        return _adopt(name, {key: option})
-                elif len(value) >= low and (check is _FREE or len(value) <= limit):
-                    command = _new_object(Command)  # _adopt, inline: the usual command
-                    _set_name(command, name)
-                    _set_args(command, {key: value})
-                    return command
+            if check is _ENUM:
+                option = limit.get(value.lower())
+                if option is not None:
+                    return _adopt(name, {key: option})
+            elif check is not None and len(value) >= low and (check is _FREE or len(value) <= limit):
+                command = _new_object(Command)  # _adopt without its call: the usual command
+                _set_name(command, name)
+                _set_args(command, {key: value})
+                return command
             return _adopt(name, validate_args(aff, {key: value}))
     if not stripped:
         raise InvalidAction(f"Empty command. Valid commands: {command_list(affordances)}.", reason=Reason.EMPTY)

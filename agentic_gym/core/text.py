@@ -53,7 +53,7 @@ def sanitize(text: str, max_length: int | None = None) -> str:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "\t" in text:
         text = text.replace("\t", " ")
-    if not (text.isascii() and not text.encode("ascii").translate(None, _CHARSET_BYTES)):  # in_charset, inline
+    if not in_charset(text):
         text = _OUTSIDE.sub("?", text)
     if max_length is not None and len(text) > max_length:
         text = text[:max_length]

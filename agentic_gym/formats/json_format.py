@@ -108,7 +108,7 @@ def decode_object(text: str) -> Any:
                             reason=Reason.UNREADABLE)
     # The depth is bounded before the (recursive) decoder runs: by counting brackets, or by
     # the structural scan, which also finds where the object ends.
-    if len(stripped) < SHORT_JSON or stripped.count("{") + stripped.count("[") <= MAX_JSON_DEPTH:  # shallow_enough
+    if shallow_enough(stripped):
         try:
             value, end = _scan_json(stripped, 0)
         except (ValueError, RecursionError, StopIteration):
@@ -234,9 +234,8 @@ class JsonFormat(ReplyFormat):
         found: Command | None = None
         error: InvalidAction | None = None
         # Bound the depth once for the whole reply (from its first brace) when its bracket count
-        # allows (shallow_enough, inline); else per object.
-        bounded = (start < 0 or len(text) - start < SHORT_JSON  # shallow_enough, inline
-                   or text.count("{", start) + text.count("[", start) <= MAX_JSON_DEPTH)
+        # allows; else per object.
+        bounded = start < 0 or shallow_enough(text, start)
         while start >= 0:
             if not bounded:
                 end = object_end(text, start)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from agentic_gym.core import Command, InvalidAction, Reason, find_affordance, parse_command
+from agentic_gym.core import Command, InvalidAction, Reason, find_affordance
 from agentic_gym.core.command import command_of
 from agentic_gym.formats.base import (
     LINE_DECORATION,
@@ -191,20 +191,8 @@ class ReactFormat(ReplyFormat):
         if after < 0:
             return None
         line_end = text.find("\n", after)
-        if line_end < 0:
-            # The marker's line ends the reply (the usual case): no Action Input can follow.
-            action = text[after + 1:].strip(LINE_DECORATION)
-            if action:
-                try:  # the command as written, else as command_text forgives it
-                    command = parse_command(action, vocab.affordances)
-                except InvalidAction:
-                    command = command_text(action, vocab)
-                if earlier >= 0:
-                    _refuse_several(text, earlier, command, vocab)
-                return command
-            line_end = len(text)
-        else:
-            action = text[after + 1:line_end].strip(LINE_DECORATION)
+        line_end = len(text) if line_end < 0 else line_end
+        action = text[after + 1:line_end].strip(LINE_DECORATION)
         if not action:
             # "Action:" alone on its line: the command is the next non-empty line, if any.
             pos = line_end + 1

@@ -115,18 +115,17 @@ class AgenticTaskset(vf.Taskset[AgenticTask, AgenticTasksetConfig]):
             for episode in itertools.count():
                 seed, _ = episode_seeds(config.seed, episode)
                 messages, _ = env.reset(seed=seed)
-                system = [shown_text(m["content"]) for m in messages if m["role"] == "system"]
-                yield AgenticTask(
-                    AgenticTaskData(
-                        name=f"{config.env_id}#{episode}",
-                        prompt=new_messages_text([m for m in messages if m["role"] != "system"]),
-                        system_prompt="\n\n".join(system) or None,
-                        info={"env_id": config.env_id, "episode": episode, "seed": seed},
-                    ),
-                    config.task,
-                )
+                yield self._task(f"{config.env_id}#{episode}", messages,
+                                 {"env_id": config.env_id, "episode": episode, "seed": seed})
         finally:
             env.close()
+
+    def _task(self, name: str, messages: list[dict[str, Any]], info: dict[str, Any]) -> AgenticTask:
+        """One task: the first observation's messages as its prompt, its system messages joined."""
+        system = [shown_text(m["content"]) for m in messages if m["role"] == "system"]
+        data = AgenticTaskData(name=name, prompt=new_messages_text([m for m in messages if m["role"] != "system"]),
+                               system_prompt="\n\n".join(system) or None, info=info)
+        return AgenticTask(data, self.config.task)
 
     def _load_curriculum(self) -> Iterator[AgenticTask]:
         config, curriculum = self.config, self.curriculum
@@ -138,17 +137,9 @@ class AgenticTaskset(vf.Taskset[AgenticTask, AgenticTasksetConfig]):
                     level, seed = curriculum.next()
                 env_id, kwargs = level_env(level, config.env_id or None)
                 messages, _ = episodes.env_of(level).reset(seed=int(seed))
-                system = [shown_text(m["content"]) for m in messages if m["role"] == "system"]
-                yield AgenticTask(
-                    AgenticTaskData(
-                        name=f"{env_id}#{episode}",
-                        prompt=new_messages_text([m for m in messages if m["role"] != "system"]),
-                        system_prompt="\n\n".join(system) or None,
-                        info={"env_id": env_id, "episode": episode, "seed": int(seed),
-                              "level_index": levels.index(level), "kwargs": kwargs},
-                    ),
-                    config.task,
-                )
+                yield self._task(f"{env_id}#{episode}", messages,
+                                 {"env_id": env_id, "episode": episode, "seed": int(seed),
+                                  "level_index": levels.index(level), "kwargs": kwargs})
         finally:
             episodes.close()
 

@@ -492,6 +492,18 @@ class HiddenRulesHouse(House):
     def opener(self, lock: str) -> str:
         return self.opens[lock]
 
+    def swap_keys(self) -> tuple[str, str] | None:
+        """Swap the keys of two locks so that the rule stays a derangement and a lock still shut
+        changes key: another rule that nothing seen before a try tells apart. The pair of lock
+        colours, or None when no such swap exists."""
+        opens = self.opens
+        for a in [t.lock for t in self.things if t.state == State.LOCKED]:
+            for b in opens:
+                if b != a and opens[b] != a and opens[a] != b:
+                    opens[a], opens[b] = opens[b], opens[a]
+                    return a, b
+        return None
+
     def may_fit(self, key: Thing, thing: Thing) -> bool:
         return key.adjective != thing.lock
 
