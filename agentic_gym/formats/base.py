@@ -214,12 +214,17 @@ def safe_text(command: Command) -> str:
 def command_text(text: str, vocab: Vocabulary) -> Command:
     """``text`` as a command, forgiving a final full stop, ``[...]`` brackets around it and an
     alias in place of the name ("pick up" for ``pickup``)."""
-    affordances = vocab.affordances
     try:
         # The text as it is first: no name starts with "[", so bracketed text never reads here.
-        return parse_command(text, affordances)
+        return parse_command(text, vocab.affordances)
     except InvalidAction as error:
-        failure = error
+        return forgiven_command(text, vocab, error)
+
+
+def forgiven_command(text: str, vocab: Vocabulary, failure: InvalidAction) -> Command:
+    """:func:`command_text` for ``text`` that ``parse_command`` refused with ``failure`` (raised
+    again when nothing is forgiven)."""
+    affordances = vocab.affordances
     if text[:1] == "[" and text.endswith("]"):
         text = text[1:-1].strip()
         try:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from agentic_gym.core import Command, InvalidAction, Reason, find_affordance
+from agentic_gym.core import Command, InvalidAction, Reason, find_affordance, parse_command
 from agentic_gym.core.command import command_of
 from agentic_gym.formats.base import (
     LINE_DECORATION,
@@ -21,6 +21,7 @@ from agentic_gym.formats.base import (
     Vocabulary,
     casings,
     command_text,
+    forgiven_command,
     lower,
     safe_text,
 )
@@ -191,30 +192,36 @@ class ReactFormat(ReplyFormat):
         if after < 0:
             return None
         line_end = text.find("\n", after)
-        line_end = len(text) if line_end < 0 else line_end
-        action = text[after + 1:line_end].strip(LINE_DECORATION)
-        if not action:
-            # "Action:" alone on its line: the command is the next non-empty line, if any.
-            pos = line_end + 1
-            while pos < len(text) and not action:
-                line_end = text.find("\n", pos)
-                line_end = len(text) if line_end < 0 else line_end
-                action = text[pos:line_end].strip(LINE_DECORATION)
+        if line_end < 0:  # the marker's line ends the reply (the usual case): nothing follows it
+            action = text[after + 1:].strip(LINE_DECORATION)
+            marker = None
+        else:
+            action = text[after + 1:line_end].strip(LINE_DECORATION)
+            if not action:
+                # "Action:" alone on its line: the command is the next non-empty line, if any.
                 pos = line_end + 1
+                while pos < len(text) and not action:
+                    line_end = text.find("\n", pos)
+                    line_end = len(text) if line_end < 0 else line_end
+                    action = text[pos:line_end].strip(LINE_DECORATION)
+                    pos = line_end + 1
+            # An "Action Input:" on one of the next non-empty lines carries the arguments.
+            pos = line_end + 1
+            while pos < len(text):
+                next_end = text.find("\n", pos)
+                next_end = len(text) if next_end < 0 else next_end
+                if text[pos:next_end].strip():
+                    break
+                pos = next_end + 1
+            marker = _REACT_INPUT.match(text, pos) if pos < len(text) else None
         if not action:
             raise InvalidAction(f"The Action line is empty. Write e.g. {self.render(vocab.example)}. "
                                 f"Valid commands: {vocab.usage}.", reason=Reason.EMPTY)
-        # An "Action Input:" on one of the next non-empty lines carries the arguments.
-        pos = line_end + 1
-        while pos < len(text):
-            next_end = text.find("\n", pos)
-            next_end = len(text) if next_end < 0 else next_end
-            if text[pos:next_end].strip():
-                break
-            pos = next_end + 1
-        marker = _REACT_INPUT.match(text, pos) if pos < len(text) else None
         if marker is None:
-            command = command_text(action, vocab)
+            try:  # command_text, without its call
+                command = parse_command(action, vocab.affordances)
+            except InvalidAction as error:
+                command = forgiven_command(action, vocab, error)
             if earlier >= 0:
                 _refuse_several(text, earlier, command, vocab)
             return command
